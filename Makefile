@@ -1,0 +1,115 @@
+# stepnet -- one Makefile for students, instructors and CI.
+#
+#   make              library, tests and lessons
+#   make test         install what is missing (Debian packages), build, run every test
+#   make lessonN      step through lesson N   (ARGS="--seed 3 --no-pause" passes options)
+#   make setup        check and install the Debian packages stepnet needs
+#   make clean        remove build/ and out/
+# Instructors: make test EXTRA_TESTS=dir adds every dir/*.cpp as extra Catch2 tests.
+
+CXX      ?= g++
+OPT      ?= -O2
+CXXFLAGS ?= $(OPT) -std=c++17 -Wall -Wextra -pipe
+CPPFLAGS += -Isrc -MMD -MP
+LDLIBS   += -larmadillo -lboost_iostreams -lz
+BUILD    ?= build
+
+ifeq ($(SANITIZE),1)
+  BUILD    := build/sanitize
+  CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -g
+  LDFLAGS  += -fsanitize=address,undefined
+endif
+
+LIB_SRC    := $(sort $(wildcard src/nn/*.cpp))
+LIB_OBJ    := $(LIB_SRC:src/%.cpp=$(BUILD)/obj/%.o)
+LIB        := $(BUILD)/libstepnet.a
+TEST_SRC   := $(sort $(wildcard tests/*.cpp))
+TEST_OBJ   := $(TEST_SRC:tests/%.cpp=$(BUILD)/obj/tests/%.o)
+CATCH_MAIN := $(BUILD)/obj/catch_main.o
+TESTS      := $(BUILD)/stepnet_tests
+LESSON_SRC := $(sort $(wildcard lessons/lesson[0-9]*.cpp))
+# lessons/lesson03_convolution.cpp -> build/lessons/lesson3
+lesson_num  = $(patsubst 0%,%,$(firstword $(subst _, ,$(patsubst lessons/lesson%,%,$(1)))))
+LESSONS    := $(foreach s,$(LESSON_SRC),$(BUILD)/lessons/lesson$(call lesson_num,$(s)))
+
+ifdef EXTRA_TESTS
+  EXTRA_DIR  := $(abspath $(EXTRA_TESTS))
+  EXTRA_SRC  := $(sort $(wildcard $(EXTRA_DIR)/*.cpp))
+  EXTRA_OBJ  := $(foreach s,$(EXTRA_SRC),$(BUILD)/obj/extra/$(notdir $(s:.cpp=.o)))
+  EXTRA_BIN  := $(BUILD)/extra_tests
+endif
+
+.PHONY: all setup check-setup test clean lessons
+.DEFAULT_GOAL := all
+
+all: $(LIB) $(TESTS) $(LESSONS)
+
+setup:
+	@bash tools/setup.sh
+
+check-setup:
+	@bash tools/setup.sh --quiet
+
+# ---- library -----------------------------------------------------------------------------
+$(BUILD)/obj/%.o: src/%.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+# ---- tests -------------------------------------------------------------------------------
+# Catch2's main is compiled once; test files only recompile when they change.
+$(CATCH_MAIN): tools/catch_main.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) -Itests $(CXXFLAGS) -c $< -o $@
+
+$(TESTS): $(TEST_OBJ) $(CATCH_MAIN) $(LIB)
+	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
+
+ifdef EXTRA_TESTS
+$(BUILD)/obj/extra/%.o: $(EXTRA_DIR)/%.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) -Itests -I$(EXTRA_DIR) $(CXXFLAGS) -c $< -o $@
+
+$(EXTRA_BIN): $(EXTRA_OBJ) $(CATCH_MAIN) $(LIB)
+	$(CXX) $(LDFLAGS) $(EXTRA_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
+endif
+
+# ---- lessons -----------------------------------------------------------------------------
+define lesson_rules
+$(BUILD)/lessons/lesson$(call lesson_num,$(1)): $(BUILD)/obj/lessons/$(notdir $(1:.cpp=.o)) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CXX) $$(LDFLAGS) $$< $(LIB) $$(LDLIBS) -o $$@
+
+lesson$(call lesson_num,$(1)): check-setup
+	@$$(MAKE) --no-print-directory $(BUILD)/lessons/lesson$(call lesson_num,$(1))
+	@$(BUILD)/lessons/lesson$(call lesson_num,$(1)) $$(ARGS)
+.PHONY: lesson$(call lesson_num,$(1))
+endef
+$(foreach s,$(LESSON_SRC),$(eval $(call lesson_rules,$(s))))
+
+$(BUILD)/obj/lessons/%.o: lessons/%.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+lessons: $(LESSONS)
+
+# ---- running the tests -------------------------------------------------------------------
+# Every binary runs even when an earlier one failed; the log feeds .ci/run's summary line.
+test: check-setup
+	@$(MAKE) --no-print-directory $(TESTS) $(LESSONS) $(EXTRA_BIN)
+	@bash tools/run_tests.sh $(BUILD) $(TESTS) $(EXTRA_BIN)
+
+clean:
+	rm -rf build out
+
+# Each room (data, docs, grading, bench) keeps its own targets in mk/<room>.mk.
+-include $(sort $(wildcard mk/*.mk))
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,132 @@
+#include "nn/activations.hpp"
+
+#include "nn/shape.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace nn {
+
+// ---- ReLU --------------------------------------------------------------------------------
+// [snippet relu-forward]
+arma::mat relu_forward(const arma::mat& x) {
+  return arma::clamp(x, 0.0, arma::datum::inf);  // max(0, x)
+}
+// [/snippet]
+
+// [snippet relu-backward]
+arma::mat relu_backward(const arma::mat& x, const arma::mat& grad_y) {
+  // BEGIN SOLUTION lesson02 "relu_backward"
+  const arma::mat mask = arma::conv_to<arma::mat>::from(x > 0);  // 1 where the unit fired; ReLU'(0) = 0
+  return grad_y % mask;
+  // END SOLUTION
+}
+// [/snippet]
+
+// ---- leaky ReLU --------------------------------------------------------------------------
+// [snippet leaky-relu]
+arma::mat leaky_relu_forward(const arma::mat& x, double gamma) {
+  arma::mat y = x;
+  y.transform([gamma](double v) { return v >= 0 ? v : gamma * v; });
+  return y;
+}
+
+arma::mat leaky_relu_backward(const arma::mat& x, const arma::mat& grad_y, double gamma) {
+  // BEGIN SOLUTION lesson02 "leaky_relu_backward"
+  arma::mat slope = x;  // 1 where x > 0, gamma elsewhere
+  slope.transform([gamma](double v) { return v > 0 ? 1.0 : gamma; });
+  return grad_y % slope;
+  // END SOLUTION
+}
+// [/snippet]
+
+// ---- sigmoid with slope lambda ------------------------------------------------------------
+// [snippet sigmoid]
+arma::mat sigmoid_forward(const arma::mat& x, double lambda) {
+  arma::mat y = lambda * x;
+  // Never exp of a large positive number: for z < 0 use exp(z) / (1 + exp(z)).
+  y.transform([](double z) {
+    if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
+    const double e = std::exp(z);
+    return e / (1.0 + e);
+  });
+  return y;
+}
+
+arma::mat sigmoid_backward(const arma::mat& y, const arma::mat& grad_y, double lambda) {
+  // BEGIN SOLUTION lesson02 "sigmoid_backward"
+  const arma::mat slope = lambda * y % (1 - y);  // dy/dx = lambda y (1 - y)
+  return grad_y % slope;
+  // END SOLUTION
+}
+// [/snippet]
+
+// ---- tanh with slope lambda ---------------------------------------------------------------
+// [snippet tanh]
+arma::mat tanh_forward(const arma::mat& x, double lambda) { return arma::tanh(lambda * x); }
+
+arma::mat tanh_backward(const arma::mat& y, const arma::mat& grad_y, double lambda) {
+  // BEGIN SOLUTION lesson02 "tanh_backward"
+  const arma::mat slope = lambda * (1 - arma::square(y));  // dy/dx = lambda (1 - y^2)
+  return grad_y % slope;
+  // END SOLUTION
+}
+// [/snippet]
+
+// ---- module plumbing ---------------------------------------------------------------------
+arma::mat Activation::forward(const arma::mat& input) {
+  if (input.n_elem == 0) throw Error(name() + "::forward: got an empty input " + describe(input));
+  input_ = input;
+  output_ = apply(input);
+  has_input_ = true;
+  return output_;
+}
+
+arma::mat Activation::backward(const arma::mat& grad_output) {
+  check_grad(name() + "::backward", has_input_, grad_output, input_.n_rows, input_.n_cols);
+  return derivative_times(grad_output);
+}
+
+static std::string with_value(const std::string& cls, const char* param, double v) {
+  std::ostringstream s;
+  s << cls << "(" << param << "=" << v << ")";
+  return s.str();
+}
+
+static arma::uvec positive_pattern(const arma::mat& x) {
+  return arma::conv_to<arma::uvec>::from(arma::vectorise(x) > 0);
+}
+
+arma::mat ReLU::apply(const arma::mat& x) const { return relu_forward(x); }
+arma::mat ReLU::derivative_times(const arma::mat& g) const { return relu_backward(input_, g); }
+arma::uvec ReLU::kink_signature() const { return positive_pattern(input_); }
+
+LeakyReLU::LeakyReLU(double gamma_) : gamma(gamma_) {
+  if (!std::isfinite(gamma)) throw Error("LeakyReLU: gamma must be finite");
+}
+std::string LeakyReLU::name() const { return with_value("LeakyReLU", "gamma", gamma); }
+arma::mat LeakyReLU::apply(const arma::mat& x) const { return leaky_relu_forward(x, gamma); }
+arma::mat LeakyReLU::derivative_times(const arma::mat& g) const {
+  return leaky_relu_backward(input_, g, gamma);
+}
+arma::uvec LeakyReLU::kink_signature() const { return positive_pattern(input_); }
+
+Sigmoid::Sigmoid(double lambda_) : lambda(lambda_) {
+  if (!std::isfinite(lambda)) throw Error("Sigmoid: lambda must be finite");
+}
+std::string Sigmoid::name() const { return with_value("Sigmoid", "lambda", lambda); }
+arma::mat Sigmoid::apply(const arma::mat& x) const { return sigmoid_forward(x, lambda); }
+arma::mat Sigmoid::derivative_times(const arma::mat& g) const {
+  return sigmoid_backward(output_, g, lambda);
+}
+
+Tanh::Tanh(double lambda_) : lambda(lambda_) {
+  if (!std::isfinite(lambda)) throw Error("Tanh: lambda must be finite");
+}
+std::string Tanh::name() const { return with_value("Tanh", "lambda", lambda); }
+arma::mat Tanh::apply(const arma::mat& x) const { return tanh_forward(x, lambda); }
+arma::mat Tanh::derivative_times(const arma::mat& g) const {
+  return tanh_backward(output_, g, lambda);
+}
+
+}  // namespace nn

@@ -1,0 +1,78 @@
+// conv2d.hpp -- 2-D convolution (cross-correlation, as Torch's SpatialConvolution and
+// PyTorch's Conv2d) with stride and zero padding, rectangular kernels.
+//
+// Contract
+//   input   (C*H*W x batch)        image columns of Shape{C, H, W} (see shape.hpp)
+//   output  (K*Ho*Wo x batch)      Shape{K, Ho, Wo}, Ho = (H + 2p - kh)/s + 1 (floor), same for Wo
+//   y[k](r, c) = bias[k] + sum_{ch, i, j} w[k][ch](i, j) * x[ch](r*s + i - p, c*s + j - p)
+//   (x is 0 outside the image: zero padding).
+//   caches the im2col matrix of the last input.
+//   backward(G) returns dL/dx (through W' G and col2im) and ADDS dL/dW, dL/db.
+//
+// Weight storage: `weight` is (K x C*kh*kw), one row per output channel, laid out like an
+// im2col patch: entry (ch, i, j) sits at column ch*kh*kw + j*kh + i. Then the whole forward
+// pass over a batch is one matrix product  Y = weight * im2col(x)  (one BLAS call).
+// toeplitz() builds the explicit matrix T with  forward(x) == T*x + bias  for teaching:
+// each kernel weight sits at many places in T, and its gradient is the sum over them.
+#pragma once
+
+#include "nn/module.hpp"
+#include "nn/shape.hpp"
+
+namespace nn {
+
+// Geometry of one convolution: what slides over what.
+struct ConvSpec {
+  Shape input;
+  arma::uword out_channels = 1, kernel_h = 1, kernel_w = 1, stride = 1, padding = 0;
+  Shape output() const;
+  arma::uword patch_size() const { return input.channels * kernel_h * kernel_w; }
+};
+
+// ---- the math, as pure functions ---------------------------------------------------------
+// (C*kh*kw x Ho*Wo*batch): column b*Ho*Wo + q holds the patch under output position q of sample b.
+arma::mat im2col(const arma::mat& images, const ConvSpec& spec);
+// The adjoint of im2col: adds every patch entry back onto the pixel it came from.
+arma::mat col2im(const arma::mat& columns, const ConvSpec& spec, arma::uword batch_size);
+// Forward over a batch given its im2col matrix: (K*Ho*Wo x batch).
+arma::mat conv2d_forward(const arma::mat& weight, const arma::vec& bias, const arma::mat& columns,
+                         const ConvSpec& spec, arma::uword batch_size);
+// Returns dL/dinput (C*H*W x batch); ADDS dL/dweight and dL/dbias.
+arma::mat conv2d_backward(const arma::mat& weight, const arma::mat& columns,
+                          const arma::mat& grad_output, const ConvSpec& spec,
+                          arma::mat& grad_weight, arma::mat& grad_bias);
+// The explicit (K*Ho*Wo x C*H*W) matrix of the convolution.
+arma::mat conv2d_toeplitz(const arma::mat& weight, const ConvSpec& spec);
+
+// ---- the module --------------------------------------------------------------------------
+class Conv2d : public Module {
+public:
+  Conv2d(Shape input, arma::uword out_channels, arma::uword kernel_h, arma::uword kernel_w,
+         arma::uword stride = 1, arma::uword padding = 0);
+
+  arma::mat forward(const arma::mat& input) override;
+  arma::mat backward(const arma::mat& grad_output) override;
+  std::vector<Parameter> parameters() override;
+  std::string name() const override;
+
+  arma::mat kernel(arma::uword out, arma::uword in) const;       // (kernel_h x kernel_w)
+  void set_kernel(arma::uword out, arma::uword in, const arma::mat& kernel);
+  arma::mat kernel_grad(arma::uword out, arma::uword in) const;  // (kernel_h x kernel_w)
+  Shape input_shape() const { return spec_.input; }
+  Shape output_shape() const { return spec_.output(); }
+  const ConvSpec& spec() const { return spec_; }
+  arma::mat toeplitz() const;  // (K*Ho*Wo x C*H*W)
+
+  arma::mat weight;       // (out_channels x in_channels*kernel_h*kernel_w)
+  arma::mat bias;         // (out_channels x 1)
+  arma::mat grad_weight;  // (out_channels x in_channels*kernel_h*kernel_w)
+  arma::mat grad_bias;    // (out_channels x 1)
+
+private:
+  void check_kernel_index(const std::string& where, arma::uword out, arma::uword in) const;
+  ConvSpec spec_;
+  arma::mat columns_;  // (C*kh*kw x Ho*Wo*batch), im2col of the last input
+  arma::uword batch_size_ = 0;
+};
+
+}  // namespace nn

@@ -1,0 +1,32 @@
+// init.hpp -- weight initialization schemes, judged in lesson 5 by per-layer statistics.
+//
+// Every scheme fills a weight matrix W (fan_out x fan_in; for Conv2d fan_in = C*kh*kw) from
+// Armadillo's generator, so nn::seed makes it reproducible. Biases are left alone.
+//   small_random(W, s)  N(0, s^2), s = 0.01: activations shrink layer by layer in deep tanh nets
+//   unit_gaussian(W)    N(0, 1): tanh saturates at +-1
+//   xavier(W)           N(0, 1/fan_in): keeps the variance through linear/tanh layers
+//   he(W)               N(0, 2/fan_in): the factor 2 makes up for ReLU zeroing half the units
+//   orthogonal(W, g)    g times a (semi-)orthogonal matrix from the SVD of a Gaussian (LAPACK)
+//   lsuv(net, batch)    orthogonal, then layer by layer rescale each Linear/Conv2d so its output
+//                       over `batch` has unit variance (Mishkin & Matas, "All you need is a good init")
+#pragma once
+
+#include <armadillo>
+#include <vector>
+
+namespace nn {
+class Sequential;
+
+namespace init {
+
+void small_random(arma::mat& weight, double scale = 0.01);
+void unit_gaussian(arma::mat& weight);
+void xavier(arma::mat& weight);
+void he(arma::mat& weight);
+void orthogonal(arma::mat& weight, double gain = 1.0);
+// Returns the number of rescaling passes used per layer (at most max_iterations each).
+std::vector<int> lsuv(Sequential& net, const arma::mat& batch, double tolerance = 0.02,
+                      int max_iterations = 10);
+
+}  // namespace init
+}  // namespace nn

@@ -1,0 +1,83 @@
+#include "nn/maxpool2d.hpp"
+
+namespace nn {
+
+static Shape pooled_shape(const Shape& in, arma::uword kernel, arma::uword stride) {
+  return {in.channels, (in.height - kernel) / stride + 1, (in.width - kernel) / stride + 1};
+}
+
+// [snippet maxpool-forward]
+arma::mat maxpool2d_forward(const arma::mat& input, const Shape& shape, arma::uword kernel,
+                            arma::uword stride, arma::umat& argmax) {
+  const Shape out = pooled_shape(shape, kernel, stride);
+  const arma::uword plane = shape.height * shape.width;
+  arma::mat output(out.size(), input.n_cols);  // (C*Ho*Wo x batch)
+  argmax.set_size(out.size(), input.n_cols);
+  for (arma::uword b = 0; b < input.n_cols; ++b)
+    for (arma::uword ch = 0; ch < shape.channels; ++ch)
+      for (arma::uword oc = 0; oc < out.width; ++oc)
+        for (arma::uword orow = 0; orow < out.height; ++orow) {
+          arma::uword best = ch * plane + (oc * stride) * shape.height + orow * stride;
+          // Reading order: row by row, left to right; a later equal value does not win.
+          for (arma::uword i = 0; i < kernel; ++i)
+            for (arma::uword j = 0; j < kernel; ++j) {
+              const arma::uword pixel =
+                  ch * plane + (oc * stride + j) * shape.height + (orow * stride + i);
+              if (input.at(pixel, b) > input.at(best, b)) best = pixel;
+            }
+          const arma::uword o = ch * out.height * out.width + oc * out.height + orow;
+          output.at(o, b) = input.at(best, b);
+          argmax.at(o, b) = best;
+        }
+  return output;
+}
+// [/snippet]
+
+// [snippet maxpool-backward]
+arma::mat maxpool2d_backward(const arma::mat& grad_output, const arma::umat& argmax,
+                             arma::uword input_rows) {
+  // BEGIN SOLUTION lesson04 "maxpool2d_backward"
+  arma::mat grad_input(input_rows, grad_output.n_cols, arma::fill::zeros);  // (C*H*W x batch)
+  for (arma::uword b = 0; b < grad_output.n_cols; ++b)
+    for (arma::uword o = 0; o < grad_output.n_rows; ++o)
+      grad_input.at(argmax.at(o, b), b) += grad_output.at(o, b);  // only the max gets gradient
+  return grad_input;
+  // END SOLUTION
+}
+// [/snippet]
+
+MaxPool2d::MaxPool2d(Shape input, arma::uword kernel, arma::uword stride)
+    : input_(input), kernel_(kernel), stride_(stride) {
+  const std::string where = "MaxPool2d(input " + describe(input) + ", kernel " +
+                            std::to_string(kernel) + ", stride " + std::to_string(stride) + ")";
+  if (input.size() == 0) throw Error(where + ": the input shape has a zero dimension");
+  if (kernel == 0) throw Error(where + ": kernel must be at least 1, got 0");
+  if (stride == 0) throw Error(where + ": stride must be at least 1, got 0");
+  if (kernel > input.height || kernel > input.width)
+    throw Error(where + ": kernel " + std::to_string(kernel) + "x" + std::to_string(kernel) +
+                " is larger than the input " + std::to_string(input.height) + "x" +
+                std::to_string(input.width));
+}
+
+Shape MaxPool2d::output_shape() const { return pooled_shape(input_, kernel_, stride_); }
+
+std::string MaxPool2d::name() const {
+  const Shape out = output_shape();
+  return "MaxPool2d(" + std::to_string(input_.channels) + "x" + std::to_string(input_.height) +
+         "x" + std::to_string(input_.width) + " -> " + std::to_string(out.channels) + "x" +
+         std::to_string(out.height) + "x" + std::to_string(out.width) + ", kernel " +
+         std::to_string(kernel_) + ", stride " + std::to_string(stride_) + ")";
+}
+
+arma::mat MaxPool2d::forward(const arma::mat& input) {
+  check_rows("MaxPool2d::forward", input, input_.size(), describe(input_));
+  return maxpool2d_forward(input, input_, kernel_, stride_, argmax_);
+}
+
+arma::mat MaxPool2d::backward(const arma::mat& grad_output) {
+  check_grad("MaxPool2d::backward", argmax_.n_elem > 0, grad_output, output_shape().size(),
+             argmax_.n_cols);
+  return maxpool2d_backward(grad_output, argmax_, input_.size());
+}
+
+}  // namespace nn

@@ -1,0 +1,72 @@
+#include "nn/sequential.hpp"
+
+namespace nn {
+
+void Sequential::add(std::unique_ptr<Module> module) {
+  if (!module) throw Error("Sequential::add: got a null module");
+  modules_.push_back(std::move(module));
+}
+
+Module& Sequential::operator[](std::size_t i) {
+  if (i >= modules_.size())
+    throw Error("Sequential: index " + std::to_string(i) + " out of range (size " +
+                std::to_string(modules_.size()) + ")");
+  return *modules_[i];
+}
+
+const Module& Sequential::operator[](std::size_t i) const {
+  return const_cast<Sequential&>(*this)[i];
+}
+
+std::string Sequential::name() const {
+  std::string s = "Sequential(";
+  for (std::size_t i = 0; i < modules_.size(); ++i)
+    s += (i ? ", " : "") + modules_[i]->name();
+  return s + ")";
+}
+
+arma::mat Sequential::forward(const arma::mat& input) {
+  if (modules_.empty()) throw Error("Sequential::forward: the network has no modules");
+  outputs_.resize(modules_.size());
+  for (std::size_t i = 0; i < modules_.size(); ++i) {
+    const arma::mat& x = i == 0 ? input : outputs_[i - 1];
+    try {
+      outputs_[i] = modules_[i]->forward(x);
+    } catch (const Error& e) {
+      if (i == 0) throw;
+      throw Error("Sequential: layer " + std::to_string(i) + " " + modules_[i]->name() +
+                  " does not fit the output of layer " + std::to_string(i - 1) + " " +
+                  modules_[i - 1]->name() + ": " + e.what());
+    }
+  }
+  return outputs_.back();
+}
+
+arma::mat Sequential::backward(const arma::mat& grad_output) {
+  if (outputs_.empty()) throw Error("Sequential::backward: backward called before forward");
+  arma::mat grad = grad_output;
+  for (std::size_t i = modules_.size(); i-- > 0;) grad = modules_[i]->backward(grad);
+  return grad;
+}
+
+std::vector<Parameter> Sequential::parameters() {
+  std::vector<Parameter> all;
+  for (std::size_t i = 0; i < modules_.size(); ++i)
+    for (Parameter p : modules_[i]->parameters()) {
+      p.name = std::to_string(i) + "." + p.name;
+      all.push_back(p);
+    }
+  return all;
+}
+
+arma::uvec Sequential::kink_signature() const {
+  arma::uvec all;
+  for (const auto& m : modules_) all = arma::join_cols(all, m->kink_signature());
+  return all;
+}
+
+void Sequential::set_training(bool training) {
+  for (auto& m : modules_) m->set_training(training);
+}
+
+}  // namespace nn

@@ -1,0 +1,37 @@
+#include "nn/shape.hpp"
+
+#include "nn/error.hpp"
+
+namespace nn {
+
+std::string describe(const Shape& shape) {
+  return std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
+         std::to_string(shape.width) + " (" + std::to_string(shape.size()) + " rows)";
+}
+
+std::string describe(const arma::mat& m) {
+  return std::to_string(m.n_rows) + "x" + std::to_string(m.n_cols);
+}
+
+static void check_column(const arma::vec& column, const Shape& shape) {
+  if (column.n_elem != shape.size())
+    throw Error("as_cube: expected a column of " + describe(shape) + ", got " +
+                std::to_string(column.n_elem) + " elements");
+}
+
+arma::cube as_cube(const arma::vec& column, const Shape& shape) {
+  check_column(column, shape);
+  // Armadillo's aliasing constructor wants a non-const pointer; copy_aux_mem = false and
+  // strict = true make a read-only view in practice: callers get it by value.
+  return arma::cube(const_cast<double*>(column.memptr()), shape.height, shape.width,
+                    shape.channels, false, true);
+}
+
+arma::cube as_cube(arma::vec& column, const Shape& shape) {
+  check_column(column, shape);
+  return arma::cube(column.memptr(), shape.height, shape.width, shape.channels, false, true);
+}
+
+arma::vec flatten(const arma::cube& image) { return arma::vectorise(image); }
+
+}  // namespace nn
