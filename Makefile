@@ -60,22 +60,30 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # ---- tests -------------------------------------------------------------------------------
-# Catch2's main is compiled once; test files only recompile when they change.
+# Catch2's main is compiled once (unoptimized: it is only the framework); Catch2, Armadillo and
+# nn.hpp are precompiled once into a header every test file is compiled with.
 $(CATCH_MAIN): tools/catch_main.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -O0 -c $< -o $@
 
-$(BUILD)/obj/tests/%.o: tests/%.cpp
+TEST_PCH := $(BUILD)/pch/test_pch.hpp
+$(TEST_PCH).gch: tools/test_pch.hpp
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) -Itests $(CXXFLAGS) -c $< -o $@
+	cp $< $(TEST_PCH)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -x c++-header $(TEST_PCH) -o $@
+TEST_FLAGS = -include $(TEST_PCH) -Itests
+
+$(BUILD)/obj/tests/%.o: tests/%.cpp $(TEST_PCH).gch
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(TEST_FLAGS) $(CXXFLAGS) -c $< -o $@
 
 $(TESTS): $(TEST_OBJ) $(CATCH_MAIN) $(LIB)
 	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
 
 ifdef EXTRA_TESTS
-$(BUILD)/obj/extra/%.o: $(EXTRA_DIR)/%.cpp
+$(BUILD)/obj/extra/%.o: $(EXTRA_DIR)/%.cpp $(TEST_PCH).gch
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) -Itests -I$(EXTRA_DIR) $(CXXFLAGS) -c $< -o $@
+	$(CXX) $(CPPFLAGS) $(TEST_FLAGS) -I$(EXTRA_DIR) $(CXXFLAGS) -c $< -o $@
 
 $(EXTRA_BIN): $(EXTRA_OBJ) $(CATCH_MAIN) $(LIB)
 	$(CXX) $(LDFLAGS) $(EXTRA_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
@@ -112,4 +120,4 @@ clean:
 # Each room (data, docs, grading, bench) keeps its own targets in mk/<room>.mk.
 -include $(sort $(wildcard mk/*.mk))
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pch -name '*.d' 2>/dev/null)
