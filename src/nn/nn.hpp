@@ -2,6 +2,7 @@
 #pragma once
 
 #include "nn/activations.hpp"
+#include "nn/centroid.hpp"
 #include "nn/conv2d.hpp"
 #include "nn/error.hpp"
 #include "nn/gradcheck.hpp"
