@@ -4,6 +4,7 @@
 #include "nn/activations.hpp"
 #include "nn/centroid.hpp"
 #include "nn/conv2d.hpp"
+#include "nn/data.hpp"
 #include "nn/error.hpp"
 #include "nn/gradcheck.hpp"
 #include "nn/graph.hpp"

@@ -1,0 +1,713 @@
+#include "nn/data.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "nn/error.hpp"
+#include "nn/random.hpp"
+
+namespace nn {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::uint8_t idx_unsigned_byte = 0x08;
+constexpr int image_dims = 3;  // count x rows x cols
+constexpr int label_dims = 1;  // count
+
+// ---- small helpers for messages ------------------------------------------------------------
+
+std::string at(const std::string& name, std::uint64_t offset) {
+  return name + " at byte " + std::to_string(offset);
+}
+
+std::string hex32(std::uint32_t v) {
+  char text[11];
+  std::snprintf(text, sizeof text, "0x%08X", static_cast<unsigned>(v));
+  return text;
+}
+
+std::string hex8(unsigned v) {
+  char text[5];
+  std::snprintf(text, sizeof text, "0x%02X", v & 0xFFu);
+  return text;
+}
+
+// "1 byte", "3 bytes".
+std::string plural(std::uint64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+std::uint32_t read_be32(const std::uint8_t* p) {
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
+         std::uint32_t(p[3]);
+}
+
+void write_be32(std::vector<std::uint8_t>& out, std::uint64_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(std::uint8_t((v >> shift) & 0xFF));
+}
+
+std::string what_file(int dims) {
+  return dims == image_dims ? "IDX images: unsigned bytes, 3 dimensions, count x rows x cols"
+                            : "IDX labels: unsigned bytes, 1 dimension, count";
+}
+
+std::string dim_name(int dims, int i) {
+  if (dims == label_dims) return "number of labels";
+  static const char* names[] = {"number of images", "number of rows", "number of columns"};
+  return names[i];
+}
+
+const char* idx_type_name(unsigned type) {
+  switch (type) {
+    case 0x08: return "unsigned byte";
+    case 0x09: return "signed byte";
+    case 0x0B: return "short";
+    case 0x0C: return "int";
+    case 0x0D: return "float";
+    case 0x0E: return "double";
+    default: return "not an IDX type";
+  }
+}
+
+// ---- the IDX header ------------------------------------------------------------------------
+
+struct IdxHeader {
+  int n_dims = 0;
+  std::vector<std::uint64_t> dims;  // the sizes, outermost (the count) first
+  std::uint64_t header_bytes = 0;   // 4 + 4 * n_dims
+  std::uint64_t elements = 0;       // product of dims, <= max_idx_elements
+  std::uint64_t total_bytes() const { return header_bytes + elements; }
+};
+
+// Checks the magic number and the sizes. Needs only the header's bytes (size may be the
+// whole file or just a prefix of it); throws when size stops inside the header.
+IdxHeader parse_idx_header(const std::uint8_t* data, std::size_t size, const std::string& name,
+                           int expected_dims) {
+  const std::uint64_t header_bytes = 4 + 4 * std::uint64_t(expected_dims);
+  const std::uint32_t expected_magic = (std::uint32_t(idx_unsigned_byte) << 8) | expected_dims;
+  const std::string expected = "expected magic " + hex32(expected_magic) + " (" +
+                               what_file(expected_dims) + ")";
+  if (size < 4)
+    throw Error(name + ": file ends at byte " + std::to_string(size) +
+                " inside the 4-byte magic number; expected a header of " +
+                std::to_string(header_bytes) + " bytes (" + what_file(expected_dims) + ")");
+
+  const std::uint32_t magic = read_be32(data);
+  if (data[0] != 0 || data[1] != 0)
+    throw Error(at(name, 0) + ": " + expected + ", found " + hex32(magic) +
+                ": not an IDX file (an IDX file starts with two zero bytes)");
+  if (data[2] != idx_unsigned_byte)
+    throw Error(at(name, 2) + ": " + expected + ", found " + hex32(magic) + ": element type " +
+                hex8(data[2]) + " (" + idx_type_name(data[2]) +
+                "), stepnet reads only 0x08 (unsigned byte)");
+  if (data[3] != expected_dims) {
+    std::string hint;
+    if (expected_dims == image_dims && data[3] == label_dims) hint = " (is this a label file?)";
+    if (expected_dims == label_dims && data[3] == image_dims) hint = " (is this an image file?)";
+    throw Error(at(name, 3) + ": " + expected + ", found " + hex32(magic) + ": " +
+                plural(data[3], "dimension") + " instead of " + std::to_string(expected_dims) +
+                hint);
+  }
+  if (size < header_bytes)
+    throw Error(name + ": file ends at byte " + std::to_string(size) + " inside the header; " +
+                "expected " + std::to_string(header_bytes) + " header bytes (magic and " +
+                std::to_string(expected_dims) + " sizes of 4 bytes)");
+
+  IdxHeader header;
+  header.n_dims = expected_dims;
+  header.header_bytes = header_bytes;
+  header.elements = 1;
+  bool too_many = false;
+  std::string declared;  // "1000000000000 x 28 x 28", for the too-many message
+  for (int i = 0; i < expected_dims; ++i) {
+    const std::uint64_t offset = 4 + 4 * std::uint64_t(i);
+    const std::uint64_t d = read_be32(data + offset);
+    if (d == 0)
+      throw Error(at(name, offset) + ": " + dim_name(expected_dims, i) +
+                  " is 0; expected at least 1");
+    header.dims.push_back(d);
+    declared += (i ? " x " : "") + std::to_string(d);
+    // Multiply without overflow: stop counting once past the limit.
+    if (!too_many && header.elements > max_idx_elements / d) too_many = true;
+    if (!too_many) header.elements *= d;
+  }
+  if (too_many || header.elements > max_idx_elements)
+    throw Error(at(name, 4) + ": header declares " + declared + " elements, more than the " +
+                "limit of " + std::to_string(max_idx_elements) +
+                " (nn::max_idx_elements); refusing to allocate");
+  return header;
+}
+
+// The whole file must be exactly header + elements bytes.
+void check_idx_size(const IdxHeader& header, std::uint64_t size, const std::string& name) {
+  const std::uint64_t total = header.total_bytes();
+  const bool images = header.n_dims == image_dims;
+  const std::uint64_t item_bytes = images ? header.dims[1] * header.dims[2] : 1;
+  const std::string layout =
+      std::to_string(header.header_bytes) + " header bytes + " +
+      (images ? std::to_string(header.dims[0]) + " images of " + std::to_string(header.dims[1]) +
+                    "x" + std::to_string(header.dims[2]) + " pixels"
+              : std::to_string(header.dims[0]) + " labels") +
+      " = " + std::to_string(total) + " bytes";
+  if (size < total) {
+    const std::uint64_t item = (size - header.header_bytes) / item_bytes;  // 0-based
+    throw Error(name + ": file ends at byte " + std::to_string(size) + ", inside " +
+                (images ? "image " : "label ") + std::to_string(item) + " of " +
+                std::to_string(header.dims[0]) + "; expected " + layout);
+  }
+  if (size > total)
+    throw Error(at(name, total) + ": " + plural(size - total, "trailing byte") +
+                " after the last " + (images ? "image" : "label") + "; expected " +
+                layout + ", the file has " + std::to_string(size) + " bytes");
+}
+
+// ---- gzip ----------------------------------------------------------------------------------
+
+bool is_gzip(const std::uint8_t* data, std::size_t size) {
+  return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+}
+
+struct InflateGuard {
+  z_stream* stream;
+  ~InflateGuard() { inflateEnd(stream); }
+};
+
+// Inflates a gzip file (one or more members) holding an IDX file. As soon as the IDX header
+// is out it is checked, and the output is capped at the size it declares (+1 byte, to see
+// trailing data), so a header or a gzip bomb cannot make us allocate more than that.
+std::vector<std::uint8_t> gunzip_idx(const std::vector<std::uint8_t>& compressed,
+                                     const std::string& name, int expected_dims) {
+  const std::string inner = name + " (decompressed)";
+  z_stream stream{};
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK)
+    throw Error(name + ": zlib could not start inflating");
+  InflateGuard guard{&stream};
+
+  const std::uint8_t* const begin = compressed.data();
+  const std::uint8_t* const end = begin + compressed.size();
+  const std::uint64_t header_bytes = 4 + 4 * std::uint64_t(expected_dims);
+  std::uint64_t limit = header_bytes + max_idx_elements;  // until the header is known
+  bool header_known = false;
+  std::vector<std::uint8_t> out;
+  std::size_t produced = 0;
+  stream.next_in = const_cast<Bytef*>(begin);
+  stream.avail_in = 0;
+
+  for (;;) {
+    const std::uint8_t* next_in = stream.next_in;
+    if (stream.avail_in == 0 && next_in < end)  // avail_in is 32 bits: feed at most 1 GiB
+      stream.avail_in = uInt(std::min<std::size_t>(std::size_t(end - next_in), 1u << 30));
+    if (produced == out.size()) {
+      const std::size_t grown = std::max<std::size_t>(2 * out.size(), 1 << 16);
+      out.resize(std::size_t(std::min<std::uint64_t>(grown, limit + 1)));
+    }
+    stream.next_out = out.data() + produced;
+    stream.avail_out = uInt(std::min<std::size_t>(out.size() - produced, 1u << 30));
+    const int status = inflate(&stream, Z_NO_FLUSH);
+    produced = std::size_t(stream.next_out - out.data());
+    const std::uint64_t in_offset = std::uint64_t(stream.next_in - begin);
+
+    if (!header_known && produced >= header_bytes) {
+      const IdxHeader header = parse_idx_header(out.data(), produced, inner, expected_dims);
+      limit = header.total_bytes();
+      header_known = true;
+      if (out.size() < limit + 1) out.resize(std::size_t(limit + 1));
+    }
+    if (produced > limit)
+      throw Error(at(inner, limit) + ": trailing bytes: the IDX header says the file ends " +
+                  "here, after " + std::to_string(limit) + " bytes, but the data goes on");
+
+    if (status == Z_OK) continue;
+    if (status == Z_STREAM_END) {
+      if (stream.next_in == end) break;
+      const std::size_t left = std::size_t(end - stream.next_in);
+      if (is_gzip(stream.next_in, left)) {  // a concatenated gzip member, as gzip(1) reads
+        inflateReset(&stream);
+        continue;
+      }
+      throw Error(at(name, in_offset) + ": " + plural(left, "byte") +
+                  " of garbage after the end of the gzip stream");
+    }
+    if (status == Z_BUF_ERROR && stream.avail_out == 0) continue;  // room ran out: grow
+    if (status == Z_BUF_ERROR)
+      throw Error(name + ": gzip stream ends at byte " + std::to_string(compressed.size()) +
+                  " before its end marker (truncated .gz file; " + std::to_string(produced) +
+                  " bytes decompressed)");
+    if (status == Z_MEM_ERROR) throw Error(name + ": out of memory while inflating");
+    // zlib gives back the whole bytes it did not use, so the last byte it read holds the bad
+    // bits (or ends the bad check sum).
+    throw Error(at(name, in_offset > 0 ? in_offset - 1 : 0) + ": corrupt gzip stream: " +
+                (stream.msg ? stream.msg : "zlib error " + std::to_string(status)));
+  }
+  out.resize(produced);
+  return out;
+}
+
+// ---- files ---------------------------------------------------------------------------------
+
+struct IdxFile {
+  std::vector<std::uint8_t> bytes;  // the decompressed IDX file
+  std::string name;                 // the path, plus " (decompressed)" for a gzip file
+};
+
+std::ifstream open_for_reading(const std::string& path, std::uint64_t* size) {
+  std::error_code error;
+  if (!fs::is_regular_file(path, error))
+    throw Error(path + ": cannot read: " +
+                (fs::exists(path, error) ? "not a regular file" : "no such file"));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
+  *size = fs::file_size(path, error);
+  if (error) throw Error(path + ": cannot read its size: " + error.message());
+  return in;
+}
+
+void read_exactly(std::ifstream& in, std::uint8_t* into, std::uint64_t count,
+                  std::uint64_t offset, const std::string& path) {
+  in.read(reinterpret_cast<char*>(into), std::streamsize(count));
+  if (std::uint64_t(in.gcount()) != count)
+    throw Error(path + ": read stopped at byte " + std::to_string(offset + in.gcount()) +
+                "; expected " + std::to_string(offset + count) + " bytes");
+}
+
+IdxFile read_idx_file(const std::string& path, int expected_dims) {
+  std::uint64_t size = 0;
+  std::ifstream in = open_for_reading(path, &size);
+  // Read just the header first: a plain file is checked against its real size before
+  // anything the size of its data is allocated.
+  const std::uint64_t header_bytes = 4 + 4 * std::uint64_t(expected_dims);
+  std::vector<std::uint8_t> bytes(std::size_t(std::min(size, header_bytes)));
+  read_exactly(in, bytes.data(), bytes.size(), 0, path);
+
+  const std::uint64_t have = bytes.size();
+  if (is_gzip(bytes.data(), bytes.size())) {
+    bytes.resize(std::size_t(size));  // a real file's real size
+    read_exactly(in, bytes.data() + have, size - have, have, path);
+    return {gunzip_idx(bytes, path, expected_dims), path + " (decompressed)"};
+  }
+  const IdxHeader header = parse_idx_header(bytes.data(), bytes.size(), path, expected_dims);
+  check_idx_size(header, size, path);
+  bytes.resize(std::size_t(size));
+  read_exactly(in, bytes.data() + have, size - have, have, path);
+  return {std::move(bytes), path};
+}
+
+void write_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error(path + ": cannot open for writing: " + std::strerror(errno));
+  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  out.close();
+  if (!out) throw Error(path + ": write failed");
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Label i of a labels file sits at byte 8 + i.
+void check_labels(const arma::uvec& y, arma::uword num_classes, const std::string& name) {
+  for (arma::uword i = 0; i < y.n_elem; ++i)
+    if (y[i] >= num_classes)
+      throw Error(at(name, 8 + std::uint64_t(i)) + ": label " + std::to_string(y[i]) +
+                  " of sample " + std::to_string(i) + " is out of range; expected 0.." +
+                  std::to_string(num_classes - 1) + " (" + std::to_string(num_classes) +
+                  " classes)");
+}
+
+// ---- preprocessing helpers -----------------------------------------------------------------
+
+void check_preprocessing(const Preprocessing& p, arma::uword features, const char* where) {
+  if (p.kind == "none") return;
+  if (p.kind != "scale" && p.kind != "global" && p.kind != "per_pixel")
+    throw Error(std::string(where) + ": unknown preprocessing kind \"" + p.kind +
+                "\"; expected none, scale, global or per_pixel");
+  if (p.mean.n_elem != p.std.n_elem || p.mean.n_elem == 0)
+    throw Error(std::string(where) + ": preprocessing \"" + p.kind + "\" has " +
+                std::to_string(p.mean.n_elem) + " means and " + std::to_string(p.std.n_elem) +
+                " standard deviations; expected as many, at least 1");
+  if (p.mean.n_elem != 1 && p.mean.n_elem != features)
+    throw Error(std::string(where) + ": preprocessing fitted on " +
+                std::to_string(p.mean.n_elem) + " features, the data has " +
+                std::to_string(features) + " rows");
+}
+
+void check_fit_input(const Dataset& train, const char* where) {
+  if (train.x.n_elem == 0) throw Error(std::string(where) + ": the dataset is empty");
+  if (train.preprocessing.kind != "none")
+    throw Error(std::string(where) + ": the dataset is already preprocessed (\"" +
+                train.preprocessing.kind + "\"); fit on the raw pixels");
+}
+
+std::string split_prefix(const std::string& split) {
+  if (split == "train") return "train";
+  if (split == "test") return "t10k";
+  throw Error("IDX split: expected \"train\" or \"test\", got \"" + split + "\"");
+}
+
+bool split_exists(const std::string& dir, const std::string& split) {
+  std::error_code error;
+  return fs::is_regular_file(idx_images_path(dir, split), error) &&
+         fs::is_regular_file(idx_labels_path(dir, split), error);
+}
+
+}  // namespace
+
+// ---- preprocessing -------------------------------------------------------------------------
+
+Preprocessing scale_by(double divisor) {
+  if (!(divisor > 0) || !std::isfinite(divisor))
+    throw Error("scale_by: expected a positive divisor, got " + std::to_string(divisor));
+  return {"scale", arma::vec{0.0}, arma::vec{divisor}};
+}
+
+Preprocessing fit_global(const Dataset& train) {
+  check_fit_input(train, "fit_global");
+  const double mean = arma::mean(arma::vectorise(train.x));
+  const double deviation = arma::stddev(arma::vectorise(train.x), 1);  // divide by N
+  return {"global", arma::vec{mean}, arma::vec{deviation > 0 ? deviation : 1.0}};
+}
+
+Preprocessing fit_per_pixel(const Dataset& train, double min_std) {
+  check_fit_input(train, "fit_per_pixel");
+  if (!(min_std > 0))
+    throw Error("fit_per_pixel: expected min_std > 0, got " + std::to_string(min_std));
+  // Two passes over the columns (memory order, no temporary the size of x): the mean, then
+  // the mean squared deviation from it, which is exact where sum(x^2)/n - mean^2 cancels.
+  const arma::mat& x = train.x;  // (features x n_samples)
+  const double n = double(x.n_cols);
+  arma::vec mean(x.n_rows, arma::fill::zeros);  // (features x 1)
+  for (arma::uword i = 0; i < x.n_cols; ++i) mean += x.col(i);
+  mean /= n;
+  arma::vec variance(x.n_rows, arma::fill::zeros);  // (features x 1), divided by n
+  for (arma::uword i = 0; i < x.n_cols; ++i) variance += arma::square(x.col(i) - mean);
+  variance /= n;
+  arma::vec deviation = arma::sqrt(variance);  // (features x 1)
+  deviation.transform([min_std](double d) { return d < min_std ? min_std : d; });
+  return {"per_pixel", mean, deviation};
+}
+
+arma::mat apply(const Preprocessing& p, const arma::mat& x) {
+  check_preprocessing(p, x.n_rows, "apply");
+  if (p.kind == "none") return x;
+  if (p.mean.n_elem == 1) return (x - p.mean[0]) / p.std[0];
+  arma::mat out = x.each_col() - p.mean;  // (features x n_samples)
+  out.each_col() /= p.std;
+  return out;
+}
+
+arma::mat unapply(const Preprocessing& p, const arma::mat& x) {
+  check_preprocessing(p, x.n_rows, "unapply");
+  if (p.kind == "none") return x;
+  if (p.mean.n_elem == 1) return x * p.std[0] + p.mean[0];
+  arma::mat out = x.each_col() % p.std;  // (features x n_samples)
+  out.each_col() += p.mean;
+  return out;
+}
+
+void apply(const Preprocessing& p, Dataset& data) {
+  if (data.preprocessing.kind != "none")
+    throw Error("apply: the dataset is already preprocessed (\"" + data.preprocessing.kind +
+                "\"); apply to raw pixels only");
+  check_preprocessing(p, data.x.n_rows, "apply");
+  // In place: the full training set is 376 MB of doubles, too much to copy for nothing.
+  if (p.kind != "none" && p.mean.n_elem == 1) {
+    data.x -= p.mean[0];
+    data.x /= p.std[0];
+  } else if (p.kind != "none") {
+    data.x.each_col() -= p.mean;
+    data.x.each_col() /= p.std;
+  }
+  data.preprocessing = p;
+}
+
+// ---- parsing -------------------------------------------------------------------------------
+
+arma::mat parse_idx_images(const std::uint8_t* data, std::size_t size, const std::string& name,
+                           Shape* shape) {
+  const IdxHeader header = parse_idx_header(data, size, name, image_dims);
+  check_idx_size(header, size, name);
+  const arma::uword count = header.dims[0], rows = header.dims[1], cols = header.dims[2];
+  arma::mat x(rows * cols, count, arma::fill::none);  // (rows*cols x count)
+  // The file is row-major (pixel (r, c) at r*cols + c); an image column is column-major
+  // (pixel (r, c) at c*rows + r). Walk the column in order, gathering from the file.
+  const std::uint8_t* pixels = data + header.header_bytes;
+  for (arma::uword i = 0; i < count; ++i) {
+    const std::uint8_t* image = pixels + i * rows * cols;
+    double* column = x.colptr(i);
+    for (arma::uword c = 0; c < cols; ++c)
+      for (arma::uword r = 0; r < rows; ++r) column[c * rows + r] = image[r * cols + c];
+  }
+  if (shape) *shape = Shape{1, rows, cols};
+  return x;
+}
+
+arma::uvec parse_idx_labels(const std::uint8_t* data, std::size_t size,
+                            const std::string& name) {
+  const IdxHeader header = parse_idx_header(data, size, name, label_dims);
+  check_idx_size(header, size, name);
+  arma::uvec y(header.dims[0]);  // (count x 1)
+  for (arma::uword i = 0; i < y.n_elem; ++i) y[i] = data[header.header_bytes + i];
+  return y;
+}
+
+// ---- reading files -------------------------------------------------------------------------
+
+std::vector<std::uint8_t> read_idx_bytes(const std::string& path, int expected_dims) {
+  if (expected_dims != image_dims && expected_dims != label_dims)
+    throw Error("read_idx_bytes: expected_dims must be 3 (images) or 1 (labels), got " +
+                std::to_string(expected_dims));
+  return read_idx_file(path, expected_dims).bytes;
+}
+
+arma::mat read_idx_images(const std::string& path, Shape* shape) {
+  const IdxFile file = read_idx_file(path, image_dims);
+  return parse_idx_images(file.bytes.data(), file.bytes.size(), file.name, shape);
+}
+
+arma::uvec read_idx_labels(const std::string& path) {
+  const IdxFile file = read_idx_file(path, label_dims);
+  return parse_idx_labels(file.bytes.data(), file.bytes.size(), file.name);
+}
+
+Dataset load_idx(const std::string& images_path, const std::string& labels_path,
+                 arma::uword num_classes) {
+  if (num_classes == 0) throw Error("load_idx: num_classes must be at least 1");
+  Dataset data;
+  const IdxFile images = read_idx_file(images_path, image_dims);
+  data.x = parse_idx_images(images.bytes.data(), images.bytes.size(), images.name, &data.shape);
+  const IdxFile labels = read_idx_file(labels_path, label_dims);
+  data.y = parse_idx_labels(labels.bytes.data(), labels.bytes.size(), labels.name);
+  if (data.y.n_elem != data.x.n_cols)
+    throw Error(at(images.name, 4) + ": " + std::to_string(data.x.n_cols) + " images, but " +
+                at(labels.name, 4) + ": " + std::to_string(data.y.n_elem) +
+                " labels; expected one label per image");
+  check_labels(data.y, num_classes, labels.name);
+  return data;
+}
+
+// ---- writing files -------------------------------------------------------------------------
+
+std::vector<std::uint8_t> idx_image_bytes(const arma::mat& x, const Shape& shape) {
+  if (shape.channels != 1 || x.n_rows != shape.size() || x.n_cols == 0)
+    throw Error("idx_image_bytes: expected one-channel images of " + describe(shape) +
+                " and at least one column, got a " + describe(x) + " matrix");
+  std::vector<std::uint8_t> out = {0, 0, idx_unsigned_byte, image_dims};
+  write_be32(out, x.n_cols);
+  write_be32(out, shape.height);
+  write_be32(out, shape.width);
+  out.reserve(out.size() + x.n_elem);
+  for (arma::uword i = 0; i < x.n_cols; ++i)
+    for (arma::uword r = 0; r < shape.height; ++r)
+      for (arma::uword c = 0; c < shape.width; ++c) {
+        const double v = x(c * shape.height + r, i);
+        if (!(v >= 0 && v <= 255 && v == std::floor(v)))
+          throw Error("idx_image_bytes: pixel (row " + std::to_string(r) + ", col " +
+                      std::to_string(c) + ") of image " + std::to_string(i) + " is " +
+                      std::to_string(v) + "; expected an integer 0..255");
+        out.push_back(std::uint8_t(v));
+      }
+  return out;
+}
+
+std::vector<std::uint8_t> idx_label_bytes(const arma::uvec& y) {
+  if (y.n_elem == 0) throw Error("idx_label_bytes: expected at least one label");
+  std::vector<std::uint8_t> out = {0, 0, idx_unsigned_byte, label_dims};
+  write_be32(out, y.n_elem);
+  for (arma::uword i = 0; i < y.n_elem; ++i) {
+    if (y[i] > 255)
+      throw Error("idx_label_bytes: label " + std::to_string(y[i]) + " of sample " +
+                  std::to_string(i) + " does not fit a byte");
+    out.push_back(std::uint8_t(y[i]));
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes) {
+  z_stream stream{};
+  // 16 + MAX_WBITS: a gzip wrapper. zlib writes mtime 0 and no file name unless given a
+  // gz_header, so the output depends on the input (and the zlib version) only.
+  if (deflateInit2(&stream, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw Error("gzip_bytes: zlib could not start deflating");
+  if (bytes.size() > UINT_MAX) {
+    deflateEnd(&stream);
+    throw Error("gzip_bytes: more than 4 GiB of input");
+  }
+  std::vector<std::uint8_t> out(deflateBound(&stream, uLong(bytes.size())));
+  stream.next_in = const_cast<Bytef*>(bytes.data());
+  stream.avail_in = uInt(bytes.size());
+  stream.next_out = out.data();
+  stream.avail_out = uInt(out.size());
+  const int status = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (status != Z_STREAM_END) throw Error("gzip_bytes: deflate failed");
+  return out;
+}
+
+void save_idx(const Dataset& data, const std::string& images_path,
+              const std::string& labels_path) {
+  if (data.preprocessing.kind != "none")
+    throw Error("save_idx: the dataset is preprocessed (\"" + data.preprocessing.kind +
+                "\"); IDX files hold raw pixels 0..255");
+  if (data.y.n_elem != data.x.n_cols)
+    throw Error("save_idx: " + std::to_string(data.x.n_cols) + " images but " +
+                std::to_string(data.y.n_elem) + " labels");
+  const std::vector<std::uint8_t> images = idx_image_bytes(data.x, data.shape);
+  const std::vector<std::uint8_t> labels = idx_label_bytes(data.y);
+  write_file(images_path, ends_with(images_path, ".gz") ? gzip_bytes(images) : images);
+  write_file(labels_path, ends_with(labels_path, ".gz") ? gzip_bytes(labels) : labels);
+}
+
+// ---- choosing samples ----------------------------------------------------------------------
+
+Dataset subset(const Dataset& data, const arma::uvec& indices) {
+  for (arma::uword i = 0; i < indices.n_elem; ++i)
+    if (indices[i] >= data.n_samples())
+      throw Error("subset: index " + std::to_string(indices[i]) + " (entry " +
+                  std::to_string(i) + ") is out of range for a dataset of " +
+                  std::to_string(data.n_samples()) + " samples");
+  if (data.y.n_elem != data.x.n_cols)
+    throw Error("subset: the dataset has " + std::to_string(data.x.n_cols) + " images but " +
+                std::to_string(data.y.n_elem) + " labels");
+  Dataset out;
+  out.x = data.x.cols(indices);  // (features x indices.n_elem)
+  out.y = data.y.elem(indices);  // (indices.n_elem x 1)
+  out.shape = data.shape;
+  out.preprocessing = data.preprocessing;
+  return out;
+}
+
+arma::uvec balanced_indices(const arma::uvec& labels, arma::uword n_per_class,
+                            arma::uword num_classes, const arma::uvec& order) {
+  const arma::uword n = order.is_empty() ? labels.n_elem : order.n_elem;
+  std::vector<arma::uword> counts(num_classes, 0);
+  std::vector<arma::uword> chosen;
+  chosen.reserve(n_per_class * num_classes);
+  for (arma::uword k = 0; k < n && chosen.size() < n_per_class * num_classes; ++k) {
+    const arma::uword i = order.is_empty() ? k : order[k];
+    if (i >= labels.n_elem)
+      throw Error("balanced_indices: order entry " + std::to_string(k) + " is " +
+                  std::to_string(i) + ", out of range for " + std::to_string(labels.n_elem) +
+                  " labels");
+    if (labels[i] >= num_classes)
+      throw Error("balanced_indices: label " + std::to_string(labels[i]) + " of sample " +
+                  std::to_string(i) + " is out of range; expected 0.." +
+                  std::to_string(num_classes - 1));
+    if (counts[labels[i]] < n_per_class) {
+      ++counts[labels[i]];
+      chosen.push_back(i);
+    }
+  }
+  for (arma::uword c = 0; c < num_classes; ++c)
+    if (counts[c] < n_per_class)
+      throw Error("balanced_indices: class " + std::to_string(c) + " has only " +
+                  std::to_string(counts[c]) + " samples; expected " +
+                  std::to_string(n_per_class));
+  return arma::uvec(chosen);
+}
+
+Dataset first_per_class(const Dataset& data, arma::uword n_per_class, arma::uword num_classes) {
+  return subset(data, balanced_indices(data.y, n_per_class, num_classes));
+}
+
+arma::uvec shuffled_indices(arma::uword n) {
+  arma::uvec order(n);  // (n x 1)
+  for (arma::uword i = 0; i < n; ++i) order[i] = i;
+  for (arma::uword i = n; i > 1; --i) {
+    const arma::uword j = arma::uword(rng()() % i);  // 0 .. i-1
+    std::swap(order[i - 1], order[j]);
+  }
+  return order;
+}
+
+// ---- Fashion-MNIST -------------------------------------------------------------------------
+
+const std::vector<std::string>& fashion_mnist_classes() {
+  static const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress",
+                                                 "Coat",        "Sandal",  "Shirt",    "Sneaker",
+                                                 "Bag",         "Ankle boot"};
+  return names;
+}
+
+std::string data_dir() {
+  if (const char* env = std::getenv("STEPNET_DATA"); env && *env) {
+    std::error_code error;
+    if (!fs::is_directory(env, error))
+      throw Error(std::string("STEPNET_DATA=") + env + " is not a directory; point it at " +
+                  "the repository's data/ directory");
+    return env;
+  }
+  std::vector<std::string> candidates;
+#ifdef STEPNET_ROOT
+  candidates.push_back(std::string(STEPNET_ROOT) + "/data");
+#endif
+  for (const char* dir : {"data", "../data", "../../data"}) candidates.push_back(dir);
+  std::string tried;
+  std::error_code error;
+  for (const std::string& dir : candidates) {
+    if (fs::is_directory(dir + "/fashion-mnist", error)) return dir;
+    tried += (tried.empty() ? "" : ", ") + dir;
+  }
+  throw Error("data_dir: no data/fashion-mnist in " + tried + " (from " +
+              fs::current_path(error).string() + "); run from the repository, set STEPNET_DATA " +
+              "to its data/ directory, or run `make data` to install the full set");
+}
+
+std::string idx_images_path(const std::string& dir, const std::string& split) {
+  return dir + "/" + split_prefix(split) + "-images-idx3-ubyte.gz";
+}
+
+std::string idx_labels_path(const std::string& dir, const std::string& split) {
+  return dir + "/" + split_prefix(split) + "-labels-idx1-ubyte.gz";
+}
+
+Dataset fashion_mnist(const std::string& split, bool* is_full, std::string* source) {
+  split_prefix(split);  // check the name before looking anywhere
+  std::string dir = debian_fashion_mnist_dir;
+  const bool full = split_exists(dir, split);
+  if (!full) {
+    try {
+      dir = data_dir() + "/fashion-mnist";
+    } catch (const Error& e) {
+      throw Error(std::string("fashion_mnist: the full set is not installed (") +
+                  debian_fashion_mnist_dir + ") and the shipped subset was not found: " +
+                  e.what() + ". Run `make data`.");
+    }
+  }
+  if (is_full) *is_full = full;
+  if (source) *source = dir;
+  return load_idx(idx_images_path(dir, split), idx_labels_path(dir, split), 10);
+}
+
+Dataset fashion_mnist_subset(const std::string& split) {
+  const std::string dir = data_dir() + "/fashion-mnist";
+  return load_idx(idx_images_path(dir, split), idx_labels_path(dir, split), 10);
+}
+
+Dataset mnist(const std::string& split) {
+  std::string dir;
+  try {
+    dir = data_dir() + "/mnist";
+  } catch (const Error& e) {
+    throw Error(std::string("mnist: ") + e.what() + ". MNIST itself comes from " +
+                "`make data DATASET=mnist`.");
+  }
+  if (!split_exists(dir, split))
+    throw Error("mnist: " + idx_images_path(dir, split) + " or " + idx_labels_path(dir, split) +
+                " is missing; run `make data DATASET=mnist` (downloads the four files)");
+  return load_idx(idx_images_path(dir, split), idx_labels_path(dir, split), 10);
+}
+
+}  // namespace nn
