@@ -11,7 +11,7 @@ CXX      ?= g++
 OPT      ?= -O2
 CXXFLAGS ?= $(OPT) -std=c++17 -Wall -Wextra -pipe
 CPPFLAGS += -Isrc -MMD -MP
-LDLIBS   += -larmadillo -lboost_iostreams -lz
+LDLIBS   += -larmadillo -lboost_iostreams -lboost_filesystem -lz
 BUILD    ?= build
 
 ifeq ($(SANITIZE),1)

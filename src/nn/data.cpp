@@ -223,7 +223,9 @@ std::vector<std::uint8_t> gunzip_idx(const std::vector<std::uint8_t>& compressed
       const IdxHeader header = parse_idx_header(out.data(), produced, inner, expected_dims);
       limit = header.total_bytes();
       header_known = true;
-      if (out.size() < limit + 1) out.resize(std::size_t(limit + 1));
+      // No room is made for the whole declared size here: the data does not back the header
+      // yet, so out keeps doubling as bytes really arrive (a 20-byte .gz claiming 10^8
+      // labels costs 64 KB, not 100 MB).
     }
     if (produced > limit)
       throw Error(at(inner, limit) + ": trailing bytes: the IDX header says the file ends " +
@@ -295,7 +297,12 @@ IdxFile read_idx_file(const std::string& path, int expected_dims) {
   if (is_gzip(bytes.data(), bytes.size())) {
     bytes.resize(std::size_t(size));  // a real file's real size
     read_exactly(in, bytes.data() + have, size - have, have, path);
-    return {gunzip_idx(bytes, path, expected_dims), path + " (decompressed)"};
+    IdxFile file{gunzip_idx(bytes, path, expected_dims), path + " (decompressed)"};
+    // The checks a plain file gets: a whole header, then exactly the bytes it declares.
+    const IdxHeader header =
+        parse_idx_header(file.bytes.data(), file.bytes.size(), file.name, expected_dims);
+    check_idx_size(header, file.bytes.size(), file.name);
+    return file;
   }
   const IdxHeader header = parse_idx_header(bytes.data(), bytes.size(), path, expected_dims);
   check_idx_size(header, size, path);
