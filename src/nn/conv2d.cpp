@@ -4,12 +4,14 @@
 
 namespace nn {
 
+// [snippet conv-output-size]
 Shape ConvSpec::output() const {
   const arma::uword padded_h = input.height + 2 * padding, padded_w = input.width + 2 * padding;
   if (stride == 0 || kernel_h == 0 || kernel_w == 0 || kernel_h > padded_h || kernel_w > padded_w)
     return {out_channels, 0, 0};
   return {out_channels, (padded_h - kernel_h) / stride + 1, (padded_w - kernel_w) / stride + 1};
 }
+// [/snippet]
 
 // ---- im2col / col2im ---------------------------------------------------------------------
 // Both walk the same index map; `visit(patch_row, column, pixel)` is called for every patch

@@ -17,6 +17,7 @@ arma::mat maxpool2d_forward(const arma::mat& input, const Shape& shape, arma::uw
     for (arma::uword ch = 0; ch < shape.channels; ++ch)
       for (arma::uword oc = 0; oc < out.width; ++oc)
         for (arma::uword orow = 0; orow < out.height; ++orow) {
+          // [snippet maxpool-window]
           arma::uword best = ch * plane + (oc * stride) * shape.height + orow * stride;
           // Reading order: row by row, left to right; a later equal value does not win.
           for (arma::uword i = 0; i < kernel; ++i)
@@ -25,6 +26,7 @@ arma::mat maxpool2d_forward(const arma::mat& input, const Shape& shape, arma::uw
                   ch * plane + (oc * stride + j) * shape.height + (orow * stride + i);
               if (input.at(pixel, b) > input.at(best, b)) best = pixel;
             }
+          // [/snippet]
           const arma::uword o = ch * out.height * out.width + oc * out.height + orow;
           output.at(o, b) = input.at(best, b);
           argmax.at(o, b) = best;

@@ -1,0 +1,155 @@
+// Lesson 4's claims: the argmax indices of the slide example, overlapping windows that route
+// gradient to one pixel several times, and the tie where the numeric derivative is 0.5.
+// (The slide example's output and mask, and the tie rule, are in tests/maxpool_test.cpp.)
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+#include "helpers.hpp"
+
+using testing::Equals;
+using testing::grid;
+
+namespace {
+
+const nn::Shape slide_shape{1, 4, 4};
+
+arma::mat slide_plane() {
+  return grid({{0.2692, 0.4190, 0.2095, 0.9163},
+               {0.2778, 0.9199, 0.5555, 0.1638},
+               {0.6936, 0.2328, 0.0553, 0.1798},
+               {0.3611, 0.3225, 0.9032, 0.5106}});
+}
+
+}  // namespace
+
+SCENARIO("argmax() names the input row of each window's maximum", "[lesson04][points:2]") {
+  GIVEN("the slide example pooled 2x2 with stride 2") {
+    nn::MaxPool2d pool(slide_shape, 2, 2);
+    pool.forward(testing::image({slide_plane()}));
+    THEN("the maxima sit at rows 5 = (1,1), 2 = (2,0), 12 = (0,3), 11 = (3,2), in output order") {
+      REQUIRE(pool.argmax().n_rows == 4);
+      REQUIRE(pool.argmax().n_cols == 1);
+      CHECK_THAT(arma::conv_to<arma::mat>::from(pool.argmax()), Equals(grid({{5}, {2}, {12}, {11}})));
+    }
+  }
+}
+
+SCENARIO("overlapping windows route gradient to a pixel once per window it wins",
+         "[lesson04][points:3]") {
+  GIVEN("the slide example pooled with kernel 2, stride 1 (3x3 windows)") {
+    nn::MaxPool2d pool(slide_shape, 2, 1);
+    const arma::vec y = pool.forward(testing::image({slide_plane()}));
+    THEN("the output is [[0.9199 0.9199 0.9163] [0.9199 0.9199 0.5555] [0.6936 0.9032 0.9032]]") {
+      CHECK_THAT(testing::plane(y, pool.output_shape(), 0),
+                 Equals(grid({{0.9199, 0.9199, 0.9163},
+                              {0.9199, 0.9199, 0.5555},
+                              {0.6936, 0.9032, 0.9032}})));
+    }
+    THEN("upstream ones count the windows each pixel wins: 0.9199 four, 0.9032 two") {
+      CHECK_THAT(testing::plane(pool.backward(arma::ones(9, 1)), slide_shape, 0),
+                 Equals(grid({{0, 0, 0, 1}, {0, 4, 1, 0}, {1, 0, 0, 0}, {0, 0, 2, 0}})));
+    }
+    THEN("upstream [[1 2 3] [4 5 6] [7 8 9]] sums at each winner: 1+2+4+5 = 12, 8+9 = 17") {
+      const arma::vec g = testing::image({grid({{1, 2, 3}, {4, 5, 6}, {7, 8, 9}})});
+      CHECK_THAT(testing::plane(pool.backward(g), slide_shape, 0),
+                 Equals(grid({{0, 0, 0, 3}, {0, 12, 6, 0}, {7, 0, 0, 0}, {0, 0, 17, 0}})));
+    }
+  }
+  GIVEN("the slide example pooled with kernel 3, stride 1 (2x2 windows)") {
+    nn::MaxPool2d pool(slide_shape, 3, 1);
+    const arma::vec y = pool.forward(testing::image({slide_plane()}));
+    THEN("0.9199 wins all four windows and collects all four gradients") {
+      CHECK_THAT(testing::plane(y, pool.output_shape(), 0),
+                 Equals(grid({{0.9199, 0.9199}, {0.9199, 0.9199}})));
+      CHECK_THAT(testing::plane(pool.backward(arma::ones(4, 1)), slide_shape, 0),
+                 Equals(grid({{0, 0, 0, 0}, {0, 4, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}})));
+    }
+  }
+}
+
+SCENARIO("at a tie the numeric derivative is 0.5, the average of the one-sided slopes",
+         "[lesson04][points:3]") {
+  GIVEN("the slide example with 0.9199 copied to (0,0): a tie with (1,1) in the first window") {
+    arma::mat plane = slide_plane();
+    plane(0, 0) = 0.9199;
+    const arma::vec x = testing::image({plane});
+    nn::MaxPool2d pool(slide_shape, 2, 2);
+    pool.forward(x);
+    const auto loss = [&](const arma::mat& v) { return arma::accu(pool.forward(v)); };
+    const double h = 1e-5;
+
+    THEN("analytic: all of the first window's gradient goes to (0,0), first in reading order") {
+      pool.forward(x);
+      CHECK_THAT(testing::plane(pool.backward(arma::ones(4, 1)), slide_shape, 0),
+                 Equals(grid({{1, 0, 0, 1}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 0, 1, 0}})));
+    }
+    THEN("numeric (centered): 0.5 at each tied pixel") {
+      CHECK_THAT(testing::plane(nn::numeric_gradient(loss, x, h), slide_shape, 0),
+                 Equals(grid({{0.5, 0, 0, 1}, {0, 0.5, 0, 0}, {1, 0, 0, 0}, {0, 0, 1, 0}}), 1e-6));
+    }
+    THEN("at (0,0) the slope is 1 from the right and 0 from the left; the same at (1,1)") {
+      for (const arma::uword pixel : {arma::uword(0), arma::uword(5)}) {  // (0,0) and (1,1)
+        arma::vec plus = x, minus = x;
+        plus(pixel) += h;
+        minus(pixel) -= h;
+        CHECK((loss(plus) - loss(x)) / h == Approx(1.0).epsilon(1e-6));
+        CHECK((loss(x) - loss(minus)) / h == Approx(0.0).margin(1e-6));
+      }
+    }
+    THEN("gradient_check flags exactly the two tied entries as near a kink, and the rest agree") {
+      const nn::GradientCheck c = nn::gradient_check(pool, x)[0];
+      INFO(nn::describe(c));
+      CHECK(c.what == "input");
+      CHECK(c.near_kink);
+      CHECK(c.kinks == 2);
+      CHECK(c.max_relative_error < 1e-7);
+    }
+  }
+}
+
+TEST_CASE("lesson 4 runs straight through and draws its figures", "[lesson04][run]") {
+  namespace fs = std::filesystem;
+  const std::string root = nn::lesson::repository_root();
+  const char* env = std::getenv("STEPNET_BUILD");
+  fs::path build = env && *env ? env : "build";
+  if (build.is_relative()) build = fs::path(root) / build;
+  const fs::path binary = build / "lessons" / "lesson4";
+  if (!fs::exists(binary)) FAIL(binary.string() << " is missing: make " << binary.string() << " builds it");
+
+  const std::vector<std::string> figures = {"pooling.png", "mask.png", "overlap-counts.png",
+                                            "tie.png"};
+  const fs::path out = fs::path(root) / "out" / "lesson4";
+  for (const auto& f : figures) fs::remove(out / f);  // so a stale picture cannot pass
+
+  const fs::path log = build / "lesson4_run.log";
+  const std::string command = "cd '" + root + "' && '" + binary.string() +
+                              "' --no-pause --quick > '" + log.string() + "' 2>&1 < /dev/null";
+  const int status = std::system(command.c_str());
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) != 0) {
+    std::ifstream in(log);
+    std::ostringstream text;
+    text << in.rdbuf();
+    // The reason first ("step 2 stopped: ..."), then where the output ends.
+    std::string reasons, line;
+    for (std::istringstream lines(text.str()); std::getline(lines, line);)
+      if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";
+    const std::string output = text.str();
+    FAIL("lesson 4 exited with " << WEXITSTATUS(status) << ":\n" << reasons << "(output in "
+         << log.string() << "; it ends:)\n"
+         << output.substr(output.size() > 2000 ? output.size() - 2000 : 0));
+  }
+
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
+    WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");
+    return;
+  }
+  for (const auto& f : figures) {
+    INFO("expected figure " << (out / f).string());
+    CHECK(fs::exists(out / f));
+  }
+}
