@@ -93,6 +93,7 @@ static std::string with_value(const std::string& cls, const char* param, double 
   return s.str();
 }
 
+// [snippet relu-module]
 static arma::uvec positive_pattern(const arma::mat& x) {
   return arma::conv_to<arma::uvec>::from(arma::vectorise(x) > 0);
 }
@@ -100,6 +101,7 @@ static arma::uvec positive_pattern(const arma::mat& x) {
 arma::mat ReLU::apply(const arma::mat& x) const { return relu_forward(x); }
 arma::mat ReLU::derivative_times(const arma::mat& g) const { return relu_backward(input_, g); }
 arma::uvec ReLU::kink_signature() const { return positive_pattern(input_); }
+// [/snippet]
 
 LeakyReLU::LeakyReLU(double gamma_) : gamma(gamma_) {
   if (!std::isfinite(gamma)) throw Error("LeakyReLU: gamma must be finite");

@@ -26,6 +26,7 @@ arma::mat numeric_gradient(const std::function<double(const arma::mat&)>& f, con
 }
 // [/snippet]
 
+// [snippet relative-error]
 double relative_error(const arma::mat& analytic, const arma::mat& numeric) {
   if (arma::size(analytic) != arma::size(numeric))
     throw Error("relative_error: analytic " + std::to_string(analytic.n_rows) + "x" +
@@ -40,6 +41,7 @@ double relative_error(const arma::mat& analytic, const arma::mat& numeric) {
   }
   return worst;
 }
+// [/snippet]
 
 std::string describe(const GradientCheck& c) {
   std::ostringstream s;

@@ -68,6 +68,7 @@ void Graph::backward(int output) {
 }
 // [/snippet]
 
+// [snippet lesson1-graph]
 Graph lesson1_graph(double w0, double w1, double x1, double w2, double x2) {
   Graph g;
   const int n_w0 = g.input("w0", w0), n_w1 = g.input("w1", w1), n_x1 = g.input("x1", x1);
@@ -79,6 +80,7 @@ Graph lesson1_graph(double w0, double w1, double x1, double w2, double x2) {
   g.square("f", s);
   return g;
 }
+// [/snippet]
 
 }  // namespace graph
 }  // namespace nn

@@ -363,7 +363,7 @@ std::string lines_body(const void* figure, const std::string& data, bool dumb) {
   const Lines& f = *static_cast<const Lines*>(figure);
   std::ostringstream s;
   s << axes(f.title, f.x_label, f.y_label) << (dumb ? "" : "set grid\n")
-    << "set key top right" << (dumb ? "" : " opaque box") << "\n";
+    << "set key " << f.key << (dumb ? "" : " opaque box") << "\n";
   if (f.log_x) s << "set logscale x\nset format x '%g'\n";
   if (f.log_y) s << "set logscale y\nset format y '%g'\n";
   const bool wide = shared_x(f);

@@ -33,6 +33,7 @@ struct Lines {
   std::string name, title, x_label = "x", y_label = "y";
   bool log_x = false, log_y = false;
   bool points = false;  // mark every data point, not only the line through them
+  std::string key = "top right";  // legend position, as gnuplot's "set key": "top left", ...
   struct Series {
     std::string label;
     arma::vec x, y;  // (n), same length
