@@ -46,13 +46,20 @@ void he(arma::mat& weight) {
 // [snippet orthogonal]
 void orthogonal(arma::mat& weight, double gain) {
   check_weight("orthogonal", weight);
-  const arma::mat gaussian = arma::randn<arma::mat>(arma::size(weight));
-  arma::mat u, v;
-  arma::vec s;
-  if (!arma::svd_econ(u, s, v, gaussian))  // LAPACK dgesdd
-    throw Error("init::orthogonal: the SVD did not converge");
-  // u (rows x r) and v (cols x r), r = min(rows, cols): u v' has orthonormal rows or columns.
-  weight = gain * u * v.t();
+  const arma::uword tall = std::max(weight.n_rows, weight.n_cols);
+  const arma::uword narrow = std::min(weight.n_rows, weight.n_cols);
+  const arma::mat gaussian = arma::randn<arma::mat>(tall, narrow);  // (tall x narrow)
+  arma::mat q, r;  // q (tall x narrow) with orthonormal columns, r (narrow x narrow) upper
+  if (!arma::qr_econ(q, r, gaussian))  // LAPACK dgeqrf + dorgqr
+    throw Error("init::orthogonal: the QR decomposition failed");
+  // Householder QR picks the signs of R's diagonal by its own convention, which biases Q.
+  // Flipping each column of Q so that diag(R) > 0 makes Q uniformly distributed over the
+  // orthogonal matrices (Mezzadri 2007).
+  arma::rowvec signs(narrow, arma::fill::ones);
+  signs.elem(arma::find(r.diag() < 0)).fill(-1);
+  q.each_row() %= signs;
+  // Square or tall: W'W = I (orthonormal columns). Wide: W = Q', W W' = I (orthonormal rows).
+  weight = gain * (weight.n_rows >= weight.n_cols ? q : arma::mat(q.t()));
 }
 // [/snippet]
 
@@ -60,22 +67,29 @@ void orthogonal(arma::mat& weight, double gain) {
 std::vector<int> lsuv(Sequential& net, const arma::mat& batch, double tolerance,
                       int max_iterations) {
   std::vector<int> passes;
+  arma::mat input = batch;  // (features x batch) what module i receives, layers below done
   for (std::size_t i = 0; i < net.size(); ++i) {
     arma::mat* weight = nullptr;
     if (auto* linear = dynamic_cast<Linear*>(&net[i])) weight = &linear->weight;
     if (auto* conv = dynamic_cast<Conv2d*>(&net[i])) weight = &conv->weight;
-    if (!weight) continue;
+    if (!weight) {
+      input = net[i].forward(input);
+      continue;
+    }
     orthogonal(*weight);
+    arma::mat output = net[i].forward(input);  // (out x batch) only this layer runs again
     int pass = 0;
     for (; pass < max_iterations; ++pass) {
-      net.forward(batch);
-      const double std_dev = arma::stddev(arma::vectorise(net.outputs()[i]));
-      if (!(std_dev > 0)) throw Error("init::lsuv: layer " + std::to_string(i) + " " +
-                                      net[i].name() + " outputs a constant; cannot rescale");
+      const double std_dev = arma::stddev(arma::vectorise(output));
+      if (!(std_dev > 0))
+        throw Error("init::lsuv: layer " + std::to_string(i) + " " + net[i].name() +
+                    " outputs a constant; cannot rescale");
       if (std::abs(std_dev - 1.0) < tolerance) break;
       *weight /= std_dev;  // unit variance of this layer's output over the batch
+      output = net[i].forward(input);
     }
     passes.push_back(pass);
+    input = std::move(output);
   }
   return passes;
 }

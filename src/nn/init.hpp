@@ -6,7 +6,9 @@
 //   unit_gaussian(W)    N(0, 1): tanh saturates at +-1
 //   xavier(W)           N(0, 1/fan_in): keeps the variance through linear/tanh layers
 //   he(W)               N(0, 2/fan_in): the factor 2 makes up for ReLU zeroing half the units
-//   orthogonal(W, g)    g times a (semi-)orthogonal matrix from the SVD of a Gaussian (LAPACK)
+//   orthogonal(W, g)    g times a random (semi-)orthogonal matrix: Q of the QR decomposition of a
+//                       Gaussian matrix (LAPACK), signs fixed so Q is uniform (Haar). W W' = g^2 I
+//                       when W is square or wide (fan_out <= fan_in), W'W = g^2 I when tall
 //   lsuv(net, batch)    orthogonal, then layer by layer rescale each Linear/Conv2d so its output
 //                       over `batch` has unit variance (Mishkin & Matas, "All you need is a good init")
 #pragma once

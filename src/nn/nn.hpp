@@ -18,3 +18,4 @@
 #include "nn/random.hpp"
 #include "nn/sequential.hpp"
 #include "nn/shape.hpp"
+#include "nn/stats.hpp"
