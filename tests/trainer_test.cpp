@@ -1,0 +1,396 @@
+// The trainer: a tiny net overfits a tiny set, the explosion guard catches a huge learning
+// rate, the TSV grows one row per epoch while the run goes on, shuffling is seeded, and early
+// stopping keeps the best parameters. Plus the evaluation helpers.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "helpers.hpp"
+#include "nn/dropout.hpp"
+#include "nn/optim.hpp"
+#include "nn/trainer.hpp"
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
+using testing::Equals;
+using testing::grid;
+
+namespace {
+
+// n Gaussian samples with `features` features; labels 0, 1, ..., classes-1, 0, 1, ...
+nn::Dataset gaussian_set(arma::uword n, arma::uword features, arma::uword classes) {
+  nn::Dataset set;
+  set.x = arma::randn<arma::mat>(features, n);  // (features x n)
+  set.y.set_size(n);
+  for (arma::uword i = 0; i < n; ++i) set.y(i) = i % classes;
+  set.shape = nn::Shape{1, 1, features};
+  return set;
+}
+
+// features -> hidden -> ReLU -> classes
+void mlp(nn::Sequential& net, arma::uword features, arma::uword hidden, arma::uword classes) {
+  net.emplace<nn::Linear>(features, hidden);
+  net.emplace<nn::ReLU>();
+  net.emplace<nn::Linear>(hidden, classes);
+}
+
+// The lines of a file that are not '#' comments.
+std::vector<std::string> data_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#') lines.push_back(line);
+  return lines;
+}
+
+std::string temp_path(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "stepnet_trainer_test";
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+std::vector<double> train_losses(const nn::TrainResult& r) {
+  std::vector<double> losses;
+  for (const nn::EpochStats& s : r.history) losses.push_back(s.train_loss);
+  return losses;
+}
+
+}  // namespace
+
+SCENARIO("a tiny MLP overfits 20 samples to 100% training accuracy",
+         "[trainer][lesson06][points:3]") {
+  GIVEN("20 Gaussian samples of 5 features in 4 classes and a 5 -> 32 -> ReLU -> 4 MLP") {
+    nn::seed(1);
+    const nn::Dataset set = gaussian_set(20, 5, 4);
+    nn::Sequential net;
+    mlp(net, 5, 32, 4);
+    nn::SGD sgd(net.parameters(), 0.5);  // plain SGD: no momentum, no weight decay
+    nn::TrainConfig config;
+    config.epochs = 200;
+    config.batch_size = 0;  // full batch
+    config.quiet = true;
+    WHEN("it trains for 200 full-batch epochs of plain SGD (lr 0.5) without regularization") {
+      const nn::TrainResult result = nn::train(net, sgd, set, config);
+      THEN("the initial loss was about ln 4 = 1.39, and every training sample is now right") {
+        CHECK_THAT(result.initial_loss, WithinAbs(std::log(4.0), 0.3));
+        CHECK_FALSE(result.stopped_early);
+        CHECK(result.history.size() == 200);
+        CHECK(nn::accuracy(net, set.x, set.y) == 1.0);
+        CHECK(result.history.back().train_loss < 0.05);
+        CHECK(result.history.back().train_loss < result.history.front().train_loss / 20);
+      }
+    }
+  }
+}
+
+SCENARIO("the explosion guard stops a run with lr = 1e6 and keeps its rows",
+         "[trainer][lesson06][points:3]") {
+  nn::seed(2);
+  const nn::Dataset set = gaussian_set(20, 5, 4);
+  nn::Sequential net;
+  mlp(net, 5, 16, 4);
+  nn::TrainConfig config;
+  config.epochs = 10;
+  config.quiet = true;
+  GIVEN("lr = 1e6 from the start, full batch") {
+    nn::SGD sgd(net.parameters(), 1e6);
+    const arma::mat initial_weight = *net.parameters()[0].value;
+    config.batch_size = 0;
+    config.tsv_path = temp_path("explode.tsv");
+    const nn::TrainResult result = nn::train(net, sgd, set, config);
+    THEN("epoch 2's first loss is far above 3 x the initial one: stopped, saying why") {
+      CHECK(result.stopped_early);
+      CHECK(result.diverged);
+      CHECK_THAT(result.reason, Contains("epoch 2, batch 1") &&
+                                    Contains("learning rate (1e+06) is probably too high"));
+      REQUIRE(result.history.size() == 2);
+      CHECK(std::isfinite(result.history[0].train_loss));
+      CHECK(result.history[1].train_loss > 3 * result.initial_loss);
+      CHECK(std::isnan(result.history[1].test_loss));
+    }
+    THEN("the TSV keeps both rows and says why it stopped") {
+      CHECK(data_lines(config.tsv_path).size() == 3);  // header + 2 rows
+      std::ifstream in(config.tsv_path);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      CHECK_THAT(text, Contains("# stopped early: epoch 2, batch 1"));
+    }
+    THEN("the net is back at its initial parameters (epoch 1's update already blew it up), "
+         "so it can still be evaluated") {
+      CHECK_THAT(*net.parameters()[0].value, Equals(initial_weight, 0));
+      CHECK(std::isfinite(nn::evaluate(net, set.x, set.y).loss));
+    }
+  }
+  GIVEN("lr = 0.05 for two epochs, then a schedule jumps to 1e6; batches of 5") {
+    nn::SGD sgd(net.parameters(), 0.05);
+    config.batch_size = 5;
+    config.explosion_window = 5;  // check every batch
+    config.lr_schedule = [](int epoch) { return epoch < 2 ? 0.05 : 1e6; };
+    std::vector<arma::mat> after_epoch_2;
+    config.on_epoch = [&](const nn::EpochStats& s) {
+      if (s.epoch == 2)
+        for (const nn::Parameter& p : net.parameters()) after_epoch_2.push_back(*p.value);
+    };
+    const nn::TrainResult result = nn::train(net, sgd, set, config);
+    THEN("epoch 3 blows up at its second batch; epochs 1 and 2 are kept whole") {
+      CHECK(result.diverged);
+      CHECK_THAT(result.reason, Contains("epoch 3, batch 2"));
+      REQUIRE(result.history.size() == 3);
+      CHECK(result.history[0].samples == 20);
+      CHECK(result.history[1].samples == 20);
+      CHECK(result.history[2].samples == 10);  // the partial epoch: 2 of 4 batches
+      CHECK(result.history[2].lr == 1e6);
+    }
+    THEN("the parameters are those at the end of epoch 2") {
+      const std::vector<nn::Parameter> params = net.parameters();
+      REQUIRE(after_epoch_2.size() == params.size());
+      for (std::size_t i = 0; i < params.size(); ++i) CHECK_THAT(*params[i].value, Equals(after_epoch_2[i], 0));
+    }
+  }
+}
+
+SCENARIO("the TSV has a header and gets one row per epoch, as it goes",
+         "[trainer][lesson06][points:2]") {
+  GIVEN("a run of 3 epochs writing out/.../train.tsv, with a test set") {
+    nn::seed(3);
+    const nn::Dataset train_set = gaussian_set(20, 5, 4), test_set = gaussian_set(8, 5, 4);
+    nn::Sequential net;
+    mlp(net, 5, 8, 4);
+    nn::SGD sgd(net.parameters(), 0.05);
+    nn::TrainConfig config;
+    config.epochs = 3;
+    config.batch_size = 4;
+    config.quiet = true;
+    config.tsv_path = temp_path("rows/train.tsv");
+    std::filesystem::remove(config.tsv_path);
+    std::vector<std::size_t> lines_seen;  // data lines in the file when each epoch ended
+    config.on_epoch = [&](const nn::EpochStats&) { lines_seen.push_back(data_lines(config.tsv_path).size()); };
+    const nn::TrainResult result = nn::train(net, sgd, train_set, config, test_set);
+    THEN("after epoch k the file already held the header and k rows") {
+      CHECK(lines_seen == std::vector<std::size_t>{2, 3, 4});
+    }
+    THEN("the header names every column, parameters included, and rows have as many cells") {
+      const std::vector<std::string> lines = data_lines(config.tsv_path);
+      REQUIRE(lines.size() == 4);
+      CHECK_THAT(lines[0], Contains("epoch\tsamples\tbatches\tlr\ttrain_loss\ttrain_accuracy\t"
+                                    "test_loss\ttest_accuracy") &&
+                               Contains("0.weight.norm\t0.weight.grad_norm\t0.weight.update_ratio"));
+      const auto cells = [](const std::string& line) { return std::count(line.begin(), line.end(), '\t') + 1; };
+      CHECK(cells(lines[0]) == 13 + 3 * 4);  // 13 columns + 3 per parameter
+      for (std::size_t i = 1; i < lines.size(); ++i) CHECK(cells(lines[i]) == cells(lines[0]));
+      CHECK(lines[1].rfind("1\t20\t5\t0.05\t", 0) == 0);  // epoch 1, 20 samples, 5 batches, lr
+    }
+    THEN("the rows hold the recorded numbers: test accuracy, norms, ratios") {
+      const nn::EpochStats& last = result.history.back();
+      CHECK(std::isfinite(last.test_loss));
+      CHECK(last.test_accuracy >= 0);
+      CHECK(last.test_accuracy <= 1);
+      CHECK(std::isnan(last.validation_loss));
+      CHECK(std::isnan(last.conv_delta));  // no Conv2d in this net
+      REQUIRE(last.parameters.size() == 4);
+      CHECK(last.parameters[0].name == "0.weight");
+      CHECK_THAT(last.parameters[0].norm, WithinAbs(arma::norm(*net.parameters()[0].value, "fro"), 1e-12));
+      CHECK(last.parameters[0].update_ratio > 0);
+      CHECK(last.parameters[0].update_ratio < 1);
+      CHECK(nn::history_matrix(result.history).n_rows == 3);
+    }
+  }
+}
+
+SCENARIO("shuffling is seeded: same seed, same history; another seed, another one",
+         "[trainer][lesson06][points:2]") {
+  const auto run = [](std::uint64_t seed, bool shuffle) {
+    nn::seed(4);  // the same data and the same initial net every time
+    const nn::Dataset set = gaussian_set(20, 5, 4);
+    nn::Sequential net;
+    mlp(net, 5, 8, 4);
+    nn::SGD sgd(net.parameters(), 0.05);
+    nn::TrainConfig config;
+    config.epochs = 3;
+    config.batch_size = 1;
+    config.shuffle = shuffle;
+    config.seed = seed;
+    config.quiet = true;
+    return nn::train(net, sgd, set, config);
+  };
+  GIVEN("online training (batch size 1), shuffled") {
+    const nn::TrainResult a = run(7, true), b = run(7, true), c = run(8, true);
+    THEN("seed 7 twice gives bit-identical histories, every column but the timings") {
+      REQUIRE(a.history.size() == b.history.size());
+      for (std::size_t e = 0; e < a.history.size(); ++e) {
+        std::vector<double> x = nn::tsv_values(a.history[e]), y = nn::tsv_values(b.history[e]);
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          if (i == 11 || i == 12) continue;  // seconds, images_per_second
+          INFO("epoch " << e + 1 << ", column " << nn::tsv_header(a.history[e])[i]);
+          CHECK((x[i] == y[i] || (std::isnan(x[i]) && std::isnan(y[i]))));
+        }
+      }
+    }
+    THEN("seed 8 visits the samples in another order: other losses") {
+      CHECK(train_losses(a) != train_losses(c));
+    }
+  }
+  GIVEN("online training in the fixed order 0 .. n-1") {
+    THEN("the seed no longer matters") {
+      CHECK(train_losses(run(7, false)) == train_losses(run(8, false)));
+    }
+  }
+}
+
+SCENARIO("batch size 1 and full batch both train", "[trainer][lesson06][points:2]") {
+  const auto run = [](arma::uword batch_size) {
+    nn::seed(5);
+    const nn::Dataset set = gaussian_set(20, 5, 4);
+    nn::Sequential net;
+    mlp(net, 5, 16, 4);
+    nn::SGD sgd(net.parameters(), batch_size == 1 ? 0.1 : 2.0);  // 20 steps an epoch vs 1
+    nn::TrainConfig config;
+    config.epochs = 30;
+    config.batch_size = batch_size;
+    config.quiet = true;
+    const nn::TrainResult result = nn::train(net, sgd, set, config);
+    return std::make_pair(result, nn::accuracy(net, set.x, set.y));
+  };
+  GIVEN("30 epochs on 20 samples, plain SGD with lr 0.1 online and 2 full batch") {
+    const auto [online, online_accuracy] = run(1);
+    const auto [full, full_accuracy] = run(0);
+    THEN("online takes 20 steps an epoch, full batch one; both more than halve the loss and "
+         "fit every sample") {
+      CHECK(online.history[0].batches == 20);
+      CHECK(full.history[0].batches == 1);
+      CHECK(online.history.back().train_loss < 0.5 * online.initial_loss);
+      CHECK(full.history.back().train_loss < 0.5 * full.initial_loss);
+      CHECK(online_accuracy == 1.0);
+      CHECK(full_accuracy == 1.0);
+    }
+  }
+}
+
+SCENARIO("MSE on one-hot targets trains too", "[trainer][lesson06][points:1]") {
+  GIVEN("the tiny MLP with MSELoss") {
+    nn::seed(6);
+    const nn::Dataset set = gaussian_set(20, 5, 4);
+    nn::Sequential net;
+    mlp(net, 5, 32, 4);
+    nn::SGD sgd(net.parameters(), 0.5);
+    nn::TrainConfig config;
+    config.epochs = 300;
+    config.batch_size = 0;
+    config.loss = nn::LossKind::mse;
+    config.quiet = true;
+    const nn::TrainResult result = nn::train(net, sgd, set, config);
+    THEN("it fits every sample and its loss is the MSE of evaluate()") {
+      CHECK(nn::accuracy(net, set.x, set.y) == 1.0);
+      const nn::Evaluation e = nn::evaluate(net, set.x, set.y, nn::LossKind::mse);
+      CHECK(e.accuracy == 1.0);
+      CHECK(e.loss < 0.05);
+    }
+  }
+}
+
+SCENARIO("the conv delta is the mean per-sample gradient norm at the first Conv2d's output",
+         "[trainer][lesson06][points:2]") {
+  GIVEN("Conv2d(1x4x4 -> 2x3x3) -> ReLU -> Linear(18 -> 3), one epoch of 2 samples at lr 0") {
+    nn::seed(7);
+    nn::Dataset set = gaussian_set(2, 16, 3);
+    nn::Sequential net;
+    net.emplace<nn::Conv2d>(nn::Shape{1, 4, 4}, 2, 2, 2);
+    net.emplace<nn::ReLU>();
+    net.emplace<nn::Linear>(18, 3);
+    nn::SGD sgd(net.parameters(), 0.0);
+    nn::TrainConfig config;
+    config.epochs = 1;
+    config.batch_size = 2;
+    config.shuffle = false;
+    config.quiet = true;
+    const nn::TrainResult result = nn::train(net, sgd, set, config);
+    WHEN("the same delta is computed by hand") {
+      net.forward(set.x);
+      arma::mat grad;
+      nn::batch_loss(nn::LossKind::cross_entropy, net.outputs().back(), set.y, &grad);
+      const arma::mat delta = net[1].backward(net[2].backward(grad));  // (18 x 2) dL/d(conv out)
+      // per-sample loss: 2 x the batch-mean loss's gradient
+      const double expected = (arma::norm(2 * delta.col(0)) + arma::norm(2 * delta.col(1))) / 2;
+      THEN("they agree") { CHECK_THAT(result.history[0].conv_delta, WithinAbs(expected, 1e-12)); }
+    }
+  }
+}
+
+SCENARIO("early stopping on a validation set keeps the best parameters",
+         "[trainer][lesson08][points:3]") {
+  GIVEN("random labels: training can only memorise, so the validation loss turns up") {
+    nn::seed(8);
+    nn::Dataset train_set = gaussian_set(40, 10, 4), validation = gaussian_set(40, 10, 4);
+    train_set.y = arma::randi<arma::uvec>(40, arma::distr_param(0, 3));
+    validation.y = arma::randi<arma::uvec>(40, arma::distr_param(0, 3));
+    nn::Sequential net;
+    mlp(net, 10, 64, 4);
+    nn::SGD sgd(net.parameters(), 0.5);  // plain SGD: no momentum, no weight decay
+    nn::TrainConfig config;
+    config.epochs = 200;
+    config.batch_size = 10;
+    config.patience = 5;
+    config.quiet = true;
+    const nn::TrainResult result = nn::train(net, sgd, train_set, config, {}, validation);
+    THEN("it stops 5 epochs after the best one, and the net ends with the best epoch's loss") {
+      CHECK(result.stopped_early);
+      CHECK_FALSE(result.diverged);
+      CHECK_THAT(result.reason, Contains("has not improved for 5 epochs"));
+      REQUIRE(result.best_epoch > 0);
+      CHECK(result.history.size() == static_cast<std::size_t>(result.best_epoch + 5));
+      const nn::Evaluation now = nn::evaluate(net, validation.x, validation.y);
+      CHECK(now.loss == result.history[result.best_epoch - 1].validation_loss);
+      for (const nn::EpochStats& s : result.history) CHECK(s.validation_loss >= now.loss);
+    }
+  }
+}
+
+SCENARIO("evaluation helpers: predict, accuracy, confusion matrix", "[trainer][lesson06][points:2]") {
+  GIVEN("scores for 4 samples over 3 classes") {
+    const arma::mat scores = grid({{0.9, 0.1, 0.3, 0.2}, {0.05, 0.8, 0.3, 0.2}, {0.05, 0.1, 0.4, 0.6}});
+    THEN("argmax picks [0 1 2 2]") {
+      CHECK(arma::approx_equal(nn::argmax(scores), arma::uvec{0, 1, 2, 2}, "absdiff", 0));
+    }
+    THEN("against labels [0 1 1 2]: accuracy 3/4, and the confusion matrix has rows = truth") {
+      const arma::uvec labels = {0, 1, 1, 2}, predicted = nn::argmax(scores);
+      CHECK(nn::accuracy(predicted, labels) == 0.75);
+      const arma::umat expected = {{1, 0, 0}, {0, 1, 1}, {0, 0, 1}};
+      CHECK(arma::approx_equal(nn::confusion_matrix(predicted, labels, 3), expected, "absdiff", 0));
+      CHECK_THROWS_WITH(nn::confusion_matrix(predicted, labels, 2),
+                        Contains("out of range for 2 classes"));
+    }
+  }
+  GIVEN("a net with dropout, evaluated in batches of 3 on 7 samples") {
+    nn::seed(9);
+    nn::Sequential net;
+    net.emplace<nn::Linear>(4, 3);
+    net.emplace<nn::Dropout>(0.5);
+    const arma::mat x = arma::randn<arma::mat>(4, 7);
+    net.set_training(false);
+    const arma::mat whole = net.forward(x);  // (3 x 7) without dropout
+    net.set_training(true);
+    THEN("forward_in_batches gives the same outputs as one forward in eval mode") {
+      CHECK_THAT(nn::forward_in_batches(net, x, 3), Equals(whole, 1e-14));
+      CHECK(arma::approx_equal(nn::predict(net, x, 3), nn::argmax(whole), "absdiff", 0));
+    }
+  }
+}
+
+SCENARIO("train refuses inconsistent data", "[trainer][lesson06][points:1]") {
+  nn::seed(10);
+  nn::Sequential net;
+  mlp(net, 5, 4, 3);
+  nn::SGD sgd(net.parameters(), 0.1);
+  nn::Dataset set = gaussian_set(6, 5, 3);
+  nn::TrainConfig config;
+  config.quiet = true;
+  THEN("labels that do not match the columns, an empty set or 0 epochs throw") {
+    nn::Dataset bad = set;
+    bad.y = bad.y.head(5);
+    CHECK_THROWS_WITH(nn::train(net, sgd, bad, config), Contains("6 samples (columns of x) but 5 labels"));
+    CHECK_THROWS_WITH(nn::train(net, sgd, nn::Dataset{}, config), Contains("the training set is empty"));
+    config.epochs = 0;
+    CHECK_THROWS_WITH(nn::train(net, sgd, set, config), Contains("epochs must be >= 1"));
+  }
+}
