@@ -1,5 +1,6 @@
 #include "nn/data.hpp"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -311,12 +312,19 @@ IdxFile read_idx_file(const std::string& path, int expected_dims) {
   return {std::move(bytes), path};
 }
 
+// Written to a temporary name and renamed, so an interrupted write never leaves a broken file.
 void write_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  const std::string temporary = path + ".tmp" + std::to_string(::getpid());
+  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
   if (!out) throw Error(path + ": cannot open for writing: " + std::strerror(errno));
   out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   out.close();
-  if (!out) throw Error(path + ": write failed");
+  std::error_code ec;
+  if (out) std::filesystem::rename(temporary, path, ec);
+  if (!out || ec) {
+    std::filesystem::remove(temporary, ec);
+    throw Error(path + ": write failed");
+  }
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {

@@ -194,7 +194,7 @@ void rename_into_place(const std::string& temporary, const std::string& path) {
   record_file(path);
 }
 
-void write_atomically(const std::string& path, const std::string& content) {
+void write_atomically_here(const std::string& path, const std::string& content) {
   const std::string temporary = temporary_for(path);
   {
     std::ofstream file(temporary, std::ios::binary);
@@ -349,6 +349,10 @@ bool signed_palette(Palette palette, double lo, double hi) {
 
 }  // namespace
 
+void write_atomically(const std::string& path, const std::string& content) {
+  write_atomically_here(path, content);
+}
+
 // ---- lines -------------------------------------------------------------------------------
 namespace {
 
@@ -412,7 +416,7 @@ std::vector<std::string> draw(const Lines& f) {
     }
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically(data, out.str());
+  write_atomically_here(data, out.str());
   return paths(data, run_gnuplot(f.name, data, lines_body, &f, true));
 }
 
@@ -483,7 +487,7 @@ std::vector<std::string> draw(const Scatter& f) {
     }
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically(data, out.str());
+  write_atomically_here(data, out.str());
   return paths(data, run_gnuplot(f.name, data, scatter_body, &f, true, 500, 32));
 }
 
@@ -637,7 +641,7 @@ std::vector<std::string> draw(const Histograms& f) {
     out << "\n\n";
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically(data, out.str());
+  write_atomically_here(data, out.str());
   const arma::uword rows = (f.panels.size() + histogram_columns(f) - 1) / histogram_columns(f);
   const int height = rows <= 2 ? 500 : static_cast<int>(250 * rows);
   const std::string png = run_gnuplot(f.name, data, histograms_body, &f, false, height);
@@ -757,7 +761,7 @@ std::vector<std::string> draw(const Heatmap& f) {
     }
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically(data, out.str());
+  write_atomically_here(data, out.str());
   const std::string png = run_gnuplot(f.name, data, heatmap_body, &f, false);
   if (console()) {
     std::cout << "  " << f.title << "  (" << f.values.n_rows << "x" << f.values.n_cols << ")\n";
@@ -935,7 +939,7 @@ std::vector<std::string> draw(const Images& f) {
     out << "\n\n";
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically(data, out.str());
+  write_atomically_here(data, out.str());
   const std::string png = run_gnuplot(f.name, data, images_body, &f, false);
   if (console()) std::cout << images_text(f) << std::flush;
   return paths(data, png);
@@ -979,7 +983,7 @@ std::vector<std::string> draw(const Bars& f) {
     out << cell(f.labels[i]) << "\t" << f.values[i] << "\n";
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically(data, out.str());
+  write_atomically_here(data, out.str());
   return paths(data, run_gnuplot(f.name, data, bars_body, &f, true, 500, 25));
 }
 
@@ -998,7 +1002,7 @@ std::string write_table(const std::string& name, const arma::mat& rows,
     out << "\n";
   }
   const std::string path = output_path(name, ".tsv");
-  write_atomically(path, out.str());
+  write_atomically_here(path, out.str());
   return path;
 }
 

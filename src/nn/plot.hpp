@@ -140,5 +140,9 @@ bool have_gnuplot();
 const std::vector<std::string>& files_written();
 void forget_files_written();
 void record_file(const std::string& path);  // for files a lesson writes itself
+// Writes `content` to a hidden temporary file beside `path`, then renames it over `path`, so
+// an interrupted run never leaves a half-written file (the old one, or none, stays). Records
+// the path (files_written). The directory must exist. Throws nn::Error naming the path.
+void write_atomically(const std::string& path, const std::string& content);
 
 }  // namespace nn::plot

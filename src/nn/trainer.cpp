@@ -148,7 +148,9 @@ void restore_values(Sequential& net, const std::vector<arma::mat>& values) {
   for (std::size_t i = 0; i < params.size() && i < values.size(); ++i) *params[i].value = values[i];
 }
 
-// The TSV: header first, then a row per epoch, flushed at once.
+// The TSV: header first, then a row per epoch. After every row the whole table is written to
+// a temporary file and renamed over the TSV: an interrupted run keeps every finished epoch and
+// never leaves a half-written line (a few kB per epoch, so rewriting it costs nothing).
 class TsvWriter {
 public:
   explicit TsvWriter(const std::string& path) : path_(path) {
@@ -156,30 +158,37 @@ public:
     const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
     std::error_code ignored;
     if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
-    file_.open(path_, std::ios::out | std::ios::trunc);
-    if (!file_) throw Error("train: cannot write the history to " + path_);
-    file_ << std::setprecision(10);
-    plot::record_file(path_);
+    text_ << std::setprecision(10);
   }
   void row(const std::vector<std::string>& cells) {
-    if (!file_.is_open()) return;
-    for (std::size_t i = 0; i < cells.size(); ++i) file_ << (i ? "\t" : "") << cells[i];
-    file_ << "\n" << std::flush;
+    for (std::size_t i = 0; i < cells.size(); ++i) text_ << (i ? "\t" : "") << cells[i];
+    text_ << "\n";
+    publish();
   }
   void row(const std::vector<double>& values) {
-    if (!file_.is_open()) return;
-    for (std::size_t i = 0; i < values.size(); ++i) file_ << (i ? "\t" : "") << values[i];
-    file_ << "\n" << std::flush;
+    for (std::size_t i = 0; i < values.size(); ++i) text_ << (i ? "\t" : "") << values[i];
+    text_ << "\n";
+    publish();
   }
   void comment(const std::string& text) {
-    if (file_.is_open()) file_ << "# " << text << "\n" << std::flush;
+    text_ << "# " << text << "\n";
+    publish();
   }
 
 private:
+  void publish() {
+    if (path_.empty()) return;
+    try {
+      plot::write_atomically(path_, text_.str());
+    } catch (const Error&) {
+      throw Error("train: cannot write the history to " + path_);
+    }
+  }
   std::string path_;
-  std::ofstream file_;
+  std::ostringstream text_;
 };
 
+// [snippet explosion-guard]
 // A window's mean loss above factor x the reference (the initial loss); windows are whole
 // batches of about `window_batches` batches.
 struct ExplosionGuard {
@@ -200,6 +209,7 @@ struct ExplosionGuard {
     return factor > 0 && reference > 0 && window_mean > factor * reference;
   }
 };
+// [/snippet]
 
 // Measured steps: `wanted` spread evenly over `batches`, always the last.
 bool measured_step(arma::uword batch, arma::uword batches, int wanted) {
@@ -429,6 +439,7 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
       const arma::uvec y = train_set.y.elem(batch);  // (batch)
       const arma::uword count = y.n_elem;
 
+      // [snippet train-batch]
       // ---- forward and loss
       net.zero_grad();
       const arma::mat output = net.forward(x);  // (outputs x batch)
@@ -481,6 +492,7 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
         }
         ++measured;
       }
+      // [/snippet]
 
       // ---- progress on a terminal
       if (terminal) {

@@ -1,0 +1,388 @@
+// lesson07_cnn.cpp -- a CNN from the parts: the seed project's networks on Fashion-MNIST.
+//
+// What you will learn: that the layers written in lessons 1-5 (Conv2d, the activations,
+// Linear, the losses) train a real classifier with nothing added but the trainer's epoch loop;
+// what a convolution filter learns (drawn as images, epoch by epoch); how the choice of
+// activation, loss and presentation order changes training; and how to look back from an
+// activation map to the pixels that caused it (deconvolution: T' applied to the map).
+//
+// The networks (one column per image, 784 = 1x28x28):
+//   two-class:  Conv2d(1x28x28, 2 filters 28x28) -> 2 scores: each filter covers the whole
+//               image, so it is a template, and the net is a linear classifier you can look at
+//   A:          Conv2d(1x28x28, 16 filters 7x7) -> f -> Linear(16*22*22 = 7744 -> 10)
+//   B:          Conv2d(1x28x28, 16 filters 7x7) -> f -> Linear(7744 -> 128) -> f -> Linear(128 -> 10)
+//   f = LeakyReLU(0.01) (y = x for x >= 0, 0.01 x below), tanh or sigmoid.
+// The losses: softmax cross-entropy on the labels, or MSE on one-hot targets
+//   L = (1/n) sum_i 0.5 * ||onehot(y_i) - output_i||^2   (as the seed project trained).
+//
+// Deconvolution. A convolution is a matrix: vec(y) = T vec(x) + b (lesson 3). Its transpose
+// T' maps an output-sized array back onto the input pixels: T' a puts every activation a[k](r, c)
+// back on the 7x7 patch it came from, weighted by filter k. So T' (filter k's map, the other
+// maps 0) shows which pixels filter k responded to. Conv2d::backward(G) computes exactly T' G.
+#include <cctype>
+#include <cmath>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "nn/lesson.hpp"
+#include "nn/nn.hpp"
+#include "nn/optim.hpp"
+#include "nn/trainer.hpp"
+
+namespace {
+
+constexpr arma::uword classes = 10;
+const nn::Shape image_shape{1, 28, 28};
+
+// [snippet cnn-architectures]
+enum class Act { leaky_relu, tanh, sigmoid };
+
+void add_activation(nn::Sequential& net, Act act) {
+  if (act == Act::leaky_relu) net.emplace<nn::LeakyReLU>(0.01);
+  if (act == Act::tanh) net.emplace<nn::Tanh>();
+  if (act == Act::sigmoid) net.emplace<nn::Sigmoid>();
+}
+
+// A: conv 16 filters 7x7 -> f -> dense 10.  B: the same with a dense 128 layer (and f) before
+// the output.
+nn::Sequential cnn(bool dense_128, Act act) {
+  nn::Sequential net;
+  nn::Conv2d& conv = net.emplace<nn::Conv2d>(image_shape, 16, 7, 7);  // (16*22*22 x batch)
+  add_activation(net, act);
+  const arma::uword features = conv.output_shape().size();           // 7744
+  if (dense_128) {
+    net.emplace<nn::Linear>(features, 128);
+    add_activation(net, act);
+    net.emplace<nn::Linear>(128, classes);
+  } else {
+    net.emplace<nn::Linear>(features, classes);
+  }
+  return net;
+}
+// [/snippet]
+
+// One field of every epoch: per_epoch(result.history, &nn::EpochStats::test_accuracy).
+arma::vec per_epoch(const std::vector<nn::EpochStats>& history, double nn::EpochStats::*field) {
+  arma::vec v(history.size());  // (epochs)
+  for (std::size_t e = 0; e < history.size(); ++e) v(e) = history[e].*field;
+  return v;
+}
+
+// The samples of two classes, relabelled 0 (first) and 1 (second).
+nn::Dataset two_classes(const nn::Dataset& d, arma::uword first, arma::uword second) {
+  const arma::uvec keep = arma::find(d.y == first || d.y == second);
+  nn::Dataset out = nn::subset(d, keep);
+  out.y = arma::conv_to<arma::uvec>::from(out.y == second);
+  return out;
+}
+
+// The MSE of the class scores against one-hot targets, whatever the loss: softmax
+// probabilities for a net trained with cross-entropy, the outputs themselves for one trained
+// with MSE. Mean over samples of 0.5 * ||onehot - scores||^2.
+double score_mse(nn::Sequential& net, const nn::Dataset& d, nn::LossKind loss) {
+  const arma::mat out = nn::forward_in_batches(net, d.x);  // (10 x n)
+  const arma::mat scores = loss == nn::LossKind::cross_entropy ? nn::softmax(out) : out;
+  return 0.5 * arma::accu(arma::square(nn::one_hot(d.y, classes) - scores)) / static_cast<double>(d.y.n_elem);
+}
+
+std::string pct(double fraction) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1) << 100 * fraction << "%";
+  return s.str();
+}
+
+struct Variant {
+  std::string label;
+  bool dense_128;
+  Act act;
+  nn::LossKind loss;
+  bool shuffle;
+  double lr;
+};
+
+struct Run {
+  Variant variant;
+  nn::TrainResult result;
+  double train_mse = 0, test_mse = 0, train_acc = 0, test_acc = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  nn::lesson::Lesson lesson(7, "A CNN from the parts", argc, argv);
+  lesson.option("--epochs", "N", "epochs for architectures A and B (default 3; --full: 5)", 0);
+  lesson.option("--batch", "N", "minibatch size (1 = online, as the seed project)", 10);
+  lesson.flag("--full", "the full Fashion-MNIST set (make data) and 5 epochs");
+
+  nn::Dataset train, test;
+  bool is_full = false;
+  std::string source;
+  auto load = [&](nn::lesson::Step& s) {
+    if (train.n_samples() > 0) return;
+    if (lesson.is_set("--full")) {
+      train = nn::fashion_mnist("train", &is_full, &source);
+      test = nn::fashion_mnist("test", &is_full, &source);
+      if (!is_full) s.say("The full set is not installed (run `make data`): using the shipped subset.");
+    } else {
+      train = nn::fashion_mnist_subset("train");
+      test = nn::fashion_mnist_subset("test");
+      source = "data/fashion-mnist (the shipped subset; --full for the 60000/10000 set)";
+    }
+    if (lesson.quick()) {  // make test: a small subset, 1 epoch
+      train = nn::first_per_class(train, 30);
+      test = nn::first_per_class(test, 20);
+    }
+    const nn::Preprocessing p = nn::fit_per_pixel(train);
+    nn::apply(p, train);
+    nn::apply(p, test);
+    s.say("data: " + std::to_string(train.n_samples()) + " training and " +
+          std::to_string(test.n_samples()) + " test images from " + source +
+          ", standardized per pixel (lesson 6)");
+  };
+  auto epochs = [&]() -> int {
+    if (lesson.quick()) return 1;
+    if (lesson.integer("--epochs") > 0) return static_cast<int>(lesson.integer("--epochs"));
+    return lesson.is_set("--full") ? 5 : 3;
+  };
+  const std::vector<std::string>& names = nn::fashion_mnist_classes();
+
+  lesson.step(
+      "Two whole-image filters: Trouser versus Bag",
+      "Conv2d with two 28x28 filters on a 28x28 image has one output position per filter: each\n"
+      "filter is a template, and its score is the dot product with the image (plus a bias).\n"
+      "Softmax over the two scores, cross-entropy, SGD. The filters are drawn after every\n"
+      "epoch: they turn from noise into a trouser and a bag (and their negatives).",
+      [&](nn::lesson::Step& s) {
+        load(s);
+        s.source("src/nn/conv2d.cpp", "conv2d-forward");
+        const nn::Dataset tr = two_classes(train, 1, 8), te = two_classes(test, 1, 8);
+        nn::seed(lesson.seed());
+        nn::Sequential net;
+        nn::Conv2d& conv = net.emplace<nn::Conv2d>(image_shape, 2, 28, 28);
+        s.say("net: " + net.name() + "  (output 2x1x1: one score per filter)");
+        // Small initial filters (std 0.001), so what training writes into them shows.
+        for (arma::uword k = 0; k < 2; ++k) conv.set_kernel(k, 0, 0.001 * arma::randn(28, 28));
+        nn::SGD sgd(net.parameters(), 1e-3);
+        std::vector<arma::mat> history[2] = {{conv.kernel(0, 0)}, {conv.kernel(1, 0)}};
+        nn::TrainConfig config;
+        config.epochs = lesson.quick() ? 1 : 4;
+        config.batch_size = 1;
+        config.quiet = true;
+        config.on_epoch = [&](const nn::EpochStats&) {
+          for (arma::uword k = 0; k < 2; ++k) history[k].push_back(conv.kernel(k, 0));
+        };
+        config.tsv_path = lesson.output_dir() + "/two-filters-history.tsv";
+        const nn::TrainResult result = nn::train(net, sgd, tr, config, te);
+        std::ostringstream t;
+        t << "epoch  train acc  test acc  (" << tr.n_samples() << " / " << te.n_samples() << " images)\n";
+        for (const nn::EpochStats& e : result.history)
+          t << std::setw(5) << e.epoch << std::setw(11) << pct(e.train_accuracy) << std::setw(10)
+            << pct(e.test_accuracy) << "\n";
+        s.say(t.str());
+        nn::plot::Images grid("two-filters",
+                              "Filters 1 (Trouser, top) and 2 (Bag, bottom) after each epoch");
+        grid.columns = history[0].size();
+        grid.palette = nn::plot::Palette::diverging;
+        for (arma::uword k = 0; k < 2; ++k)
+          for (std::size_t e = 0; e < history[k].size(); ++e)
+            grid.add(history[k][e], e == 0 ? "start" : "epoch " + std::to_string(e));
+        s.plot(grid);
+        s.say("Filter 1 becomes trouser minus bag, filter 2 its negative: only the difference of\n"
+              "the two scores matters to softmax, so the two templates learn opposite images.");
+      });
+
+  lesson.step(
+      "Architecture A: the shapes",
+      "16 filters of 7x7 slide over the 28x28 image: 22x22 positions each (28 - 7 + 1), 16x22x22\n"
+      "= 7744 activations, all of them connected to the 10 outputs. One image through the\n"
+      "untrained net, layer by layer:",
+      [&](nn::lesson::Step& s) {
+        load(s);
+        s.code("lessons/lesson07_cnn.cpp", "cnn-architectures");
+        for (bool dense : {false, true}) {
+          nn::seed(lesson.seed());
+          nn::Sequential net = cnn(dense, Act::leaky_relu);
+          net.forward(test.x.col(0));
+          std::ostringstream t;
+          t << (dense ? "B: " : "A: ") << "input 784x1\n";
+          arma::uword weights = 0;
+          for (const nn::Parameter& p : net.parameters()) weights += p.value->n_elem;
+          for (std::size_t i = 0; i < net.size(); ++i)
+            t << "   " << std::left << std::setw(40) << net[i].name() << std::right << " -> "
+              << net.outputs()[i].n_rows << "x" << net.outputs()[i].n_cols << "\n";
+          t << "   " << weights << " trainable numbers";
+          s.say(t.str());
+        }
+      });
+
+  std::vector<Run> runs;
+  lesson.step(
+      "Training the variants",
+      "Architecture A with LeakyReLU(0.01), softmax cross-entropy and shuffled order is the\n"
+      "baseline; each other run changes one thing: tanh, sigmoid, MSE on one-hot targets, a\n"
+      "fixed presentation order, or architecture B. Same seed, same initial filters, lr 0.01\n"
+      "(MSE: 1e-3; at 0.01 its outputs blow up and the explosion guard stops it in epoch 1).",
+      [&](nn::lesson::Step& s) {
+        load(s);
+        s.source("src/nn/conv2d.cpp", "conv2d-backward");
+        s.source("src/nn/activations.cpp", "leaky-relu");
+        s.source("src/nn/losses.cpp", "mse");
+        const std::vector<Variant> variants = {
+            {"A leaky CE", false, Act::leaky_relu, nn::LossKind::cross_entropy, true, 0.01},
+            {"A tanh CE", false, Act::tanh, nn::LossKind::cross_entropy, true, 0.01},
+            {"A sigmoid CE", false, Act::sigmoid, nn::LossKind::cross_entropy, true, 0.01},
+            {"A leaky MSE (lr 1e-3)", false, Act::leaky_relu, nn::LossKind::mse, true, 0.001},
+            {"A leaky CE fixed order", false, Act::leaky_relu, nn::LossKind::cross_entropy, false, 0.01},
+            {"B leaky CE", true, Act::leaky_relu, nn::LossKind::cross_entropy, true, 0.01},
+        };
+        runs.clear();
+        for (const Variant& v : variants) {
+          s.say("-- " + v.label);
+          nn::seed(lesson.seed());
+          nn::Sequential net = cnn(v.dense_128, v.act);
+          std::vector<arma::mat> initial_kernels;
+          for (arma::uword k = 0; k < 16; ++k)
+            initial_kernels.push_back(dynamic_cast<nn::Conv2d&>(net[0]).kernel(k, 0));
+          nn::SGD sgd(net.parameters(), v.lr);
+          nn::TrainConfig config;
+          config.epochs = epochs();
+          config.batch_size = static_cast<arma::uword>(lesson.integer("--batch"));
+          config.shuffle = v.shuffle;
+          config.loss = v.loss;
+          config.seed = lesson.seed();
+          config.log = &std::cout;
+          std::string stem = v.label;
+          for (char& c : stem) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+          config.tsv_path = lesson.output_dir() + "/train-" + stem + ".tsv";
+          Run run{v, nn::train(net, sgd, train, config, test)};
+          run.train_mse = score_mse(net, train, v.loss);
+          run.test_mse = score_mse(net, test, v.loss);
+          run.train_acc = nn::accuracy(net, train.x, train.y);
+          run.test_acc = nn::accuracy(net, test.x, test.y);
+          runs.push_back(run);
+          if (v.label == "A leaky CE") {
+            // Keep the baseline's learned parts for the next steps.
+            const arma::uvec predicted = nn::predict(net, test.x);
+            const arma::umat confusion = nn::confusion_matrix(predicted, test.y, classes);
+            s.show("baseline confusion matrix on the test set (rows: true class, columns: predicted)", confusion);
+            nn::plot::Heatmap heat("confusion", "Confusion matrix of A (LeakyReLU, cross-entropy), test set",
+                                   arma::conv_to<arma::mat>::from(confusion));
+            heat.x_label = "predicted class";
+            heat.y_label = "true class";
+            heat.row_labels = names;
+            heat.column_labels = names;
+            heat.palette = nn::plot::Palette::sequential;
+            s.plot(heat);
+
+            nn::Conv2d& conv = dynamic_cast<nn::Conv2d&>(net[0]);
+            nn::plot::Images filters("filters", "The 16 7x7 filters of A after training, and their change (blue < 0 < red)");
+            filters.palette = nn::plot::Palette::diverging;
+            for (arma::uword k = 0; k < 16; ++k) filters.add(conv.kernel(k, 0), "filter " + std::to_string(k + 1));
+            for (arma::uword k = 0; k < 16; ++k)
+              filters.add(conv.kernel(k, 0) - initial_kernels[k], "change " + std::to_string(k + 1));
+            s.plot(filters);
+            s.say("Top rows: the filters; bottom rows: what training added to the random start.\n"
+                  "In a few epochs on 2000 images the change is small next to the init: the\n"
+                  "random start still dominates the picture (try --full).");
+
+            // Deconvolution: for the first test image of every class, T' applied to each
+            // filter's activation map alone.
+            nn::plot::Images deconv("deconvolution",
+                                    "T' (filter k's activation map), first test image of each class");
+            deconv.columns = 17;
+            const nn::Shape maps = conv.output_shape();                   // 16 x 22 x 22
+            const arma::uword plane = maps.height * maps.width;           // 484
+            const arma::uword shown_classes = lesson.quick() ? 3 : classes;  // quick: 3 rows
+            for (arma::uword c = 0; c < shown_classes; ++c) {
+              const arma::uvec first = arma::find(test.y == c, 1);
+              if (first.is_empty()) continue;
+              const arma::vec x = test.x.col(first(0));                   // (784)
+              net.forward(x);
+              const arma::vec activation = net.outputs()[1];              // (7744) after f
+              deconv.add(arma::reshape(x, 28, 28), names[c]);
+              for (arma::uword k = 0; k < 16; ++k) {
+                arma::vec g(activation.n_elem, arma::fill::zeros);        // only map k
+                g.subvec(k * plane, (k + 1) * plane - 1) = activation.subvec(k * plane, (k + 1) * plane - 1);
+                const arma::vec back = conv.backward(g);                  // T' g  (784)
+                deconv.add(arma::reshape(back, 28, 28), c == 0 ? "f" + std::to_string(k + 1) : "");
+              }
+            }
+            net.zero_grad();
+            s.code("src/nn/conv2d.cpp", "conv2d-toeplitz");
+            s.say("Check on the last image: Conv2d::backward(G) equals toeplitz().t() * G");
+            {
+              const arma::vec g = arma::randn(maps.size());
+              net.forward(test.x.col(0));
+              const double diff = arma::abs(conv.backward(g) - conv.toeplitz().t() * g).max();
+              std::ostringstream d;
+              d << "max |backward(G) - T' G| = " << std::setprecision(2) << diff << " (round-off)";
+              s.say(d.str());
+              net.zero_grad();
+            }
+            s.plot(deconv);
+          }
+        }
+      });
+
+  lesson.step(
+      "Curves and the final table",
+      "Test accuracy per epoch for every variant, then train/test MSE (of the class scores:\n"
+      "softmax probabilities for cross-entropy nets, raw outputs for MSE nets, against one-hot\n"
+      "targets) and accuracy at the end.",
+      [&](nn::lesson::Step& s) {
+        if (runs.empty()) {
+          s.say("(run step 3 first: it trains the variants)");
+          return;
+        }
+        nn::plot::Lines test_curve("curves-test", "Test accuracy per epoch");
+        test_curve.x_label = "epoch";
+        test_curve.y_label = "test accuracy";
+        test_curve.points = true;
+        nn::plot::Lines train_curve("curves-train", "Training accuracy per epoch (as trained)");
+        train_curve.x_label = "epoch";
+        train_curve.y_label = "training accuracy";
+        train_curve.points = true;
+        std::ostringstream t;
+        t << std::left << std::setw(24) << "variant" << std::right
+          << "  train MSE  test MSE  train acc  test acc  s/epoch\n";
+        arma::mat table(runs.size(), 4);
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+          const Run& r = runs[i];
+          test_curve.add(r.variant.label, per_epoch(r.result.history, &nn::EpochStats::test_accuracy));
+          train_curve.add(r.variant.label, per_epoch(r.result.history, &nn::EpochStats::train_accuracy));
+          t << std::left << std::setw(24) << r.variant.label << std::right << std::fixed
+            << std::setprecision(4) << std::setw(11) << r.train_mse << std::setw(10) << r.test_mse
+            << std::setw(11) << pct(r.train_acc) << std::setw(10) << pct(r.test_acc)
+            << std::setprecision(1) << std::setw(9) << r.result.seconds / r.result.history.size()
+            << std::defaultfloat << "\n";
+          table.row(i) = arma::rowvec{r.train_mse, r.test_mse, r.train_acc, r.test_acc};
+        }
+        s.say(t.str());
+        s.say("table: " + nn::plot::write_table("final", table,
+                                                {"train_mse", "test_mse", "train_accuracy", "test_accuracy"}) +
+              " (rows in the order above)");
+        s.plot(train_curve);
+        s.plot(test_curve);
+        s.say("Read it (default run: subset, 3 epochs, batch 10): LeakyReLU and tanh lead; sigmoid\n"
+              "lags (its slope is at most 1/4 and its outputs are all positive, so the dense layer's\n"
+              "inputs share one sign); MSE on one-hot targets learns but needed a 10x smaller rate;\n"
+              "the fixed order, the same batches in the same sequence every epoch, is clearly worse\n"
+              "on the test set although the subset is stored in mixed class order; B has 12x the\n"
+              "weights and is not better after 3 epochs.");
+      });
+
+  lesson.step(
+      "What to try next",
+      "Claims of this lesson are tested in tests/lesson07_cnn_test.cpp\n"
+      "(build/stepnet_tests \"[lesson07]\"); the prose is docs/lesson07.md.",
+      [&](nn::lesson::Step& s) {
+        s.say("- --full (after make data): 60000 images, 5 epochs. How far does A get?\n"
+              "- --batch 1: online training as the seed project did. Slower; better or worse?\n"
+              "- Sort the training set by class (nn::subset with sorted indices) and train in fixed\n"
+              "  order: what does the network predict at the end of each epoch?\n"
+              "- Deconvolve through the whole net: start from one output score and backward().");
+      });
+
+  return lesson.run();
+}
