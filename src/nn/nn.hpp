@@ -21,4 +21,5 @@
 #include "nn/sequential.hpp"
 #include "nn/shape.hpp"
 #include "nn/stats.hpp"
+#include "nn/synthetic.hpp"
 #include "nn/trainer.hpp"
