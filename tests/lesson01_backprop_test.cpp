@@ -249,7 +249,7 @@ SCENARIO("a deliberately wrong backward lands in the wrong band", "[lesson01][po
   }
 }
 
-TEST_CASE("lesson 1 runs straight through and writes its figures", "[lesson01][run]") {
+TEST_CASE("lesson 1 runs straight through and writes its figures", "[lesson01][run][points:0]") {
   namespace fs = std::filesystem;
   const std::string root = nn::lesson::repository_root();
   const char* b = std::getenv("STEPNET_BUILD");

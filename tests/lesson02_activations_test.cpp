@@ -249,7 +249,7 @@ SCENARIO("every activation passes its gradient check; ReLU at 0 is a kink, not a
   }
 }
 
-TEST_CASE("lesson 2 runs straight through and writes its figures", "[lesson02][run]") {
+TEST_CASE("lesson 2 runs straight through and writes its figures", "[lesson02][run][points:0]") {
   namespace fs = std::filesystem;
   const std::string root = nn::lesson::repository_root();
   const char* b = std::getenv("STEPNET_BUILD");

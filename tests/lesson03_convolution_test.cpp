@@ -213,7 +213,7 @@ SCENARIO("true convolution is correlation with the kernel rotated 180 degrees", 
   }
 }
 
-TEST_CASE("lesson 3 runs straight through and draws its figures", "[lesson03][run]") {
+TEST_CASE("lesson 3 runs straight through and draws its figures", "[lesson03][run][points:0]") {
   namespace fs = std::filesystem;
   const std::string root = nn::lesson::repository_root();
   const char* env = std::getenv("STEPNET_BUILD");

@@ -111,7 +111,7 @@ SCENARIO("at a tie the numeric derivative is 0.5, the average of the one-sided s
   }
 }
 
-TEST_CASE("lesson 4 runs straight through and draws its figures", "[lesson04][run]") {
+TEST_CASE("lesson 4 runs straight through and draws its figures", "[lesson04][run][points:0]") {
   namespace fs = std::filesystem;
   const std::string root = nn::lesson::repository_root();
   const char* env = std::getenv("STEPNET_BUILD");

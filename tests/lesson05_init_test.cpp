@@ -332,7 +332,7 @@ SCENARIO("mean_field: the variance formula, iterated", "[lesson05][points:1]") {
 }
 
 // ---- the lesson program ------------------------------------------------------------------------
-TEST_CASE("lesson 5 runs straight through and draws its figures", "[lesson05][run]") {
+TEST_CASE("lesson 5 runs straight through and draws its figures", "[lesson05][run][points:0]") {
   namespace fs = std::filesystem;
   const std::string root = nn::lesson::repository_root();
   const char* env = std::getenv("STEPNET_BUILD");

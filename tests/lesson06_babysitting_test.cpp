@@ -131,7 +131,7 @@ SCENARIO("the learning rate's two failures: 1e6 explodes, 1e-7 does not move",
   }
 }
 
-TEST_CASE("lesson 6 runs straight through and draws its figures", "[lesson06][run]") {
+TEST_CASE("lesson 6 runs straight through and draws its figures", "[lesson06][run][points:0]") {
   namespace fs = std::filesystem;
   const std::string root = nn::lesson::repository_root();
   const char* env = std::getenv("STEPNET_BUILD");

@@ -88,7 +88,7 @@ SCENARIO("architecture A: 784 -> conv 16x7x7 -> 16x22x22 -> LeakyReLU -> 10", "[
   }
 }
 
-TEST_CASE("lesson 7 runs straight through and draws its figures", "[lesson07][run]") {
+TEST_CASE("lesson 7 runs straight through and draws its figures", "[lesson07][run][points:0]") {
   namespace fs = std::filesystem;
   const std::string root = nn::lesson::repository_root();
   const char* env = std::getenv("STEPNET_BUILD");

@@ -156,7 +156,7 @@ SCENARIO("On a small hard synthetic set the centroid net beats softmax regressio
   }
 }
 
-TEST_CASE("lesson 10 runs straight through and draws its figures", "[lesson10][run]") {
+TEST_CASE("lesson 10 runs straight through and draws its figures", "[lesson10][run][points:0]") {
   namespace fs = std::filesystem;
   const std::string root = nn::lesson::repository_root();
   const char* env = std::getenv("STEPNET_BUILD");

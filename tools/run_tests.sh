@@ -19,6 +19,10 @@ for bin in "$@"; do
   fi
   rm -f "$build/last.log"
 done
+# In the student release (make student), say which exercises are still to write.
+if [ -f .stepnet-release ] && [ -x "$build/tools/grade" ]; then
+  "$build/tools/grade" exercises --remaining
+fi
 summary=$(bash "$(dirname "$0")/summarize.sh" "$log")
 echo "$summary"
 exit $status

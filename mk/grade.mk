@@ -1,0 +1,81 @@
+# mk/grade.mk -- grading: make grade, make student, make autograder, make exercises.
+#
+#   make grade                    run every lesson's tests, each lesson in its own process with a
+#                                 time limit; write $(BUILD)/grade/results.json (Gradescope),
+#                                 junit.xml and report.txt; print the table
+#   make grade EXTRA_TESTS=dir    ... with the instructor's own (hidden) tests, graded alike
+#   make student                  the student release in dist/student/ (solutions become stubs)
+#   make autograder               $(BUILD)/autograder.zip for Gradescope (EXTRA_TESTS=dir inside)
+#   make exercises                every exercise, and which are still to write
+#
+#   GRADE_TIMEOUT=60   seconds each lesson may run;  GRADE_OUT=$(BUILD)/grade   where reports go
+# docs/grading.md tells the whole story: tags, points, visibility, hidden tests, the release.
+
+GRADER        := $(BUILD)/tools/grade
+GRADE_OUT     ?= $(BUILD)/grade
+GRADE_TIMEOUT ?= 60
+STUDENT_DIR   ?= dist/student
+AUTOGRADER    := $(BUILD)/autograder.zip
+
+.PHONY: grade student autograder exercises
+
+# The grader is standard C++ and POSIX only: it builds even when the library does not.
+$(BUILD)/obj/tools/grade.o: tools/grade.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(GRADER): $(BUILD)/obj/tools/grade.o
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) $< -o $@
+
+# A build that fails still leaves a report (score 0, the compiler's errors) and fails make.
+grade: check-setup
+	@mkdir -p $(GRADE_OUT)
+	@$(MAKE) --no-print-directory $(GRADER)
+	@{ $(MAKE) --no-print-directory $(TESTS) $(LESSONS) $(EXTRA_BIN) 2>&1; echo $$? > $(GRADE_OUT)/build.status; } \
+	  | tee $(GRADE_OUT)/build.log
+	@if [ "$$(cat $(GRADE_OUT)/build.status)" != 0 ]; then \
+	  $(GRADER) build-failed --log $(GRADE_OUT)/build.log --out $(GRADE_OUT) \
+	    $(if $(GRADE_NOTE),--note-file $(GRADE_NOTE)); exit 1; fi
+	@$(GRADER) run --build $(BUILD) --out $(GRADE_OUT) --timeout $(GRADE_TIMEOUT) \
+	  $(if $(GRADE_NOTE),--note-file $(GRADE_NOTE)) $(TESTS) $(EXTRA_BIN)
+
+student: $(GRADER)
+	@$(GRADER) student --from . --to $(STUDENT_DIR)
+	@echo "Try it: cd $(STUDENT_DIR) && make test   (every exercise fails until written)"
+
+exercises: $(GRADER)
+	@$(GRADER) exercises $(if $(RESULTS),--results $(RESULTS))
+
+autograder: $(GRADER)
+	@bash tools/autograder/bundle.sh "$(GRADER)" "$(BUILD)/autograder" "$(AUTOGRADER)" \
+	  "$(EXTRA_DIR)" "$(GRADE_TIMEOUT)"
+
+# ---- the grader's own tests (tests/grading_test.cpp, in make test) -------------------------
+# They need the grader, a binary of planted crashes and endless loops, and the make variables
+# this build used (to rebuild a student release the same way, reusing these objects).
+GRADE_PLANTED_SRC := $(sort $(wildcard tests/fixtures/grading/planted/*.cpp))
+ifneq ($(GRADE_PLANTED_SRC),)
+GRADE_PLANTED     := $(BUILD)/grade_planted_tests
+GRADE_PLANTED_OBJ := $(GRADE_PLANTED_SRC:tests/fixtures/grading/planted/%.cpp=$(BUILD)/obj/grade_planted/%.o)
+GRADE_VARS        := $(BUILD)/tools/grade.vars
+GRADE_VARS_TEXT   := BUILD=$(BUILD) SANITIZE=$(SANITIZE) CXX=$(CXX)
+
+$(BUILD)/obj/grade_planted/%.o: tests/fixtures/grading/planted/%.cpp $(if $(TEST_PCH),$(TEST_PCH).gch)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests) $(CXXFLAGS) -c $< -o $@
+
+$(GRADE_PLANTED): $(GRADE_PLANTED_OBJ) $(CATCH_MAIN) $(LIB)
+	$(CXX) $(LDFLAGS) $(GRADE_PLANTED_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
+
+.PHONY: grade-vars-force
+$(GRADE_VARS): grade-vars-force
+	@mkdir -p $(@D)
+	@echo '$(GRADE_VARS_TEXT)' | cmp -s - $@ || echo '$(GRADE_VARS_TEXT)' > $@
+
+$(TESTS): | $(GRADE_PLANTED) $(GRADE_VARS)
+endif
+
+# Built with the tests: the grader's tests use it, and a student release's make test names
+# the exercises still to write with it.
+$(TESTS): | $(GRADER)

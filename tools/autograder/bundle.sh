@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# make autograder: the Gradescope bundle.
+#   tools/autograder/bundle.sh GRADER STAGE_DIR ZIP [EXTRA_TESTS_DIR] [GRADE_TIMEOUT]
+#
+# The zip holds what Gradescope unpacks into /autograder/source/:
+#   setup.sh        run once, as root, when Gradescope builds the image: Debian/Ubuntu packages
+#                   (as tools/setup.sh lists them), then one build of everything
+#   run_autograder  run for each submission: the student's src/ into a clean copy of stepnet/,
+#                   make grade, results/results.json
+#   stepnet/        this tree, every solution region replaced by its stub (so a file missing
+#                   from a submission is a stub, never the solution), the tests whole: hidden
+#                   test regions stay, the student cannot touch any of it
+#   hidden_tests/   EXTRA_TESTS, when given: graded with their own points and visibility
+set -eu
+grader=$1 stage=$2 zip=$3 extra=${4:-} timeout=${5:-60}
+here=$(cd "$(dirname "$0")" && pwd)
+
+case "$timeout" in ''|*[!0-9.]*) echo "make autograder: GRADE_TIMEOUT=$timeout is not a number of seconds" >&2; exit 1;; esac
+if [ -n "$extra" ] && ! ls "$extra"/*.cpp >/dev/null 2>&1; then
+  echo "make autograder: EXTRA_TESTS=$extra has no .cpp files" >&2
+  exit 1
+fi
+
+# zip is only needed here; install it the way tools/setup.sh installs the rest.
+if ! command -v zip >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "make autograder: installing zip ($sudo apt-get install -y zip)"
+  $sudo apt-get install -y -q zip || { $sudo apt-get update -q && $sudo apt-get install -y -q zip; } || {
+    echo "make autograder: could not install zip; install it and run make autograder again" >&2
+    exit 1
+  }
+fi
+
+rm -rf "$stage"
+mkdir -p "$stage"
+"$grader" student --from . --to "$stage/stepnet" --for-autograder
+if [ -n "$extra" ]; then
+  mkdir -p "$stage/hidden_tests"
+  cp -R "$extra"/. "$stage/hidden_tests/"
+  rm -rf "$stage/hidden_tests/build"
+fi
+for script in setup.sh run_autograder; do
+  sed "s/@GRADE_TIMEOUT@/$timeout/g" "$here/$script" > "$stage/$script"
+  chmod 755 "$stage/$script"
+done
+
+mkdir -p "$(dirname "$zip")"
+zip_abs=$(cd "$(dirname "$zip")" && pwd)/$(basename "$zip")
+rm -f "$zip_abs"
+(cd "$stage" && zip -q -r -X "$zip_abs" setup.sh run_autograder stepnet $( [ -d hidden_tests ] && echo hidden_tests ))
+hidden_count=0
+[ -n "$extra" ] && hidden_count=$(ls "$extra"/*.cpp | wc -l)
+echo "autograder bundle: $zip ($(du -h "$zip_abs" | cut -f1), $hidden_count hidden test file(s), $timeout s per lesson)."
+echo "Upload it as a Gradescope programming assignment's autograder (Ubuntu base image); students"
+echo "submit their src/ directory (or the whole repository)."
