@@ -316,7 +316,7 @@ int main(int argc, char** argv) {
         config.epochs = 60;
         config.batch_size = 0;  // full batch: all 20
         config.quiet = true;
-        config.tsv_path = lesson.output_dir() + "/overfit.tsv";
+        config.tsv_path = lesson.output_dir() + "/overfit-history.tsv";
         const nn::TrainResult result = nn::train(mlp, sgd, tiny, config, test);
         const nn::EpochStats& last = result.history.back();
         s.show("training accuracy after 60 epochs (of 20 images)", nn::accuracy(mlp, tiny.x, tiny.y), 3);
@@ -488,7 +488,7 @@ int main(int argc, char** argv) {
         config.epochs = lesson.quick() ? 1 : 10;
         config.batch_size = search_batch;
         config.quiet = true;
-        config.tsv_path = lesson.output_dir() + "/best.tsv";
+        config.tsv_path = lesson.output_dir() + "/best-history.tsv";
         const nn::TrainResult result = nn::train(mlp, sgd, quick_cut(train, 500), config, test);
         s.show("the winner after " + std::to_string(config.epochs) + " epochs: test accuracy",
                result.history.back().test_accuracy, 3);

@@ -2,9 +2,15 @@
 // both matrices when they differ.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <initializer_list>
 #include <sstream>
+#include <string>
 
 #include "nn/nn.hpp"
 
@@ -51,6 +57,40 @@ private:
 
 inline MatrixMatcher Equals(const arma::mat& expected, double tolerance = 1e-12) {
   return MatrixMatcher(expected, tolerance);
+}
+
+// ---- running a lesson program -------------------------------------------------------------
+// The build directory the suite runs from: $STEPNET_BUILD (tools/run_tests.sh sets it), else
+// build/, relative to the repository root.
+inline std::string build_dir() {
+  const char* env = std::getenv("STEPNET_BUILD");
+  std::filesystem::path build = env && *env ? env : "build";
+  if (build.is_relative()) build = std::filesystem::path(nn::lesson::repository_root()) / build;
+  return build.string();
+}
+
+struct LessonRun {
+  int exit_code = -1;  // -1: did not exit normally (a signal)
+  std::string output;  // stdout and stderr together
+};
+
+// Runs build/lessons/lessonN with `arguments` from the repository root, stdin from /dev/null
+// (so it never waits for a key), and returns its exit code and output.
+inline LessonRun run_lesson(int number, const std::string& arguments) {
+  const std::string n = std::to_string(number);
+  const std::string binary = build_dir() + "/lessons/lesson" + n;
+  if (!std::filesystem::exists(binary)) FAIL(binary << " is missing: make " << binary << " builds it");
+  const std::string log = build_dir() + "/lesson" + n + "_run.log";
+  const std::string command = "cd '" + nn::lesson::repository_root() + "' && '" + binary + "' " +
+                              arguments + " > '" + log + "' 2>&1 < /dev/null";
+  const int status = std::system(command.c_str());
+  LessonRun run;
+  if (status != -1 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  std::ifstream in(log);
+  std::ostringstream text;
+  text << in.rdbuf();
+  run.output = text.str();
+  return run;
 }
 
 }  // namespace testing

@@ -1,6 +1,9 @@
 // Reliability: the same numbers for 1 and 2 BLAS threads, and no silent NaN at the edges.
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <map>
+
 #include "helpers.hpp"
 
 using Catch::Matchers::Contains;
@@ -100,5 +103,105 @@ SCENARIO("numerical edges give numbers or clear errors, never a silent NaN", "[r
   }
   THEN("cosine distance to a zero vector is 0.5 by definition") {
     CHECK(nn::cosine_distance(arma::zeros(4), arma::ones(4)) == 0.5);
+  }
+}
+
+// Every .tsv a lesson wrote, by file name. In the trainer's histories the two timing columns
+// (seconds, images_per_second) are wall-clock measurements and are left out; everything else
+// is kept byte for byte.
+static std::map<std::string, std::string> lesson_tables(const std::string& dir) {
+  std::map<std::string, std::string> tables;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".tsv") continue;
+    std::ifstream in(entry.path());
+    std::string line, kept;
+    std::vector<bool> drop;
+    while (std::getline(in, line)) {
+      std::vector<std::string> cells;
+      std::istringstream fields(line);
+      for (std::string cell; std::getline(fields, cell, '\t');) cells.push_back(cell);
+      if (drop.empty() && !cells.empty() && cells[0] == "epoch")
+        for (const auto& c : cells) drop.push_back(c == "seconds" || c == "images_per_second");
+      for (std::size_t i = 0; i < cells.size(); ++i)
+        if (i >= drop.size() || !drop[i]) kept += cells[i] + "\t";
+      kept += "\n";
+    }
+    tables[entry.path().filename().string()] = kept;
+  }
+  return tables;
+}
+
+SCENARIO("a lesson's training run gives bit-identical tables for the same seed", "[reliability]") {
+  GIVEN("lesson 6 (training runs with the trainer's TSV histories, a random search), --quick") {
+    const std::string out = nn::lesson::repository_root() + "/out/lesson6";
+    WHEN("it runs twice with --seed 7, and once with --seed 8") {
+      const testing::LessonRun first = testing::run_lesson(6, "--no-pause --quick --seed 7");
+      REQUIRE(first.exit_code == 0);
+      const auto a = lesson_tables(out);
+      const testing::LessonRun second = testing::run_lesson(6, "--no-pause --quick --seed 7");
+      REQUIRE(second.exit_code == 0);
+      const auto b = lesson_tables(out);
+      const testing::LessonRun other = testing::run_lesson(6, "--no-pause --quick --seed 8");
+      REQUIRE(other.exit_code == 0);
+      const auto c = lesson_tables(out);
+      THEN("every table of the two seed-7 runs is identical, and seed 8 differs") {
+        REQUIRE(a.size() >= 5);
+        CHECK(a.count("best-history.tsv") == 1);
+        CHECK(a.count("overfit-history.tsv") == 1);
+        REQUIRE(b.size() == a.size());
+        for (const auto& [name, text] : a) {
+          INFO(name);
+          REQUIRE(b.count(name) == 1);
+          CHECK(b.at(name) == text);
+        }
+        CHECK(c.at("best-history.tsv") != a.at("best-history.tsv"));
+      }
+      THEN("no temporary file is left behind") {
+        for (const auto& entry : std::filesystem::directory_iterator(out)) {
+          INFO(entry.path().string());
+          CHECK(entry.path().filename().string().find(".tmp") == std::string::npos);
+        }
+      }
+    }
+  }
+}
+
+SCENARIO("every lesson refuses a bad command line with its usage line and exit code 2",
+         "[reliability]") {
+  std::vector<int> lessons;
+  for (const auto& entry : std::filesystem::directory_iterator(nn::lesson::repository_root() + "/lessons")) {
+    const std::string name = entry.path().filename().string();  // lessonNN_topic.cpp
+    if (name.rfind("lesson", 0) == 0 && entry.path().extension() == ".cpp")
+      lessons.push_back(std::stoi(name.substr(6, 2)));
+  }
+  std::sort(lessons.begin(), lessons.end());
+  REQUIRE(lessons.size() >= 8);
+  for (const int n : lessons) {
+    const std::string program = "lesson" + std::to_string(n);
+    GIVEN(program) {
+      WHEN("it gets an unknown option") {
+        const testing::LessonRun run = testing::run_lesson(n, "--no-pause --bogus");
+        THEN("it names the option, prints its usage line and exits with 2") {
+          CHECK(run.exit_code == 2);
+          CHECK_THAT(run.output, Contains(program + ": unknown option '--bogus'") &&
+                                     Contains("usage: " + program + " ["));
+        }
+      }
+      WHEN("a number option gets something else") {
+        const testing::LessonRun run = testing::run_lesson(n, "--no-pause --seed x");
+        THEN("it says what it wanted and exits with 2") {
+          CHECK(run.exit_code == 2);
+          CHECK_THAT(run.output, Contains("--seed wants a whole number >= 0, got 'x'") &&
+                                     Contains("usage: " + program));
+        }
+      }
+      WHEN("it is asked for a step that does not exist") {
+        const testing::LessonRun run = testing::run_lesson(n, "--no-pause --step 999");
+        THEN("it exits with 2 and does not run") {
+          CHECK(run.exit_code == 2);
+          CHECK_THAT(run.output, Contains("999"));
+        }
+      }
+    }
   }
 }

@@ -150,6 +150,47 @@ SCENARIO("the explosion guard stops a run with lr = 1e6 and keeps its rows",
   }
 }
 
+SCENARIO("the guard stops a run at the first non-finite loss, even with the ratio test off",
+         "[trainer][reliability]") {
+  nn::seed(4);
+  const nn::Dataset set = gaussian_set(20, 5, 4);
+  nn::Sequential net;
+  mlp(net, 5, 16, 4);
+  nn::SGD sgd(net.parameters(), 0.05);
+  nn::TrainConfig config;
+  config.epochs = 5;
+  config.batch_size = 5;
+  config.quiet = true;
+  config.explosion_factor = 0;  // only a non-finite loss may stop the run
+  config.tsv_path = temp_path("nonfinite.tsv");
+  GIVEN("a loss that turns NaN at its 7th call: the initial loss, then epoch 2's batch 2") {
+    int calls = 0;
+    config.custom_loss = [&](const arma::mat& out, const arma::uvec& y, arma::mat& grad) {
+      const double loss = nn::batch_loss(nn::LossKind::cross_entropy, out, y, &grad);
+      return ++calls == 7 ? arma::datum::nan : loss;
+    };
+    std::vector<arma::mat> initial;
+    for (const nn::Parameter& p : net.parameters()) initial.push_back(*p.value);
+    const nn::TrainResult result = nn::train(net, sgd, set, config);
+    THEN("it stops there, says why, and keeps epoch 1 whole") {
+      CHECK(result.diverged);
+      CHECK_THAT(result.reason, Contains("epoch 2, batch 2: the loss is nan") &&
+                                    Contains("probably too high"));
+      REQUIRE(result.history.size() == 2);
+      CHECK(result.history[0].samples == 20);
+      CHECK(result.history[1].samples == 10);  // the NaN batch is counted
+      CHECK(data_lines(config.tsv_path).size() == 3);  // header + 2 rows
+    }
+    THEN("the parameters go back to the last ones a passed guard window vouched for: epoch 1's "
+         "window (its 4 batches) vouches for the parameters at its start, the initial ones; "
+         "epoch 2 never finished a window") {
+      const std::vector<nn::Parameter> params = net.parameters();
+      REQUIRE(initial.size() == params.size());
+      for (std::size_t i = 0; i < params.size(); ++i) CHECK_THAT(*params[i].value, Equals(initial[i], 0));
+    }
+  }
+}
+
 SCENARIO("the TSV has a header and gets one row per epoch, as it goes",
          "[trainer][lesson06][points:2]") {
   GIVEN("a run of 3 epochs writing out/.../train.tsv, with a test set") {
