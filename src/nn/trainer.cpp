@@ -528,6 +528,7 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
         stats.test_loss = t.loss;
         stats.test_accuracy = t.accuracy;
       }
+      // [snippet early-stopping]
       if (has_validation) {
         const Evaluation v = evaluate_with(net, validation_set.x, validation_set.y, spec,
                                            config.eval_batch_size);
@@ -540,6 +541,7 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
           if (config.restore_best) best = parameter_values(net);
         }
       }
+      // [/snippet]
     }
     result.history.push_back(stats);
     tsv.row(tsv_values(stats));
@@ -560,6 +562,7 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
       optimizer.reset_state();
       break;
     }
+    // [snippet early-stopping-patience]
     if (config.patience > 0 && has_validation && stats.epoch - result.best_epoch >= config.patience) {
       result.stopped_early = true;
       result.reason = "the validation loss has not improved for " +
@@ -567,9 +570,12 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
                       std::to_string(result.best_epoch) + ", loss " + number(best_loss) + ")";
       break;
     }
+    // [/snippet]
   }
 
+  // [snippet early-stopping-restore]
   if (!result.diverged && config.restore_best && !best.empty()) restore_values(net, best);
+  // [/snippet]
   if (result.stopped_early) {
     tsv.comment("stopped early: " + result.reason);
     if (talk) log << "stopped early: " << result.reason << "\n" << std::flush;
