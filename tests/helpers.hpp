@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "nn/nn.hpp"
 
@@ -91,6 +92,35 @@ inline LessonRun run_lesson(int number, const std::string& arguments) {
   text << in.rdbuf();
   run.output = text.str();
   return run;
+}
+
+// Runs lesson N straight through (`arguments`, --no-pause --quick by default) and checks that
+// it exits 0 and writes every file in `files` under out/lessonN/. Stale copies are removed
+// first, so an old file cannot pass. PNGs are checked only when gnuplot is installed (the run
+// and the data files always are). A failed run shows why it stopped and how its output ends.
+inline void check_lesson_run(int number, const std::vector<std::string>& files,
+                             const std::string& arguments = "--no-pause --quick") {
+  namespace fs = std::filesystem;
+  const fs::path out = fs::path(nn::lesson::repository_root()) / "out" / ("lesson" + std::to_string(number));
+  for (const auto& f : files) fs::remove(out / f);
+
+  const LessonRun run = run_lesson(number, arguments);
+  if (run.exit_code != 0) {
+    std::string reasons, line;
+    for (std::istringstream lines(run.output); std::getline(lines, line);)
+      if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";
+    const std::string& output = run.output;
+    FAIL("lesson " << number << " " << arguments << " exited with " << run.exit_code << ":\n"
+                   << reasons << "(its output ends:)\n"
+                   << output.substr(output.size() > 2000 ? output.size() - 2000 : 0));
+  }
+  const bool gnuplot = std::system("command -v gnuplot > /dev/null 2>&1") == 0;
+  if (!gnuplot) WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");
+  for (const auto& f : files) {
+    if (!gnuplot && fs::path(f).extension() == ".png") continue;
+    INFO("expected file " << (out / f).string());
+    CHECK(fs::exists(out / f));
+  }
 }
 
 }  // namespace testing

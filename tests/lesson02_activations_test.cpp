@@ -250,38 +250,9 @@ SCENARIO("every activation passes its gradient check; ReLU at 0 is a kink, not a
 }
 
 TEST_CASE("lesson 2 runs straight through and writes its figures", "[lesson02][run][points:0]") {
-  namespace fs = std::filesystem;
-  const std::string root = nn::lesson::repository_root();
-  const char* b = std::getenv("STEPNET_BUILD");
-  std::string build = b && *b ? b : "build";
-  if (fs::path(build).is_relative()) build = root + "/" + build;
-  const std::string binary = build + "/lessons/lesson2";
-  REQUIRE(fs::exists(binary));
-  const std::vector<std::string> figures = {
-      "relu",       "leaky_relu", "leaky_relu_slope", "sigmoid",    "sigmoid_slope", "tanh",
-      "tanh_slope", "saturation", "dead_bias",        "dead_steps", "dead_loss",     "kink"};
-  for (const auto& f : figures) fs::remove(root + "/out/lesson2/" + f + ".png");
-
-  const std::string log = build + "/lesson2_run.log";
-  const int status = std::system(
-      ("cd '" + root + "' && '" + binary + "' --no-pause --quick < /dev/null > '" + log + "' 2>&1")
-          .c_str());
-  std::ifstream in(log);
-  std::string line, stopped, last;
-  while (std::getline(in, line)) {
-    if (line.find("stopped") != std::string::npos) stopped += line + "\n";
-    last = line;
-  }
-  INFO("log: " << log << "\n" << stopped << "last line: " << last);
-  REQUIRE(status != -1);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
-    WARN("gnuplot is not on PATH: the PNG check is skipped");
-    return;
-  }
-  for (const auto& f : figures) {
-    INFO("out/lesson2/" << f << ".png");
-    CHECK(fs::exists(root + "/out/lesson2/" + f + ".png"));
-  }
+  std::vector<std::string> files;
+  for (const char* f : {"relu", "leaky_relu", "leaky_relu_slope", "sigmoid", "sigmoid_slope", "tanh",
+                        "tanh_slope", "saturation", "dead_bias", "dead_steps", "dead_loss", "kink"})
+    files.push_back(std::string(f) + ".png");
+  testing::check_lesson_run(2, files);
 }

@@ -112,44 +112,5 @@ SCENARIO("at a tie the numeric derivative is 0.5, the average of the one-sided s
 }
 
 TEST_CASE("lesson 4 runs straight through and draws its figures", "[lesson04][run][points:0]") {
-  namespace fs = std::filesystem;
-  const std::string root = nn::lesson::repository_root();
-  const char* env = std::getenv("STEPNET_BUILD");
-  fs::path build = env && *env ? env : "build";
-  if (build.is_relative()) build = fs::path(root) / build;
-  const fs::path binary = build / "lessons" / "lesson4";
-  if (!fs::exists(binary)) FAIL(binary.string() << " is missing: make " << binary.string() << " builds it");
-
-  const std::vector<std::string> figures = {"pooling.png", "mask.png", "overlap-counts.png",
-                                            "tie.png"};
-  const fs::path out = fs::path(root) / "out" / "lesson4";
-  for (const auto& f : figures) fs::remove(out / f);  // so a stale picture cannot pass
-
-  const fs::path log = build / "lesson4_run.log";
-  const std::string command = "cd '" + root + "' && '" + binary.string() +
-                              "' --no-pause --quick > '" + log.string() + "' 2>&1 < /dev/null";
-  const int status = std::system(command.c_str());
-  REQUIRE(WIFEXITED(status));
-  if (WEXITSTATUS(status) != 0) {
-    std::ifstream in(log);
-    std::ostringstream text;
-    text << in.rdbuf();
-    // The reason first ("step 2 stopped: ..."), then where the output ends.
-    std::string reasons, line;
-    for (std::istringstream lines(text.str()); std::getline(lines, line);)
-      if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";
-    const std::string output = text.str();
-    FAIL("lesson 4 exited with " << WEXITSTATUS(status) << ":\n" << reasons << "(output in "
-         << log.string() << "; it ends:)\n"
-         << output.substr(output.size() > 2000 ? output.size() - 2000 : 0));
-  }
-
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
-    WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");
-    return;
-  }
-  for (const auto& f : figures) {
-    INFO("expected figure " << (out / f).string());
-    CHECK(fs::exists(out / f));
-  }
+  testing::check_lesson_run(4, {"pooling.png", "mask.png", "overlap-counts.png", "tie.png"});
 }

@@ -333,47 +333,10 @@ SCENARIO("mean_field: the variance formula, iterated", "[lesson05][points:1]") {
 
 // ---- the lesson program ------------------------------------------------------------------------
 TEST_CASE("lesson 5 runs straight through and draws its figures", "[lesson05][run][points:0]") {
-  namespace fs = std::filesystem;
-  const std::string root = nn::lesson::repository_root();
-  const char* env = std::getenv("STEPNET_BUILD");
-  fs::path build = env && *env ? env : "build";
-  if (build.is_relative()) build = fs::path(root) / build;
-  const fs::path binary = build / "lessons" / "lesson5";
-  if (!fs::exists(binary))
-    FAIL(binary.string() << " is missing: make " << binary.string() << " builds it");
-
-  std::vector<std::string> figures = {"std_per_layer.png", "mean_per_layer.png",
-                                      "gradient_std_per_layer.png", "singular_values.png"};
+  std::vector<std::string> files = {"std_per_layer.png", "mean_per_layer.png",
+                                    "gradient_std_per_layer.png", "singular_values.png"};
   for (const char* scheme : {"small_tanh", "unit_tanh", "xavier_tanh", "xavier_relu", "he_relu",
                              "orthogonal_relu", "lsuv_tanh"})
-    figures.push_back(std::string("activations_") + scheme + ".png");
-  const fs::path out = fs::path(root) / "out" / "lesson5";
-  for (const auto& f : figures) fs::remove(out / f);  // so a stale picture cannot pass
-
-  const fs::path log = build / "lesson5_run.log";
-  const std::string command = "cd '" + root + "' && '" + binary.string() +
-                              "' --no-pause --quick > '" + log.string() + "' 2>&1 < /dev/null";
-  const int status = std::system(command.c_str());
-  REQUIRE(WIFEXITED(status));
-  if (WEXITSTATUS(status) != 0) {
-    std::ifstream in(log);
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string reasons, line;
-    for (std::istringstream lines(text.str()); std::getline(lines, line);)
-      if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";
-    const std::string output = text.str();
-    FAIL("lesson 5 exited with " << WEXITSTATUS(status) << ":\n"
-                                 << reasons << "(output in " << log.string() << "; it ends:)\n"
-                                 << output.substr(output.size() > 2000 ? output.size() - 2000 : 0));
-  }
-
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
-    WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");
-    return;
-  }
-  for (const auto& f : figures) {
-    INFO("expected figure " << (out / f).string());
-    CHECK(fs::exists(out / f));
-  }
+    files.push_back(std::string("activations_") + scheme + ".png");
+  testing::check_lesson_run(5, files);
 }

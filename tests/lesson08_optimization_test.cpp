@@ -455,26 +455,8 @@ SCENARIO("the random search picks the row with the lowest validation cost",
 }
 
 TEST_CASE("lesson 8 runs straight through and draws its figures", "[lesson08][run][points:0]") {
-  namespace fs = std::filesystem;
-  const std::string root = nn::lesson::repository_root();
-  const std::vector<std::string> figures = {
-      "valley-loss.png",     "valley-path.png", "optimizers-loss.png", "optimizers-accuracy.png",
-      "per-layer-ratio.png", "schedules.png",   "schedules-loss.png",  "l2-gap.png",
-      "dropout.png",         "early-stopping.png", "search-best.png"};
-  const fs::path out = fs::path(root) / "out" / "lesson8";
-  for (const auto& f : figures) fs::remove(out / f);  // so a stale picture cannot pass
-  fs::remove(out / "search.tsv");
-
-  const std::string problem = run_lesson("--no-pause --quick", "lesson8_run.log");
-  if (!problem.empty()) FAIL(problem);
-  CHECK(fs::exists(out / "search.tsv"));  // the search table, with or without gnuplot
-
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
-    WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");
-    return;
-  }
-  for (const auto& f : figures) {
-    INFO("expected figure " << (out / f).string());
-    CHECK(fs::exists(out / f));
-  }
+  testing::check_lesson_run(
+      8, {"valley-loss.png", "valley-path.png", "optimizers-loss.png", "optimizers-accuracy.png",
+          "per-layer-ratio.png", "schedules.png", "schedules-loss.png", "l2-gap.png", "dropout.png",
+          "early-stopping.png", "search-best.png", "search.tsv"});
 }

@@ -157,64 +157,19 @@ SCENARIO("On a small hard synthetic set the centroid net beats softmax regressio
 }
 
 TEST_CASE("lesson 10 runs straight through and draws its figures", "[lesson10][run][points:0]") {
-  namespace fs = std::filesystem;
-  const std::string root = nn::lesson::repository_root();
-  const char* env = std::getenv("STEPNET_BUILD");
-  fs::path build = env && *env ? env : "build";
-  if (build.is_relative()) build = fs::path(root) / build;
-  const fs::path binary = build / "lessons" / "lesson10";
-  if (!fs::exists(binary)) FAIL(binary.string() << " is missing: make " << binary.string() << " builds it");
-
-  const std::vector<std::string> figures = {
-      "informative.png", "input-pca.png",         "accuracy.png",        "norms.png",
-      "attraction-repulsion.png", "centroid-movement.png", "latent-centroid.png",
-      "latent-mlp.png"};
-  const std::vector<std::string> tables = {"centroid.tsv", "mlp.tsv", "softmax.tsv",
-                                           "comparison.tsv", "synthetic_train_slice.tsv"};
-  const fs::path out = fs::path(root) / "out" / "lesson10";
-  for (const auto& f : figures) fs::remove(out / f);  // so a stale picture cannot pass
-  for (const auto& f : tables) fs::remove(out / f);
-
-  const fs::path log = build / "lesson10_run.log";
-  const std::string command = "cd '" + root + "' && '" + binary.string() +
-                              "' --no-pause --quick > '" + log.string() + "' 2>&1 < /dev/null";
-  const int status = std::system(command.c_str());
-  REQUIRE(WIFEXITED(status));
-  if (WEXITSTATUS(status) != 0) {
-    std::ifstream in(log);
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string reasons, line;
-    for (std::istringstream lines(text.str()); std::getline(lines, line);)
-      if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";
-    const std::string output = text.str();
-    FAIL("lesson 10 exited with " << WEXITSTATUS(status) << ":\n" << reasons << "(output in "
-         << log.string() << "; it ends:)\n"
-         << output.substr(output.size() > 2000 ? output.size() - 2000 : 0));
-  }
-  for (const auto& f : tables) {
-    INFO("expected table " << (out / f).string());
-    CHECK(fs::exists(out / f));
-  }
-  {
-    std::ifstream in(out / "centroid.tsv");
-    std::string header, line;
-    std::getline(in, header);
-    int rows = 0;
-    while (std::getline(in, line)) ++rows;
-    INFO("centroid.tsv has the tracked columns and one row per epoch (2 with --quick)");
-    CHECK(header.find("attraction\trepulsion") != std::string::npos);
-    CHECK(header.find("grad_norm\trepresentation_norm") != std::string::npos);
-    CHECK(header.find("move_9") != std::string::npos);
-    CHECK(rows == 2);
-  }
-
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
-    WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");
-    return;
-  }
-  for (const auto& f : figures) {
-    INFO("expected figure " << (out / f).string());
-    CHECK(fs::exists(out / f));
-  }
+  testing::check_lesson_run(
+      10, {"informative.png", "input-pca.png", "accuracy.png", "norms.png",
+           "attraction-repulsion.png", "centroid-movement.png", "latent-centroid.png",
+           "latent-mlp.png", "centroid.tsv", "mlp.tsv", "softmax.tsv", "comparison.tsv",
+           "synthetic_train_slice.tsv"});
+  std::ifstream in(nn::lesson::repository_root() + "/out/lesson10/centroid.tsv");
+  std::string header, line;
+  std::getline(in, header);
+  int rows = 0;
+  while (std::getline(in, line)) ++rows;
+  INFO("centroid.tsv has the tracked columns and one row per epoch (2 with --quick)");
+  CHECK(header.find("attraction\trepulsion") != std::string::npos);
+  CHECK(header.find("grad_norm\trepresentation_norm") != std::string::npos);
+  CHECK(header.find("move_9") != std::string::npos);
+  CHECK(rows == 2);
 }
