@@ -10,6 +10,7 @@
 #include "nn/gradcheck.hpp"
 #include "nn/graph.hpp"
 #include "nn/init.hpp"
+#include "nn/inspect.hpp"
 #include "nn/lesson.hpp"
 #include "nn/linear.hpp"
 #include "nn/losses.hpp"
