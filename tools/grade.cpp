@@ -553,16 +553,23 @@ std::string log_tail(const std::string& log_path, std::size_t count) {
   return out;
 }
 
-// "AddressSanitizer: SEGV on unknown address ..." from a sanitizer's SUMMARY line, if any.
+// What a sanitizer reported before the process died, if it did: "AddressSanitizer: SEGV on
+// unknown address ..." from its SUMMARY line, or, from UndefinedBehaviorSanitizer with
+// halt_on_error (which prints no summary), "UndefinedBehaviorSanitizer: store to null pointer
+// ..." from its first "file:line:col: runtime error: ..." line.
 std::string sanitizer_summary(const std::string& log_path) {
+  std::string undefined;
   for (const std::string& line : lines_of(read_file(log_path))) {
+    const std::size_t runtime = line.find(": runtime error: ");
+    if (runtime != std::string::npos && undefined.empty())
+      undefined = "UndefinedBehaviorSanitizer: " + line.substr(runtime + 17);
     if (line.rfind("SUMMARY: ", 0) != 0 || line.find("Sanitizer") == std::string::npos) continue;
     std::string s = line.substr(9);
     const std::size_t paren = s.find(" (");  // drop the binary's path and offset
     if (paren != std::string::npos) s = s.substr(0, paren) + s.substr(s.find(')', paren) + 1);
     return s.size() > 160 ? s.substr(0, 157) + "..." : s;
   }
-  return "";
+  return undefined.size() > 160 ? undefined.substr(0, 157) + "..." : undefined;
 }
 
 // ---- running one lesson of one binary ------------------------------------------------------
