@@ -323,14 +323,13 @@ std::string percent(double fraction) {
   return s.str();
 }
 
-// 2-D PCA of the columns of h (dims x n): the first two principal components' scores.
-arma::mat pca_2d(const arma::mat& h, arma::mat* directions = nullptr, arma::rowvec* mean = nullptr) {
-  arma::mat coeff, score;
-  arma::vec latent_variance;
-  arma::princomp(coeff, score, latent_variance, h.t());  // rows: samples
-  if (directions) *directions = coeff.cols(0, 1);
-  if (mean) *mean = arma::mean(h.t(), 0);
-  return score.cols(0, 1).t();  // (2 x n)
+// The first two principal components of the columns of h (nn::principal_components: LAPACK's
+// SVD, signs fixed), and optionally the axes and the mean to project other points the same way.
+arma::mat pca_2d(const arma::mat& h, arma::mat* directions = nullptr, arma::vec* mean = nullptr) {
+  const nn::PrincipalComponents pc = nn::principal_components(h, 2);
+  if (directions) *directions = pc.axes;  // (latent x 2)
+  if (mean) *mean = pc.mean;              // (latent)
+  return pc.scores;                       // (2 x n)
 }
 
 }  // namespace
@@ -580,9 +579,9 @@ int main(int argc, char** argv) {
 
   lesson.step(
       "The latent spaces, in two dimensions",
-      "The test set's latent vectors projected on their first two principal components (PCA\n"
-      "through arma::princomp, an SVD), coloured by class: the centroid net's output with its\n"
-      "centroids, and the MLP's bottleneck (after its LeakyReLU).",
+      "The test set's latent vectors projected on their first two principal components\n"
+      "(nn::principal_components, lesson 9: an SVD), coloured by class: the centroid net's\n"
+      "output with its centroids, and the MLP's bottleneck (after its LeakyReLU).",
       [&](Step& s) {
         const Sizes z = sizes_for(lesson);
         const nn::SyntheticData& d = data(z);
@@ -591,10 +590,10 @@ int main(int argc, char** argv) {
         nn::Sequential& cnet = *shared().centroid->net;
         const arma::mat h = nn::forward_in_batches(cnet, d.test.x);  // (latent x test)
         arma::mat directions;
-        arma::rowvec mean;
+        arma::vec mean;
         nn::plot::Scatter c("latent-centroid", "Centroid net: test latent space (PCA)", pca_2d(h, &directions, &mean), d.test.y);
         const arma::mat& E = shared().centroid_loss->centroids();  // (latent x K)
-        c.marks = directions.t() * (E.each_col() - mean.t());      // (2 x K), same projection
+        c.marks = directions.t() * (E.each_col() - mean);      // (2 x K), same projection
         c.x_label = "principal component 1";
         c.y_label = "principal component 2";
         s.plot(c);
