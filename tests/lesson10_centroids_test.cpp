@@ -116,11 +116,12 @@ SCENARIO("On a small hard synthetic set the centroid net beats softmax regressio
     config.batch_size = 32;
     config.quiet = true;
     config.seed = 5;
-    WHEN("softmax regression and a 100 -> 64 -> 16 centroid net train 15 epochs with Adam") {
+    WHEN("softmax regression and a 100 -> 64 -> 16 centroid net (LeakyReLU bottleneck) train "
+         "15 epochs with the lesson's Adam: lr 3e-4, weight decay 3e-2") {
       nn::seed(2);
       nn::Sequential regression;
       regression.emplace<nn::Linear>(100, 10);
-      nn::Adam regression_adam(regression.parameters(), 1e-3);
+      nn::Adam regression_adam(regression.parameters(), 3e-4, 0.9, 0.999, 1e-8, 3e-2);
       nn::train(regression, regression_adam, d.train, config);
       const double regression_test = nn::accuracy(regression, d.test.x, d.test.y);
 
@@ -129,8 +130,9 @@ SCENARIO("On a small hard synthetic set the centroid net beats softmax regressio
       net.emplace<nn::Linear>(100, 64);
       net.emplace<nn::LeakyReLU>(0.1);
       net.emplace<nn::Linear>(64, 16);
+      net.emplace<nn::LeakyReLU>(0.1);
       nn::CentroidLoss loss(10);
-      nn::Adam adam(net.parameters(), 1e-3);
+      nn::Adam adam(net.parameters(), 3e-4, 0.9, 0.999, 1e-8, 3e-2);
       nn::TrainConfig centroid_config = config;
       centroid_config.explosion_factor = 0;
       centroid_config.custom_loss = [&](const arma::mat& h, const arma::uvec& y, arma::mat& grad) {
@@ -146,11 +148,13 @@ SCENARIO("On a small hard synthetic set the centroid net beats softmax regressio
       nn::train(net, adam, d.train, centroid_config);
       const double centroid_test =
           nn::accuracy(loss.predict(nn::forward_in_batches(net, d.test.x)), d.test.y);
-      THEN("softmax regression stays near 20%; the centroid net is better, though not by much "
-           "(at this seed 21.7% against 25.0%: 10 of the 300 test samples)") {
+      THEN("softmax regression stays below 25%; the centroid net is far better (at this seed "
+           "16.3% against 38.3%: 49 against 115 of the 300 test samples; asserted with about "
+           "15 samples of slack)") {
         INFO("softmax regression " << regression_test << ", centroid net " << centroid_test);
         CHECK(regression_test < 0.25);
-        CHECK(centroid_test > regression_test + 0.02);
+        CHECK(centroid_test > 0.33);
+        CHECK(centroid_test > regression_test + 0.15);
       }
     }
   }
