@@ -370,6 +370,18 @@ std::string lines_body(const void* figure, const std::string& data, bool dumb) {
     << "set key " << f.key << (dumb ? "" : " opaque box") << "\n";
   if (f.log_x) s << "set logscale x\nset format x '%g'\n";
   if (f.log_y) s << "set logscale y\nset format y '%g'\n";
+  // Whole-number x (epochs, layers) over a short range: ticks on whole numbers only, never 1.5.
+  if (!f.log_x) {
+    bool whole = true;
+    double lo = arma::datum::inf, hi = -arma::datum::inf;
+    for (const auto& series : f.series)
+      for (const double x : series.x) {
+        whole = whole && std::isfinite(x) && x == std::round(x);
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+      }
+    if (whole && hi > lo && hi - lo <= 10) s << "set xtics 1\n";
+  }
   const bool wide = shared_x(f);
   s << "plot ";
   for (arma::uword k = 0; k < f.series.size(); ++k) {
