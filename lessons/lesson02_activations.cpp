@@ -56,72 +56,11 @@ std::string band(double relative_error) {
   return "wrong";
 }
 
-// ---- dead units ------------------------------------------------------------------------------
-// [snippet dead-units]
-// The share of units (rows) that are zero for every sample (column). Applied to the mask
-// relu_backward(z, ones) it counts the dead units: no input sends them any gradient.
-double share_of_zero_rows(const arma::mat& m) {  // m: (units x batch)
-  const arma::uvec zero_rows = arma::find(arma::max(arma::abs(m), 1) == 0);
-  return static_cast<double>(zero_rows.n_elem) / m.n_rows;
-}
-
-double dead_relu_share(const arma::mat& pre_activation) {  // (units x batch)
-  const arma::mat mask = nn::relu_backward(pre_activation, arma::ones(arma::size(pre_activation)));
-  return share_of_zero_rows(mask);
-}
-
-double dead_leaky_share(const arma::mat& pre_activation, double gamma) {
-  const arma::mat slope =
-      nn::leaky_relu_backward(pre_activation, arma::ones(arma::size(pre_activation)), gamma);
-  return share_of_zero_rows(slope);
-}
-// [/snippet]
 
 // 500 inputs of 20 features in [0, 1]: like pixels, or the outputs of a ReLU layer below,
 // they are never negative.
 arma::mat positive_inputs() { return arma::randu<arma::mat>(20, 500); }  // (20 x 500)
 
-// One run of the "too-large step" experiment: a Linear(20 -> 100) + activation learns to copy
-// the outputs of another (random, fixed) Linear(20 -> 100) + ReLU on the same 500 inputs, by
-// plain gradient descent done by hand. Step 0 uses first_lr, every later step lr.
-struct Run {
-  arma::vec silent;       // (steps + 1) share of units whose W x + b is never > 0 on the data
-  arma::vec no_gradient;  // (steps + 1) share of units whose gradient is 0 for every input
-  arma::vec loss;         // (steps + 1) MSE before each step
-};
-
-// [snippet too-large-step]
-Run copy_a_layer(std::uint64_t seed, double gamma /* 0: ReLU */, double first_lr, double lr,
-                 int steps) {
-  nn::seed(seed);  // every run starts from the same data, teacher and initial layer
-  const arma::mat x = positive_inputs();  // (20 x 500)
-  nn::Linear teacher(20, 100);
-  const arma::mat target = nn::relu_forward(teacher.forward(x));  // (100 x 500)
-  nn::Linear layer(20, 100);
-  std::unique_ptr<nn::Module> activation;
-  if (gamma == 0)
-    activation = std::make_unique<nn::ReLU>();
-  else
-    activation = std::make_unique<nn::LeakyReLU>(gamma);
-  nn::MSELoss mse;
-
-  Run run{arma::vec(steps + 1), arma::vec(steps + 1), arma::vec(steps + 1)};
-  for (int t = 0; t <= steps; ++t) {
-    const arma::mat z = layer.forward(x);  // (100 x 500)
-    run.loss(t) = mse.forward(activation->forward(z), target);
-    const arma::mat grad_z = activation->backward(mse.backward());  // (100 x 500) dL/dz
-    run.silent(t) = arma::mean(arma::conv_to<arma::vec>::from(arma::max(z, 1) <= 0));
-    run.no_gradient(t) = share_of_zero_rows(grad_z);
-    if (t == steps) break;
-    layer.zero_grad();
-    layer.backward(grad_z);
-    const double rate = t == 0 ? first_lr : lr;
-    layer.weight -= rate * layer.grad_weight;  // w -= lr * grad, by hand
-    layer.bias -= rate * layer.grad_bias;
-  }
-  return run;
-}
-// [/snippet]
 
 constexpr double normal_lr = 0.3, large_lr = 2.0, leaky_gamma = 0.1;
 
@@ -284,7 +223,7 @@ int main(int argc, char** argv) {
       "weights, so nothing can ever pull it back. It is dead. A leaky unit never is: its slope\n"
       "below 0 is gamma, not 0.",
       [&](nn::lesson::Step& s) {
-        s.code("lessons/lesson02_activations.cpp", "dead-units");
+        s.code("src/nn/stats.cpp", "dead-units");
         const arma::mat x = positive_inputs();  // (20 x 500)
         nn::Linear layer(20, 100);
         const arma::vec shifts = arma::regspace<arma::vec>(0, -0.125, -1.5);
@@ -295,8 +234,8 @@ int main(int argc, char** argv) {
           nn::Linear shifted = layer;
           shifted.bias += shifts(i);
           const arma::mat z = shifted.forward(x);  // (100 x 500)
-          relu_dead(i) = dead_relu_share(z);
-          leaky_dead(i) = dead_leaky_share(z, leaky_gamma);
+          relu_dead(i) = nn::dead_relu_share(z);
+          leaky_dead(i) = nn::dead_leaky_share(z, leaky_gamma);
           if (i % 2 == 0) {
             t << pad(num(shifts(i)), 12) << pad(fixed(relu_dead(i), 2), 12)
               << fixed(leaky_dead(i), 2) << "\n";
@@ -327,11 +266,11 @@ int main(int argc, char** argv) {
       "fire again, however many steps follow. Leaky ReLU takes the same hit, but its silent\n"
       "units still get gamma of the gradient and climb back.",
       [&](nn::lesson::Step& s) {
-        s.code("lessons/lesson02_activations.cpp", "too-large-step");
+        s.code("src/nn/stats.cpp", "too-large-step");
         const int steps = lesson.quick() ? 30 : static_cast<int>(lesson.integer("--steps"));
-        const Run relu_normal = copy_a_layer(lesson.seed(), 0, normal_lr, normal_lr, steps);
-        const Run relu_big = copy_a_layer(lesson.seed(), 0, large_lr, normal_lr, steps);
-        const Run leaky_big = copy_a_layer(lesson.seed(), leaky_gamma, large_lr, normal_lr, steps);
+        const nn::DeadUnitRun relu_normal = nn::copy_a_layer(lesson.seed(), 0, normal_lr, normal_lr, steps);
+        const nn::DeadUnitRun relu_big = nn::copy_a_layer(lesson.seed(), 0, large_lr, normal_lr, steps);
+        const nn::DeadUnitRun leaky_big = nn::copy_a_layer(lesson.seed(), leaky_gamma, large_lr, normal_lr, steps);
         std::ostringstream t;
         t << pad("after step", 12) << pad("ReLU, lr 0.3", 16) << pad("ReLU, first lr 2", 18)
           << "leaky (0.1), first lr 2\n"

@@ -21,47 +21,6 @@ namespace {
 const arma::mat five = grid({{-0.5, -0.25, 0, 0.25, 0.5}});  // (1 x 5): five samples
 const arma::mat points = grid({{-2, -0.5, 0, 0.5, 2}});      // (1 x 5)
 
-// Share of units (rows) that are zero for every sample (column), as in the lesson.
-double share_of_zero_rows(const arma::mat& m) {
-  const arma::uvec zero_rows = arma::find(arma::max(arma::abs(m), 1) == 0);
-  return static_cast<double>(zero_rows.n_elem) / m.n_rows;
-}
-
-// Replays lesson 2's "too-large step" experiment (copy_a_layer) for seed 0: a Linear(20 -> 100)
-// + activation copies a fixed Linear(20 -> 100) + ReLU on 500 inputs in [0, 1] by hand-made
-// gradient steps; step 0 uses first_lr, the others lr.
-struct Run {
-  arma::vec silent, no_gradient, loss;  // (steps + 1)
-};
-Run copy_a_layer(double gamma, double first_lr, double lr, int steps) {
-  nn::seed(0);
-  const arma::mat x = arma::randu<arma::mat>(20, 500);
-  nn::Linear teacher(20, 100);
-  const arma::mat target = nn::relu_forward(teacher.forward(x));
-  nn::Linear layer(20, 100);
-  std::unique_ptr<nn::Module> activation;
-  if (gamma == 0)
-    activation = std::make_unique<nn::ReLU>();
-  else
-    activation = std::make_unique<nn::LeakyReLU>(gamma);
-  nn::MSELoss mse;
-  Run run{arma::vec(steps + 1), arma::vec(steps + 1), arma::vec(steps + 1)};
-  for (int t = 0; t <= steps; ++t) {
-    const arma::mat z = layer.forward(x);
-    run.loss(t) = mse.forward(activation->forward(z), target);
-    const arma::mat grad_z = activation->backward(mse.backward());
-    run.silent(t) = arma::mean(arma::conv_to<arma::vec>::from(arma::max(z, 1) <= 0));
-    run.no_gradient(t) = share_of_zero_rows(grad_z);
-    if (t == steps) break;
-    layer.zero_grad();
-    layer.backward(grad_z);
-    const double rate = t == 0 ? first_lr : lr;
-    layer.weight -= rate * layer.grad_weight;
-    layer.bias -= rate * layer.grad_bias;
-  }
-  return run;
-}
-
 }  // namespace
 
 SCENARIO("ReLU's backward is the 0/1 mask of the units that fired", "[lesson02][points:2]") {
@@ -159,7 +118,7 @@ SCENARIO("dead ReLUs from a large negative bias; leaky ReLU has none", "[lesson0
       shifted.bias += shift;
       const arma::mat z = shifted.forward(x);
       const arma::mat ones = arma::ones(arma::size(z));
-      return share_of_zero_rows(gamma == 0 ? nn::relu_backward(z, ones)
+      return nn::share_of_zero_rows(gamma == 0 ? nn::relu_backward(z, ones)
                                            : nn::leaky_relu_backward(z, ones, gamma));
     };
     THEN("dead ReLUs: 0.06 unshifted, 0.54 at -0.5, 0.97 at -1, all at -1.5 (+-0.03)") {
@@ -178,9 +137,9 @@ SCENARIO("one too-large step kills ReLUs for good; leaky ReLU's units come back"
          "[lesson02][points:3]") {
   GIVEN("a Linear(20 -> 100) copying another layer, lr 0.3, seed 0, 100 steps (lesson 2, step 7)") {
     // Computed once: Catch2 enters this GIVEN again for every THEN below.
-    static const Run normal = copy_a_layer(0, 0.3, 0.3, 100);
-    static const Run big = copy_a_layer(0, 2.0, 0.3, 100);
-    static const Run leaky = copy_a_layer(0.1, 2.0, 0.3, 100);
+    static const nn::DeadUnitRun normal = nn::copy_a_layer(0, 0, 0.3, 0.3, 100);
+    static const nn::DeadUnitRun big = nn::copy_a_layer(0, 0, 2.0, 0.3, 100);
+    static const nn::DeadUnitRun leaky = nn::copy_a_layer(0, 0.1, 2.0, 0.3, 100);
     INFO("ReLU, first lr 2: dead " << big.no_gradient(0) << " -> " << big.no_gradient(1) << " -> "
                                    << big.no_gradient(2) << " -> " << big.no_gradient(100));
     THEN("with lr 0.3 all along only the units dead from the start stay dead: 0.05 (+-0.02)") {

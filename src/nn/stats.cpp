@@ -1,11 +1,13 @@
 #include "nn/stats.hpp"
 
 #include <cmath>
+#include <memory>
 
 #include "nn/activations.hpp"
 #include "nn/error.hpp"
 #include "nn/init.hpp"
 #include "nn/linear.hpp"
+#include "nn/losses.hpp"
 #include "nn/random.hpp"
 
 namespace nn {
@@ -186,6 +188,60 @@ MeanField mean_field(const std::string& activation, double gain2, std::size_t de
     m.grad_std(l) = std::sqrt(grad_variance);
   }
   return m;
+}
+// [/snippet]
+
+// ---- dead units (lesson 2) ----------------------------------------------------------------
+// [snippet dead-units]
+// The share of units (rows) that are zero for every sample (column). Applied to the mask
+// relu_backward(z, ones) it counts the dead units: no input sends them any gradient.
+double share_of_zero_rows(const arma::mat& m) {  // m: (units x batch)
+  const arma::uvec zero_rows = arma::find(arma::max(arma::abs(m), 1) == 0);
+  return static_cast<double>(zero_rows.n_elem) / m.n_rows;
+}
+
+double dead_relu_share(const arma::mat& pre_activation) {  // (units x batch)
+  const arma::mat mask = relu_backward(pre_activation, arma::ones(arma::size(pre_activation)));
+  return share_of_zero_rows(mask);
+}
+
+double dead_leaky_share(const arma::mat& pre_activation, double gamma) {
+  const arma::mat slope =
+      leaky_relu_backward(pre_activation, arma::ones(arma::size(pre_activation)), gamma);
+  return share_of_zero_rows(slope);
+}
+// [/snippet]
+
+// [snippet too-large-step]
+DeadUnitRun copy_a_layer(std::uint64_t run_seed, double gamma /* 0: ReLU */, double first_lr,
+                         double lr, int steps) {
+  nn::seed(run_seed);  // every run starts from the same data, teacher and initial layer
+  const arma::mat x = arma::randu<arma::mat>(20, 500);  // (20 x 500), never negative
+  Linear teacher(20, 100);
+  const arma::mat target = relu_forward(teacher.forward(x));  // (100 x 500)
+  Linear layer(20, 100);
+  std::unique_ptr<Module> activation;
+  if (gamma == 0)
+    activation = std::make_unique<ReLU>();
+  else
+    activation = std::make_unique<LeakyReLU>(gamma);
+  MSELoss mse;
+
+  DeadUnitRun run{arma::vec(steps + 1), arma::vec(steps + 1), arma::vec(steps + 1)};
+  for (int t = 0; t <= steps; ++t) {
+    const arma::mat z = layer.forward(x);  // (100 x 500)
+    run.loss(t) = mse.forward(activation->forward(z), target);
+    const arma::mat grad_z = activation->backward(mse.backward());  // (100 x 500) dL/dz
+    run.silent(t) = arma::mean(arma::conv_to<arma::vec>::from(arma::max(z, 1) <= 0));
+    run.no_gradient(t) = share_of_zero_rows(grad_z);
+    if (t == steps) break;
+    layer.zero_grad();
+    layer.backward(grad_z);
+    const double rate = t == 0 ? first_lr : lr;
+    layer.weight -= rate * layer.grad_weight;  // w -= lr * grad, by hand
+    layer.bias -= rate * layer.grad_bias;
+  }
+  return run;
 }
 // [/snippet]
 

@@ -95,4 +95,29 @@ struct MeanField {
 // gain2 = 0: every layer rescaled to q_l = 1 (what LSUV does).
 MeanField mean_field(const std::string& activation, double gain2, std::size_t depth);
 
+// ---- dead units (lesson 2) -------------------------------------------------------------------
+//   share_of_zero_rows(m)       the share of units (rows of a units x batch matrix) that are 0
+//                               for every sample (column).
+//   dead_relu_share(z)          share_of_zero_rows(relu_backward(z, ones)): the units no input of
+//                               the batch sends any gradient to (z: pre-activations).
+//   dead_leaky_share(z, gamma)  the same for LeakyReLU(gamma): 0 whenever gamma > 0.
+//   copy_a_layer(seed, gamma, first_lr, lr, steps)   the "too-large step" experiment:
+//       nn::seed(seed), then 500 inputs x (20 x 500) uniform in [0, 1] (never negative, like
+//       pixels), a fixed teacher Linear(20 -> 100) + ReLU whose outputs are the targets, and a
+//       student Linear(20 -> 100) + activation (ReLU for gamma = 0, else LeakyReLU(gamma))
+//       trained on them by plain gradient descent on the MSE, written out by hand: step 0 with
+//       rate first_lr, every later step with lr. Records before each step (and after the last):
+//       the share of silent units (W x + b never > 0 on the data), of units with no gradient
+//       for any input, and the loss.
+double share_of_zero_rows(const arma::mat& m);
+double dead_relu_share(const arma::mat& pre_activation);
+double dead_leaky_share(const arma::mat& pre_activation, double gamma);
+
+struct DeadUnitRun {
+  arma::vec silent;       // (steps + 1) share of units whose W x + b is never > 0 on the data
+  arma::vec no_gradient;  // (steps + 1) share of units whose gradient is 0 for every input
+  arma::vec loss;         // (steps + 1) MSE before each step
+};
+DeadUnitRun copy_a_layer(std::uint64_t seed, double gamma, double first_lr, double lr, int steps);
+
 }  // namespace nn
