@@ -146,6 +146,25 @@ inline std::size_t utf8_sequence(const std::string& s, std::size_t i) {
   return n;
 }
 
+// Code point cp as UTF-8 (1 to 4 bytes), appended to out.
+inline void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80)
+    out += char(cp);
+  else if (cp < 0x800) {
+    out += char(0xC0 | (cp >> 6));
+    out += char(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += char(0xE0 | (cp >> 12));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  } else {
+    out += char(0xF0 | (cp >> 18));
+    out += char(0x80 | ((cp >> 12) & 0x3F));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  }
+}
+
 // s with every byte that is not part of valid UTF-8 replaced by U+FFFD.
 inline std::string valid_utf8(const std::string& s) {
   std::string out;
@@ -374,24 +393,6 @@ class Parser {
         fail("bad \\u escape");
     }
     return v;
-  }
-
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80)
-      out += char(cp);
-    else if (cp < 0x800) {
-      out += char(0xC0 | (cp >> 6));
-      out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += char(0xE0 | (cp >> 12));
-      out += char(0x80 | ((cp >> 6) & 0x3F));
-      out += char(0x80 | (cp & 0x3F));
-    } else {
-      out += char(0xF0 | (cp >> 18));
-      out += char(0x80 | ((cp >> 12) & 0x3F));
-      out += char(0x80 | ((cp >> 6) & 0x3F));
-      out += char(0x80 | (cp & 0x3F));
-    }
   }
 
   std::string parse_string() {

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "grade_json.hpp"
+
 namespace grade_xml {
 
 struct Element {
@@ -49,23 +51,11 @@ inline std::string trim(const std::string& s) {
   return s.substr(first, last - first + 1);
 }
 
+// Code point cp as UTF-8; one that XML cannot hold (0, a surrogate, beyond U+10FFFF) becomes
+// U+FFFD.
 inline void append_utf8(std::string& out, std::uint32_t cp) {
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80)
-    out += char(cp);
-  else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
+  grade_json::append_utf8(out, cp);
 }
 
 // "&lt;a&gt;" -> "<a>". An unknown or unfinished entity is kept as written.
