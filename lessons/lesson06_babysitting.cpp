@@ -124,13 +124,6 @@ std::vector<Trial> random_search(int n, std::pair<double, double> lr_range,
 }
 // [/snippet]
 
-// One field of every epoch's row: per_epoch(result.history, &nn::EpochStats::test_accuracy).
-arma::vec per_epoch(const std::vector<nn::EpochStats>& history, double nn::EpochStats::*field) {
-  arma::vec v(history.size());  // (epochs)
-  for (std::size_t e = 0; e < history.size(); ++e) v(e) = history[e].*field;
-  return v;
-}
-
 std::string num(double v, int width, int precision = 3) {
   std::ostringstream s;
   s << std::setprecision(precision) << std::setw(width) << v;
@@ -325,8 +318,8 @@ int main(int argc, char** argv) {
         nn::plot::Lines curve("overfit", "MLP 784-50-10 on 20 training images, no regularization");
         curve.x_label = "epoch";
         curve.y_label = "accuracy";
-        curve.add("training accuracy (20 images)", per_epoch(result.history, &nn::EpochStats::train_accuracy));
-        curve.add("test accuracy (1000 images)", per_epoch(result.history, &nn::EpochStats::test_accuracy));
+        curve.add("training accuracy (20 images)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
+        curve.add("test accuracy (1000 images)", nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
         s.plot(curve);
       });
 
@@ -364,7 +357,7 @@ int main(int argc, char** argv) {
                  << " (change " << std::setprecision(2) << first.train_loss - before
                  << " as trained), after " << epochs << " epochs "
                  << std::setprecision(4) << result.history.back().train_loss;
-            curve.add("lr " + num(lr, 0), per_epoch(result.history, &nn::EpochStats::train_loss));
+            curve.add("lr " + num(lr, 0), nn::per_epoch(result.history, &nn::EpochStats::train_loss));
           }
           s.say(line.str());
         }
@@ -496,8 +489,8 @@ int main(int argc, char** argv) {
         curve.x_label = "epoch";
         curve.y_label = "accuracy";
         curve.points = true;
-        curve.add("training accuracy (as trained)", per_epoch(result.history, &nn::EpochStats::train_accuracy));
-        curve.add("test accuracy", per_epoch(result.history, &nn::EpochStats::test_accuracy));
+        curve.add("training accuracy (as trained)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
+        curve.add("test accuracy", nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
         s.plot(curve);
       });
 

@@ -62,13 +62,6 @@ nn::Sequential cnn(bool dense_128, Act act) {
 }
 // [/snippet]
 
-// One field of every epoch: per_epoch(result.history, &nn::EpochStats::test_accuracy).
-arma::vec per_epoch(const std::vector<nn::EpochStats>& history, double nn::EpochStats::*field) {
-  arma::vec v(history.size());  // (epochs)
-  for (std::size_t e = 0; e < history.size(); ++e) v(e) = history[e].*field;
-  return v;
-}
-
 // The samples of two classes, relabelled 0 (first) and 1 (second).
 nn::Dataset two_classes(const nn::Dataset& d, arma::uword first, arma::uword second) {
   const arma::uvec keep = arma::find(d.y == first || d.y == second);
@@ -349,8 +342,8 @@ int main(int argc, char** argv) {
         arma::mat table(runs.size(), 4);
         for (std::size_t i = 0; i < runs.size(); ++i) {
           const Run& r = runs[i];
-          test_curve.add(r.variant.label, per_epoch(r.result.history, &nn::EpochStats::test_accuracy));
-          train_curve.add(r.variant.label, per_epoch(r.result.history, &nn::EpochStats::train_accuracy));
+          test_curve.add(r.variant.label, nn::per_epoch(r.result.history, &nn::EpochStats::test_accuracy));
+          train_curve.add(r.variant.label, nn::per_epoch(r.result.history, &nn::EpochStats::train_accuracy));
           t << std::left << std::setw(24) << r.variant.label << std::right << std::fixed
             << std::setprecision(4) << std::setw(11) << r.train_mse << std::setw(10) << r.test_mse
             << std::setw(11) << pct(r.train_acc) << std::setw(10) << pct(r.test_acc)

@@ -74,13 +74,6 @@ void decay_weights_only(nn::Optimizer& optimizer, double lambda) {
 
 std::string act_name(Act act) { return act == Act::relu ? "ReLU" : "tanh"; }
 
-// One field of every epoch's row: per_epoch(result.history, &nn::EpochStats::validation_loss).
-arma::vec per_epoch(const std::vector<nn::EpochStats>& history, double nn::EpochStats::*field) {
-  arma::vec v(history.size());  // (epochs)
-  for (std::size_t e = 0; e < history.size(); ++e) v(e) = history[e].*field;
-  return v;
-}
-
 std::string fixed(double v, int precision, int width = 0) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(precision) << std::setw(width) << v;
@@ -324,8 +317,8 @@ int main(int argc, char** argv) {
           // [/snippet]
           const std::string label = k == 0 ? "SGD lr 0.01" : k == 1 ? "momentum 0.9, lr 0.01" : "Adam lr 1e-3";
           const nn::EpochStats& last = result.history.back();
-          loss_curve.add(label, per_epoch(result.history, &nn::EpochStats::train_loss));
-          acc_curve.add(label, per_epoch(result.history, &nn::EpochStats::validation_accuracy));
+          loss_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::train_loss));
+          acc_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
           table << std::left << std::setw(24) << label << std::right << fixed(last.train_loss, 4, 12)
                 << fixed(last.validation_loss, 4, 10) << pct(last.validation_accuracy, 8)
                 << pct(last.test_accuracy, 9) << "\n";
@@ -422,8 +415,8 @@ int main(int argc, char** argv) {
           config.lr_schedule = schedule;
           config.restore_best = false;  // report the last epoch's net
           const nn::TrainResult result = nn::train(net, sgd, train, config, {}, validation);
-          rates.add(label, per_epoch(result.history, &nn::EpochStats::lr));
-          const arma::vec val = per_epoch(result.history, &nn::EpochStats::validation_loss);
+          rates.add(label, nn::per_epoch(result.history, &nn::EpochStats::lr));
+          const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
           losses.add(label, val);
           table << std::left << std::setw(26) << label << std::right << std::setw(12)
                 << sci(schedule(0)) << std::setw(9) << sci(schedule(n - 1)) << fixed(val.min(), 4, 18)
@@ -546,11 +539,11 @@ int main(int argc, char** argv) {
                 << pct(eval_train.back(), 18) << pct(last.validation_accuracy, 9)
                 << fixed(last.validation_loss, 4, 10) << "\n";
           if (p > 0) {
-            curve.add("train, as trained (dropout on)", per_epoch(result.history, &nn::EpochStats::train_accuracy));
+            curve.add("train, as trained (dropout on)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
             curve.add("train, eval mode", arma::vec(eval_train));
-            curve.add("validation (eval mode)", per_epoch(result.history, &nn::EpochStats::validation_accuracy));
+            curve.add("validation (eval mode)", nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
           } else {
-            curve.add("no dropout: validation", per_epoch(result.history, &nn::EpochStats::validation_accuracy));
+            curve.add("no dropout: validation", nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
           }
         }
         s.say(table.str());
@@ -594,8 +587,8 @@ int main(int argc, char** argv) {
         curve.x_label = "epoch";
         curve.y_label = "loss";
         curve.points = true;
-        curve.add("training (as trained)", per_epoch(result.history, &nn::EpochStats::train_loss));
-        const arma::vec val = per_epoch(result.history, &nn::EpochStats::validation_loss);
+        curve.add("training (as trained)", nn::per_epoch(result.history, &nn::EpochStats::train_loss));
+        const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
         curve.add("validation", val);
         const double top = std::max(val.max(), result.history.front().train_loss);
         curve.add("best epoch " + std::to_string(result.best_epoch),
@@ -648,8 +641,8 @@ int main(int argc, char** argv) {
         curve.x_label = "epoch";
         curve.y_label = "cross-entropy";
         curve.points = true;
-        curve.add("training (as trained)", per_epoch(b.history, &nn::EpochStats::train_loss));
-        curve.add("validation", per_epoch(b.history, &nn::EpochStats::validation_loss));
+        curve.add("training (as trained)", nn::per_epoch(b.history, &nn::EpochStats::train_loss));
+        curve.add("validation", nn::per_epoch(b.history, &nn::EpochStats::validation_loss));
         s.plot(curve);
       });
 

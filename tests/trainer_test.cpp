@@ -435,3 +435,21 @@ SCENARIO("train refuses inconsistent data", "[trainer][lesson06][points:1]") {
     CHECK_THROWS_WITH(nn::train(net, sgd, set, config), Contains("epochs must be >= 1"));
   }
 }
+
+SCENARIO("per_epoch reads one field of every epoch, for plotting", "[trainer]") {
+  GIVEN("a history of three epochs") {
+    std::vector<nn::EpochStats> history(3);
+    for (int e = 0; e < 3; ++e) {
+      history[e].epoch = e + 1;
+      history[e].test_accuracy = 0.5 + 0.1 * e;
+      history[e].train_loss = 2.0 / (e + 1);
+    }
+    THEN("it returns that field in epoch order") {
+      CHECK_THAT(arma::mat(nn::per_epoch(history, &nn::EpochStats::test_accuracy)),
+                 Equals(arma::mat(arma::vec{0.5, 0.6, 0.7}), 1e-15));
+      CHECK_THAT(arma::mat(nn::per_epoch(history, &nn::EpochStats::train_loss)),
+                 Equals(arma::mat(arma::vec{2.0, 1.0, 2.0 / 3}), 1e-15));
+      CHECK(nn::per_epoch({}, &nn::EpochStats::train_loss).n_elem == 0);
+    }
+  }
+}

@@ -366,6 +366,12 @@ arma::mat history_matrix(const std::vector<EpochStats>& history) {
   return rows;
 }
 
+arma::vec per_epoch(const std::vector<EpochStats>& history, double EpochStats::*field) {
+  arma::vec v(history.size());  // (epochs)
+  for (std::size_t e = 0; e < history.size(); ++e) v(e) = history[e].*field;
+  return v;
+}
+
 // ---- the epoch loop --------------------------------------------------------------------------
 TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_set,
                   const TrainConfig& config, const Dataset& test_set,

@@ -159,6 +159,8 @@ std::vector<std::string> tsv_header(const EpochStats& stats);
 std::vector<double> tsv_values(const EpochStats& stats);  // in the same order
 // (epochs x columns), the rows of the TSV: for plot::write_table and plot::Lines.
 arma::mat history_matrix(const std::vector<EpochStats>& history);
+// One field of every epoch, (epochs): per_epoch(result.history, &EpochStats::test_accuracy).
+arma::vec per_epoch(const std::vector<EpochStats>& history, double EpochStats::*field);
 
 // ---- evaluation (eval mode, in batches; the net is left in training mode) --------------------
 // The loss of a batch and, when grad_output is not null, dL/doutput.
