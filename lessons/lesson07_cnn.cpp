@@ -259,14 +259,8 @@ int main(int argc, char** argv) {
             const arma::uvec predicted = nn::predict(net, test.x);
             const arma::umat confusion = nn::confusion_matrix(predicted, test.y, classes);
             s.show("baseline confusion matrix on the test set (rows: true class, columns: predicted)", confusion);
-            nn::plot::Heatmap heat("confusion", "Confusion matrix of A (LeakyReLU, cross-entropy), test set",
-                                   arma::conv_to<arma::mat>::from(confusion));
-            heat.x_label = "predicted class";
-            heat.y_label = "true class";
-            heat.row_labels = names;
-            heat.column_labels = names;
-            heat.palette = nn::plot::Palette::sequential;
-            s.plot(heat);
+            s.plot(nn::plot::confusion_heatmap(
+                "confusion", "Confusion matrix of A (LeakyReLU, cross-entropy), test set", confusion, names));
 
             nn::Conv2d& conv = dynamic_cast<nn::Conv2d&>(net[0]);
             nn::plot::Images filters("filters", "The 16 7x7 filters of A after training, and their change (blue < 0 < red)");

@@ -267,14 +267,8 @@ int main(int argc, char** argv) {
         const arma::uvec predicted = nn::predict(net, shared.test.x);
         const arma::umat confusion = nn::confusion_matrix(predicted, shared.test.y, classes);
         s.show("confusion matrix (rows: true class, columns: predicted)", confusion);
-        nn::plot::Heatmap heat("confusion", "Confusion matrix on the test set",
-                               arma::conv_to<arma::mat>::from(confusion));
-        heat.x_label = "predicted class";
-        heat.y_label = "true class";
-        heat.row_labels = names;
-        heat.column_labels = names;
-        heat.palette = nn::plot::Palette::sequential;
-        s.plot(heat);
+        s.plot(nn::plot::confusion_heatmap("confusion", "Confusion matrix on the test set", confusion,
+                                           names));
         const arma::vec per_class = arma::conv_to<arma::vec>::from(arma::diagvec(confusion)) /
                                     arma::conv_to<arma::vec>::from(arma::sum(confusion, 1));
         std::ostringstream t;

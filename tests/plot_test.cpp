@@ -184,3 +184,20 @@ SCENARIO("figures refuse what they cannot draw", "[infra]") {
     }
   }
 }
+
+SCENARIO("a confusion matrix becomes a labelled heat map", "[infra]") {
+  GIVEN("counts for 2 classes: 5 and 1 for class a, 2 and 7 for class b") {
+    const arma::umat counts = {{5, 1}, {2, 7}};
+    const plot::Heatmap heat = plot::confusion_heatmap("cm", "Confusion", counts, {"a", "b"});
+    THEN("rows are the true class, columns the prediction, named on both axes") {
+      CHECK(heat.name == "cm");
+      CHECK(heat.values(0, 1) == 1);
+      CHECK(heat.values(1, 0) == 2);
+      CHECK(heat.x_label == "predicted class");
+      CHECK(heat.y_label == "true class");
+      CHECK(heat.row_labels == std::vector<std::string>{"a", "b"});
+      CHECK(heat.column_labels == heat.row_labels);
+      CHECK(heat.palette == plot::Palette::sequential);
+    }
+  }
+}

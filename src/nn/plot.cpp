@@ -72,6 +72,17 @@ Images& Images::add(const arma::mat& image, const std::string& label) {
   return *this;
 }
 
+Heatmap confusion_heatmap(const std::string& name, const std::string& title,
+                          const arma::umat& confusion, const std::vector<std::string>& class_names) {
+  Heatmap heat(name, title, arma::conv_to<arma::mat>::from(confusion));
+  heat.x_label = "predicted class";
+  heat.y_label = "true class";
+  heat.row_labels = class_names;
+  heat.column_labels = class_names;
+  heat.palette = Palette::sequential;
+  return heat;
+}
+
 Bars::Bars(std::string name_, std::string title_)
     : name(std::move(name_)), title(std::move(title_)) {}
 

@@ -83,6 +83,11 @@ struct Heatmap {
   std::vector<std::string> row_labels, column_labels;  // tick labels (e.g. class names)
 };
 
+// A confusion matrix (classes x classes counts, rows the true class) as a heat map: axes
+// "predicted class" / "true class", the class names on both, a sequential palette.
+Heatmap confusion_heatmap(const std::string& name, const std::string& title,
+                          const arma::umat& confusion, const std::vector<std::string>& class_names);
+
 // A grid of small images: samples of a data set, or learned filters.
 struct Images {
   Images(std::string name, std::string title);
