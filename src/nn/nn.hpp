@@ -2,6 +2,8 @@
 #pragma once
 
 #include "nn/activations.hpp"
+#include "nn/avgpool2d.hpp"
+#include "nn/batchnorm.hpp"
 #include "nn/centroid.hpp"
 #include "nn/conv2d.hpp"
 #include "nn/data.hpp"
