@@ -16,8 +16,8 @@ Shape ConvSpec::output() const {
 // [/snippet]
 
 // ---- im2col / col2im ---------------------------------------------------------------------
-// Both walk the same index map; `visit(patch_row, column, pixel)` is called for every patch
-// entry that lands inside the image (padding entries stay 0).
+// Both walk the same index map; `visit(patch_row, column, sample, pixel)` is called for every
+// patch entry that lands inside the image (padding entries stay 0).
 template <typename Visit>
 static void for_each_patch_entry(const ConvSpec& spec, arma::uword batch_size, Visit visit) {
   const Shape in = spec.input, out = spec.output();
