@@ -4,6 +4,7 @@
 #include "nn/activations.hpp"
 #include "nn/avgpool2d.hpp"
 #include "nn/batchnorm.hpp"
+#include "nn/blocks.hpp"
 #include "nn/centroid.hpp"
 #include "nn/conv2d.hpp"
 #include "nn/data.hpp"
