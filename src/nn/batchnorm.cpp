@@ -48,8 +48,10 @@ void batchnorm_update_running(arma::vec& running_mean, arma::vec& running_var,
 arma::mat batchnorm_backward(const arma::mat& grad_y, const BatchNormCache& cache,
                              const arma::vec& gamma, arma::mat& grad_gamma, arma::mat& grad_beta) {
   // BEGIN SOLUTION lesson11 "batchnorm_backward"
-  // HINT: dgamma = sum over the batch of G % x_hat, dbeta = sum of G (each row on its own);
-  // HINT: dx = gamma/(N sqrt(var+eps)) * (N G - sum(G) - x_hat % sum(G % x_hat)), per row.
+  // HINT: each row (feature) on its own; N = grad_y.n_cols; cache.x_hat and
+  // HINT: cache.inv_std = 1/sqrt(var + eps) come from the forward. ADD into the grads:
+  // HINT: grad_gamma += sum of G % x_hat, grad_beta += sum of G (arma::sum(.., 1)), and return
+  // HINT: dx = gamma % inv_std / N * (N G - sum(G) - x_hat % sum(G % x_hat)).
   const double n = static_cast<double>(grad_y.n_cols);
   const arma::vec sum_g = arma::sum(grad_y, 1);                           // (features)
   const arma::vec sum_g_xhat = arma::sum(grad_y % cache.x_hat, 1);        // (features)
