@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
         grads.y_label = "std of dL/dh (log scale)";
         grads.log_y = true;
         grads.points = true;
-        grads.key = "bottom left";
+        grads.key = "bottom right";
         std::ostringstream table;
         table << "layer";
         for (const Case& c : cases) table << std::setw(22) << c.label;
@@ -302,7 +302,9 @@ int main(int argc, char** argv) {
             }
             act_std.col(2 * k + bn) = a;
             grad_std.col(2 * k + bn) = d;
-            const std::string label = std::string(cases[k].label) + (bn ? ", BN" : ", plain");
+            // BN(a W x) = BN(W x): the 1.0 randn BN line lies exactly on the 0.01 randn one.
+            const std::string label =
+                std::string(cases[k].label) + (bn ? (k == 1 ? ", BN (on top of 0.01 randn, BN)" : ", BN") : ", plain");
             stds.add(label, arma::regspace(1, depth), arma::clamp(a, 1e-12, arma::datum::inf));
             grads.add(label, arma::regspace(1, depth), arma::clamp(d, 1e-12, arma::datum::inf));
           }
@@ -345,7 +347,8 @@ int main(int argc, char** argv) {
         loss.x_label = "epoch";
         loss.y_label = "training loss (as trained)";
         loss.points = true;
-        nn::plot::Lines acc("bn-fashion-accuracy", "Test accuracy per epoch, lr " + num(lesson.number("--lr"), 0));
+        nn::plot::Lines acc("bn-fashion-accuracy", "Test accuracy per epoch, lr " + num(lesson.number("--lr"), 0) +
+                                                       " (a net the guard stopped in epoch 1 has no point)");
         acc.x_label = "epoch";
         acc.y_label = "test accuracy";
         acc.points = true;
