@@ -187,7 +187,7 @@ SCENARIO("a random ReLU layer R^2 -> R^n has exactly 1 + n + n(n-1)/2 linear reg
 
 TEST_CASE("lesson 11 runs straight through and draws its figures", "[lesson11][run][points:0]") {
   testing::check_lesson_run(11, {"bn-deep-std.png", "bn-deep-grad.png", "bn-deep-histograms.png",
-                                 "bn-fashion-loss.png", "bn-fashion-accuracy.png", "pooling.png",
+                                 "bn-fashion-loss.png", "bn-fashion-accuracy.png", "bn-fashion-first-steps.png", "pooling.png",
                                  "downsampling-accuracy.png", "receptive-fields.png", "dilated-toeplitz.png",
                                  "linear-regions.png", "regions-10.png", "regions-10-zoom.png"});
 }
