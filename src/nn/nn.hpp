@@ -2,6 +2,9 @@
 #pragma once
 
 #include "nn/activations.hpp"
+#include "nn/avgpool2d.hpp"
+#include "nn/batchnorm.hpp"
+#include "nn/blocks.hpp"
 #include "nn/centroid.hpp"
 #include "nn/conv2d.hpp"
 #include "nn/data.hpp"
