@@ -7,19 +7,21 @@ namespace nn {
 // [snippet conv-output-size]
 Shape ConvSpec::output() const {
   const arma::uword padded_h = input.height + 2 * padding, padded_w = input.width + 2 * padding;
-  if (stride == 0 || kernel_h == 0 || kernel_w == 0 || kernel_h > padded_h || kernel_w > padded_w)
+  if (stride == 0 || kernel_h == 0 || kernel_w == 0 || dilation == 0 || extent_h() > padded_h ||
+      extent_w() > padded_w)
     return {out_channels, 0, 0};
-  return {out_channels, (padded_h - kernel_h) / stride + 1, (padded_w - kernel_w) / stride + 1};
+  return {out_channels, (padded_h - extent_h()) / stride + 1,
+          (padded_w - extent_w()) / stride + 1};
 }
 // [/snippet]
 
 // ---- im2col / col2im ---------------------------------------------------------------------
-// Both walk the same index map; `visit(patch_row, column, pixel)` is called for every patch
-// entry that lands inside the image (padding entries stay 0).
+// Both walk the same index map; `visit(patch_row, column, sample, pixel)` is called for every
+// patch entry that lands inside the image (padding entries stay 0).
 template <typename Visit>
 static void for_each_patch_entry(const ConvSpec& spec, arma::uword batch_size, Visit visit) {
   const Shape in = spec.input, out = spec.output();
-  const arma::uword kh = spec.kernel_h, kw = spec.kernel_w, s = spec.stride;
+  const arma::uword kh = spec.kernel_h, kw = spec.kernel_w, s = spec.stride, d = spec.dilation;
   const long p = static_cast<long>(spec.padding);
   const arma::uword plane = in.height * in.width, positions = out.height * out.width;
   for (arma::uword b = 0; b < batch_size; ++b)
@@ -28,10 +30,10 @@ static void for_each_patch_entry(const ConvSpec& spec, arma::uword batch_size, V
         const arma::uword column = b * positions + oc * out.height + orow;
         for (arma::uword ch = 0; ch < in.channels; ++ch)
           for (arma::uword j = 0; j < kw; ++j) {
-            const long x_col = static_cast<long>(oc * s + j) - p;
+            const long x_col = static_cast<long>(oc * s + j * d) - p;
             if (x_col < 0 || x_col >= static_cast<long>(in.width)) continue;
             for (arma::uword i = 0; i < kh; ++i) {
-              const long x_row = static_cast<long>(orow * s + i) - p;
+              const long x_row = static_cast<long>(orow * s + i * d) - p;
               if (x_row < 0 || x_row >= static_cast<long>(in.height)) continue;
               const arma::uword pixel = ch * plane + x_col * in.height + x_row;
               visit(ch * kh * kw + j * kh + i, column, b, pixel);
@@ -130,19 +132,22 @@ arma::mat conv2d_toeplitz(const arma::mat& weight, const ConvSpec& spec) {
 
 // ---- the module --------------------------------------------------------------------------
 Conv2d::Conv2d(Shape input, arma::uword out_channels, arma::uword kernel_h, arma::uword kernel_w,
-               arma::uword stride, arma::uword padding)
-    : spec_{input, out_channels, kernel_h, kernel_w, stride, padding} {
+               arma::uword stride, arma::uword padding, arma::uword dilation)
+    : spec_{input, out_channels, kernel_h, kernel_w, stride, padding, dilation} {
   const std::string where = "Conv2d(input " + describe(input) + ", kernel " +
                             std::to_string(kernel_h) + "x" + std::to_string(kernel_w) +
                             ", stride " + std::to_string(stride) + ", padding " +
-                            std::to_string(padding) + ")";
+                            std::to_string(padding) +
+                            (dilation == 1 ? "" : ", dilation " + std::to_string(dilation)) + ")";
   if (input.size() == 0) throw Error(where + ": the input shape has a zero dimension");
   if (out_channels == 0) throw Error(where + ": out_channels must be positive");
   if (kernel_h == 0 || kernel_w == 0) throw Error(where + ": the kernel must be at least 1x1");
   if (stride == 0) throw Error(where + ": stride must be at least 1, got 0");
+  if (dilation == 0) throw Error(where + ": dilation must be at least 1, got 0");
   const arma::uword padded_h = input.height + 2 * padding, padded_w = input.width + 2 * padding;
-  if (kernel_h > padded_h || kernel_w > padded_w)
-    throw Error(where + ": kernel " + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) +
+  if (spec_.extent_h() > padded_h || spec_.extent_w() > padded_w)
+    throw Error(where + ": kernel " + (dilation == 1 ? "" : "extent ") +
+                std::to_string(spec_.extent_h()) + "x" + std::to_string(spec_.extent_w()) +
                 " is larger than the padded input " + std::to_string(padded_h) + "x" +
                 std::to_string(padded_w));
   const double bound = 1.0 / std::sqrt(static_cast<double>(spec_.patch_size()));
@@ -159,7 +164,8 @@ std::string Conv2d::name() const {
          std::to_string(out.channels) + "x" + std::to_string(out.height) + "x" +
          std::to_string(out.width) + ", kernel " + std::to_string(spec_.kernel_h) + "x" +
          std::to_string(spec_.kernel_w) + ", stride " + std::to_string(spec_.stride) +
-         ", padding " + std::to_string(spec_.padding) + ")";
+         ", padding " + std::to_string(spec_.padding) +
+         (spec_.dilation == 1 ? "" : ", dilation " + std::to_string(spec_.dilation)) + ")";
 }
 
 arma::mat Conv2d::forward(const arma::mat& input) {

@@ -1,11 +1,13 @@
 // conv2d.hpp -- 2-D convolution (cross-correlation, as Torch's SpatialConvolution and
-// PyTorch's Conv2d) with stride and zero padding, rectangular kernels.
+// PyTorch's Conv2d) with stride, zero padding and dilation, rectangular kernels.
 //
 // Contract
 //   input   (C*H*W x batch)        image columns of Shape{C, H, W} (see shape.hpp)
-//   output  (K*Ho*Wo x batch)      Shape{K, Ho, Wo}, Ho = (H + 2p - kh)/s + 1 (floor), same for Wo
-//   y[k](r, c) = bias[k] + sum_{ch, i, j} w[k][ch](i, j) * x[ch](r*s + i - p, c*s + j - p)
-//   (x is 0 outside the image: zero padding).
+//   output  (K*Ho*Wo x batch)      Shape{K, Ho, Wo}, Ho = floor((H + 2p - d(kh-1) - 1)/s) + 1,
+//                                  same for Wo (d = dilation, as PyTorch's Conv2d)
+//   y[k](r, c) = bias[k] + sum_{ch, i, j} w[k][ch](i, j) * x[ch](r*s + i*d - p, c*s + j*d - p)
+//   (x is 0 outside the image: zero padding). Dilation d spreads the kernel's taps d pixels
+//   apart: a 3x3 kernel with d = 2 covers 5x5 pixels with the same 9 weights.
 //   caches the im2col matrix of the last input.
 //   backward(G) returns dL/dx (through W' G and col2im) and ADDS dL/dW, dL/db.
 //
@@ -24,8 +26,12 @@ namespace nn {
 // Geometry of one convolution: what slides over what.
 struct ConvSpec {
   Shape input;
-  arma::uword out_channels = 1, kernel_h = 1, kernel_w = 1, stride = 1, padding = 0;
+  arma::uword out_channels = 1, kernel_h = 1, kernel_w = 1, stride = 1, padding = 0,
+              dilation = 1;
   Shape output() const;
+  // Pixels one kernel covers along each axis: d*(k-1) + 1.
+  arma::uword extent_h() const { return dilation * (kernel_h - 1) + 1; }
+  arma::uword extent_w() const { return dilation * (kernel_w - 1) + 1; }
   arma::uword patch_size() const { return input.channels * kernel_h * kernel_w; }
 };
 
@@ -48,7 +54,7 @@ arma::mat conv2d_toeplitz(const arma::mat& weight, const ConvSpec& spec);
 class Conv2d : public Module {
 public:
   Conv2d(Shape input, arma::uword out_channels, arma::uword kernel_h, arma::uword kernel_w,
-         arma::uword stride = 1, arma::uword padding = 0);
+         arma::uword stride = 1, arma::uword padding = 0, arma::uword dilation = 1);
 
   arma::mat forward(const arma::mat& input) override;
   arma::mat backward(const arma::mat& grad_output) override;
