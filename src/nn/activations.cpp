@@ -189,16 +189,19 @@ void ReLU::fast_backward(const double* x, const double*, const double* g, double
 }
 
 void LeakyReLU::fast_forward(const double* x, double* y, arma::uword n) const {
-  for (arma::uword i = 0; i < n; ++i) y[i] = x[i] >= 0 ? x[i] : gamma * x[i];
+  const double a = gamma;  // a local: y cannot alias it, so the loop vectorizes
+  for (arma::uword i = 0; i < n; ++i) y[i] = x[i] >= 0 ? x[i] : a * x[i];
 }
 void LeakyReLU::fast_backward(const double* x, const double*, const double* g, double* out,
                               arma::uword n) const {
-  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (x[i] > 0 ? 1.0 : gamma);
+  const double a = gamma;
+  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (x[i] > 0 ? 1.0 : a);
 }
 
 void Sigmoid::fast_forward(const double* x, double* y, arma::uword n) const {
+  const double l = lambda;
   for (arma::uword i = 0; i < n; ++i) {
-    const double z = lambda * x[i];
+    const double z = l * x[i];
     if (z >= 0) {
       y[i] = 1.0 / (1.0 + std::exp(-z));
     } else {
@@ -209,15 +212,18 @@ void Sigmoid::fast_forward(const double* x, double* y, arma::uword n) const {
 }
 void Sigmoid::fast_backward(const double*, const double* y, const double* g, double* out,
                             arma::uword n) const {
-  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (lambda * y[i] * (1 - y[i]));
+  const double l = lambda;
+  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (l * y[i] * (1 - y[i]));
 }
 
 void Tanh::fast_forward(const double* x, double* y, arma::uword n) const {
-  for (arma::uword i = 0; i < n; ++i) y[i] = std::tanh(lambda * x[i]);
+  const double l = lambda;
+  for (arma::uword i = 0; i < n; ++i) y[i] = std::tanh(l * x[i]);
 }
 void Tanh::fast_backward(const double*, const double* y, const double* g, double* out,
                          arma::uword n) const {
-  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (lambda * (1 - y[i] * y[i]));
+  const double l = lambda;
+  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (l * (1 - y[i] * y[i]));
 }
 
 }  // namespace nn

@@ -18,6 +18,7 @@
 // each kernel weight sits at many places in T, and its gradient is the sum over them.
 #pragma once
 
+#include "nn/fast_path.hpp"
 #include "nn/module.hpp"
 #include "nn/shape.hpp"
 
@@ -60,6 +61,9 @@ public:
   arma::mat backward(const arma::mat& grad_output) override;
   std::vector<Parameter> parameters() override;
   std::string name() const override;
+  // The fast path (fast_conv.hpp; fast_path.hpp says when it replaces conv2d_backward).
+  void forward_into(const arma::mat& input, arma::mat& output, bool input_stays) override;
+  void backward_into(const arma::mat& grad_output, arma::mat& grad_input) override;
 
   arma::mat kernel(arma::uword out, arma::uword in) const;       // (kernel_h x kernel_w)
   void set_kernel(arma::uword out, arma::uword in, const arma::mat& kernel);
@@ -79,6 +83,12 @@ private:
   ConvSpec spec_;
   arma::mat columns_;  // (C*kh*kw x Ho*Wo*batch), im2col of the last input
   arma::uword batch_size_ = 0;
+  // The fast path's state: columns_t_ = columns_' when fast_forward_ (columns_ is then filled
+  // only when the teaching backward needs it).
+  arma::mat columns_t_;  // (Ho*Wo*batch x C*kh*kw)
+  arma::mat buffers_[3];  // fast::ConvBuffers' matrices: forward product, reordered G, dC'
+  bool fast_forward_ = false;
+  FastPathGate gate_;
 };
 
 }  // namespace nn
