@@ -22,6 +22,13 @@
 #include "nn/module.hpp"
 #include "nn/shape.hpp"
 
+namespace nn::fast {
+struct ConvBuffers {
+  arma::mat columns_t;       // (Ho*Wo x C*kh*kw)  one sample's patches
+  arma::mat grad_columns_t;  // (Ho*Wo x C*kh*kw)  dL/d(those patches)
+};
+}  // namespace nn::fast
+
 namespace nn {
 
 // Geometry of one convolution: what slides over what.
@@ -83,10 +90,11 @@ private:
   ConvSpec spec_;
   arma::mat columns_;  // (C*kh*kw x Ho*Wo*batch), im2col of the last input
   arma::uword batch_size_ = 0;
-  // The fast path's state: columns_t_ = columns_' when fast_forward_ (columns_ is then filled
-  // only when the teaching backward needs it).
-  arma::mat columns_t_;  // (Ho*Wo*batch x C*kh*kw)
-  arma::mat buffers_[3];  // fast::ConvBuffers' matrices: forward product, reordered G, dC'
+  // The fast path's state (fast_conv.hpp): the input instead of its patches (columns_ is
+  // filled only while the teaching backward checks the fast one).
+  const arma::mat* input_at_ = &input_;  // input_, or the caller's input when it stays
+  arma::mat input_;                      // (C*H*W x batch)
+  fast::ConvBuffers buffers_;
   bool fast_forward_ = false;
   FastPathGate gate_;
 };

@@ -4,6 +4,7 @@
 
 #include <armadillo>
 
+#include "nn/fast_path.hpp"
 #include "nn/shape.hpp"
 
 namespace nn::fast {
@@ -87,51 +88,57 @@ void col2im_t(const arma::mat& columns_t, const ConvSpec& spec, arma::uword batc
   });
 }
 
-void conv2d_forward(const arma::mat& weight, const arma::mat& bias, const arma::mat& columns_t,
-                    const ConvSpec& spec, arma::uword batch, arma::mat& output,
-                    ConvBuffers& buffers) {
-  const Shape out = spec.output();
-  const arma::uword positions = out.height * out.width, n = positions * batch,
-                    k = out.channels, patch = spec.patch_size();
-  buffers.yt.set_size(n, k);
-  // Y' (n x K) = C' (n x patch) * W' (patch x K)
-  gemm('N', 'T', n, k, patch, columns_t.memptr(), n, weight.memptr(), k, 0.0,
-       buffers.yt.memptr(), n);
-  output.set_size(k * positions, batch);
-  for (arma::uword b = 0; b < batch; ++b)
-    for (arma::uword c = 0; c < k; ++c) {
-      const double* src = buffers.yt.colptr(c) + b * positions;
-      double* dst = output.colptr(b) + c * positions;
-      const double bc = bias[c];
-      for (arma::uword q = 0; q < positions; ++q) dst[q] = src[q] + bc;
-    }
+// One sample's column as a (rows x 1) matrix without a copy.
+const arma::mat column_of(const arma::mat& m, arma::uword b) {
+  return arma::mat(const_cast<double*>(m.colptr(b)), m.n_rows, 1, false, true);
 }
 
-void conv2d_backward(const arma::mat& weight, const arma::mat& columns_t,
+// [snippet fast-conv-forward]
+void conv2d_forward(const arma::mat& weight, const arma::mat& bias, const arma::mat& images,
+                    const ConvSpec& spec, arma::mat& output, ConvBuffers& buffers) {
+  const Shape out = spec.output();
+  const arma::uword positions = out.height * out.width, k = out.channels,
+                    patch = spec.patch_size(), batch = images.n_cols;
+  output.set_size(k * positions, batch);
+  const SingleThreadBlas one_thread;  // small products: see fast_path.hpp
+  for (arma::uword b = 0; b < batch; ++b) {
+    im2col_t(column_of(images, b), spec, buffers.columns_t);  // C_b (positions x patch)
+    double* y = output.colptr(b);                               // Y_b (positions x K)
+    gemm('N', 'T', positions, k, patch, buffers.columns_t.memptr(), positions, weight.memptr(),
+         k, 0.0, y, positions);                                 // Y_b = C_b W'
+    for (arma::uword c = 0; c < k; ++c) {
+      const double bc = bias[c];
+      for (arma::uword q = 0; q < positions; ++q) y[c * positions + q] += bc;
+    }
+  }
+}
+// [/snippet]
+
+void conv2d_backward(const arma::mat& weight, const arma::mat& images,
                      const arma::mat& grad_output, const ConvSpec& spec, arma::mat& grad_weight,
                      arma::mat& grad_bias, arma::mat* grad_input, ConvBuffers& buffers) {
   const Shape out = spec.output();
   const arma::uword batch = grad_output.n_cols, positions = out.height * out.width,
-                    n = positions * batch, k = out.channels, patch = spec.patch_size();
-  buffers.gy.set_size(n, k);
-  for (arma::uword c = 0; c < k; ++c) {
-    double* dst = buffers.gy.colptr(c);
-    double sum = 0;
-    for (arma::uword b = 0; b < batch; ++b) {
-      const double* src = grad_output.colptr(b) + c * positions;
-      for (arma::uword q = 0; q < positions; ++q) sum += (dst[b * positions + q] = src[q]);
+                    k = out.channels, patch = spec.patch_size();
+  if (grad_input) grad_input->set_size(spec.input.size(), batch);
+  const SingleThreadBlas one_thread;
+  for (arma::uword b = 0; b < batch; ++b) {
+    const double* g = grad_output.colptr(b);  // G_b (positions x K)
+    for (arma::uword c = 0; c < k; ++c) {
+      double sum = 0;
+      for (arma::uword q = 0; q < positions; ++q) sum += g[c * positions + q];
+      grad_bias[c] += sum;
     }
-    grad_bias[c] += sum;
+    im2col_t(column_of(images, b), spec, buffers.columns_t);  // C_b again
+    gemm('T', 'N', k, patch, positions, g, positions, buffers.columns_t.memptr(), positions, 1.0,
+         grad_weight.memptr(), k);  // dW += G_b' C_b
+    if (grad_input == nullptr) continue;
+    buffers.grad_columns_t.set_size(positions, patch);
+    gemm('N', 'N', positions, patch, k, g, positions, weight.memptr(), k, 0.0,
+         buffers.grad_columns_t.memptr(), positions);  // dC_b = G_b W
+    arma::mat dx(grad_input->colptr(b), spec.input.size(), 1, false, true);
+    col2im_t(buffers.grad_columns_t, spec, 1, dx);
   }
-  // dW (K x patch) += G' (K x n) * C' (n x patch)
-  gemm('T', 'N', k, patch, n, buffers.gy.memptr(), n, columns_t.memptr(), n, 1.0,
-       grad_weight.memptr(), k);
-  if (grad_input == nullptr) return;
-  // dC' (n x patch) = G (n x K) * W (K x patch)
-  buffers.gc.set_size(n, patch);
-  gemm('N', 'N', n, patch, k, buffers.gy.memptr(), n, weight.memptr(), k, 0.0,
-       buffers.gc.memptr(), n);
-  col2im_t(buffers.gc, spec, batch, *grad_input);
 }
 
 }  // namespace nn::fast
@@ -139,18 +146,21 @@ void conv2d_backward(const arma::mat& weight, const arma::mat& columns_t,
 // ---- the module's fast path ------------------------------------------------------------------
 namespace nn {
 
-void Conv2d::forward_into(const arma::mat& input, arma::mat& output, bool /*input_stays*/) {
+void Conv2d::forward_into(const arma::mat& input, arma::mat& output, bool input_stays) {
   if (!fast_paths()) {
     output = forward(input);
     return;
   }
   check_rows("Conv2d::forward", input, spec_.input.size(), describe(spec_.input));
-  fast::im2col_t(input, spec_, columns_t_);
+  if (input_stays) {
+    input_at_ = &input;
+  } else {
+    input_ = input;  // (C*H*W x batch): smaller than the patches it stands for
+    input_at_ = &input_;
+  }
   batch_size_ = input.n_cols;
   fast_forward_ = true;
-  fast::ConvBuffers b{std::move(buffers_[0]), std::move(buffers_[1]), std::move(buffers_[2])};
-  fast::conv2d_forward(weight, bias, columns_t_, spec_, batch_size_, output, b);
-  buffers_[0] = std::move(b.yt), buffers_[1] = std::move(b.gy), buffers_[2] = std::move(b.gc);
+  fast::conv2d_forward(weight, bias, *input_at_, spec_, output, buffers_);
 }
 
 void Conv2d::backward_into(const arma::mat& grad_output, arma::mat& grad_input) {
@@ -160,30 +170,25 @@ void Conv2d::backward_into(const arma::mat& grad_output, arma::mat& grad_input) 
     grad_input = conv2d_backward(weight, columns_, grad_output, spec_, grad_weight, grad_bias);
     return;
   }
-  fast::ConvBuffers b{std::move(buffers_[0]), std::move(buffers_[1]), std::move(buffers_[2])};
-  struct Give {  // the buffers go back whatever happens
-    fast::ConvBuffers& b;
-    arma::mat* to;
-    ~Give() { to[0] = std::move(b.yt), to[1] = std::move(b.gy), to[2] = std::move(b.gc); }
-  } give{b, buffers_};
   const arma::uword batch = grad_output.n_cols;
   if (gate_.trusted(batch)) {
-    fast::conv2d_backward(weight, columns_t_, grad_output, spec_, grad_weight, grad_bias,
-                          input_grad_ ? &grad_input : nullptr, b);
+    fast::conv2d_backward(weight, *input_at_, grad_output, spec_, grad_weight, grad_bias,
+                          input_grad_ ? &grad_input : nullptr, buffers_);
     if (!input_grad_) grad_input.reset();
     return;
   }
-  // The teaching function on the same patch matrix decides (it throws while the exercise is
-  // unwritten); the fast one is compared with it once per batch size (fast_path.hpp).
-  columns_ = columns_t_.t();
+  // The teaching function decides (it throws while the exercise is unwritten); the fast one
+  // is compared with it once per batch size (fast_path.hpp).
+  columns_ = im2col(*input_at_, spec_);
   arma::mat fast_weight = grad_weight, fast_bias = grad_bias, fast_input;
   arma::mat teaching = conv2d_backward(weight, columns_, grad_output, spec_, grad_weight, grad_bias);
   if (fast_paths() && !gate_.distrusted()) {
-    fast::conv2d_backward(weight, columns_t_, grad_output, spec_, fast_weight, fast_bias,
-                          &fast_input, b);
+    fast::conv2d_backward(weight, *input_at_, grad_output, spec_, fast_weight, fast_bias,
+                          &fast_input, buffers_);
     gate_.record(batch, agree(fast_weight, grad_weight) && agree(fast_bias, grad_bias) &&
                             agree(fast_input, teaching));
   }
+  columns_.reset();
   grad_input = std::move(teaching);
 }
 

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cmath>
 
+#include <dlfcn.h>
+
 namespace nn {
 
 static std::atomic<bool> enabled{true};
@@ -22,6 +24,31 @@ bool agree(const arma::mat& fast, const arma::mat& teaching) {
     if (std::isnan(a[i]) != std::isnan(b[i])) return false;
   }
   return diff <= 1e-12 * scale;
+}
+
+namespace {
+using GetThreads = int (*)();
+using SetThreads = void (*)(int);
+struct OpenBlas {
+  GetThreads get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  SetThreads set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+};
+const OpenBlas& openblas() {
+  static const OpenBlas found;
+  return found;
+}
+}  // namespace
+
+SingleThreadBlas::SingleThreadBlas() {
+  const OpenBlas& o = openblas();
+  if (o.get && o.set) {
+    before_ = o.get();
+    if (before_ > 1) o.set(1);
+  }
+}
+
+SingleThreadBlas::~SingleThreadBlas() {
+  if (before_ > 1) openblas().set(before_);
 }
 
 bool FastPathGate::trusted(arma::uword batch) const {

@@ -27,6 +27,21 @@ bool fast_paths();
 // max |fast - teaching| <= 1e-12 * max(1, max |teaching|), same shapes.
 bool agree(const arma::mat& fast, const arma::mat& teaching);
 
+// For the life of the object BLAS runs on one thread (OpenBLAS, found at run time; with another
+// BLAS it does nothing). The fast convolution's per-sample products (a few hundred thousand
+// multiply-adds each) finish before a second thread would have started; OpenBLAS would still
+// split each one, and 2 threads came out slower than 1.
+class SingleThreadBlas {
+public:
+  SingleThreadBlas();
+  ~SingleThreadBlas();
+  SingleThreadBlas(const SingleThreadBlas&) = delete;
+  SingleThreadBlas& operator=(const SingleThreadBlas&) = delete;
+
+private:
+  int before_ = 0;
+};
+
 // Per module: which batch sizes the teaching function vouched for.
 class FastPathGate {
 public:
