@@ -15,7 +15,8 @@ BENCH_OBJ     := $(BUILD)/obj/bench/bench_train.o
 BENCH_THREADS ?= 1 2
 BENCH_ARGS    ?=
 BENCH_SECONDS ?= 2
-BENCH_PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)  # Debian's, where python3-torch lives
+# Debian's python3, where python3-torch lives (a pyenv or venv python3 on PATH would not see it)
+BENCH_PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
 
 .PHONY: bench
 
@@ -31,7 +32,7 @@ bench: $(BENCH_BIN)
 	@for threads in $(BENCH_THREADS); do \
 	  echo "== OPENBLAS_NUM_THREADS=$$threads"; \
 	  OPENBLAS_NUM_THREADS=$$threads OMP_NUM_THREADS=$$threads \
-	    python3 bench/bench_torch.py --seconds $(BENCH_SECONDS) --threads $$threads \
+	    $(BENCH_PYTHON) bench/bench_torch.py --seconds $(BENCH_SECONDS) --threads $$threads \
 	    > $(BUILD)/bench/torch_$$threads.txt 2> $(BUILD)/bench/torch_$$threads.err \
 	  || echo "# PyTorch failed: see $(BUILD)/bench/torch_$$threads.err" > $(BUILD)/bench/torch_$$threads.txt; \
 	  OPENBLAS_NUM_THREADS=$$threads OMP_NUM_THREADS=$$threads $(BENCH_BIN) --seconds $(BENCH_SECONDS) \

@@ -24,6 +24,7 @@ void Linear::forward_into(const arma::mat& input, arma::mat& output, bool input_
     output = linear_forward(weight, bias, input);
     return;
   }
+  const SingleThreadBlas one_thread(static_cast<double>(weight.n_elem * input.n_cols) < small_product);
   output = weight * input;  // (out x batch), into output's memory when the size is unchanged
   const double* b = bias.memptr();
   for (arma::uword c = 0; c < output.n_cols; ++c) {
@@ -35,6 +36,7 @@ void Linear::forward_into(const arma::mat& input, arma::mat& output, bool input_
 void Linear::fast_backward(const arma::mat& grad_output, arma::mat& gw, arma::mat& gb,
                            arma::mat& grad_input) const {
   const arma::mat& x = input();
+  const SingleThreadBlas one_thread(static_cast<double>(gw.n_elem * x.n_cols) < small_product);
   gw += grad_output * x.t();  // (out x in), one GEMM adding into gw
   double* b = gb.memptr();
   for (arma::uword c = 0; c < grad_output.n_cols; ++c) {

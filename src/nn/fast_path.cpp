@@ -39,9 +39,9 @@ const OpenBlas& openblas() {
 }
 }  // namespace
 
-SingleThreadBlas::SingleThreadBlas() {
+SingleThreadBlas::SingleThreadBlas(bool active) {
   const OpenBlas& o = openblas();
-  if (o.get && o.set) {
+  if (active && o.get && o.set) {
     before_ = o.get();
     if (before_ > 1) o.set(1);
   }

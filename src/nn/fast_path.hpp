@@ -28,12 +28,13 @@ bool fast_paths();
 bool agree(const arma::mat& fast, const arma::mat& teaching);
 
 // For the life of the object BLAS runs on one thread (OpenBLAS, found at run time; with another
-// BLAS it does nothing). The fast convolution's per-sample products (a few hundred thousand
-// multiply-adds each) finish before a second thread would have started; OpenBLAS would still
-// split each one, and 2 threads came out slower than 1.
+// BLAS, or active = false, it does nothing). Small products (the fast convolution's per-sample
+// ones, a few hundred thousand multiply-adds, or a Linear layer at batch 1) finish before a
+// second thread would have started; OpenBLAS would still split them, and 2 threads came out
+// slower than 1 (much slower on a loaded machine, where the second thread waits for a core).
 class SingleThreadBlas {
 public:
-  SingleThreadBlas();
+  explicit SingleThreadBlas(bool active = true);
   ~SingleThreadBlas();
   SingleThreadBlas(const SingleThreadBlas&) = delete;
   SingleThreadBlas& operator=(const SingleThreadBlas&) = delete;
@@ -41,6 +42,9 @@ public:
 private:
   int before_ = 0;
 };
+
+// Products below this many multiply-adds run on one BLAS thread (see SingleThreadBlas).
+constexpr double small_product = 4e6;
 
 // Per module: which batch sizes the teaching function vouched for.
 class FastPathGate {
