@@ -1,23 +1,28 @@
-// bench_train.cpp -- training throughput (images/s) of the lesson 7 architectures.
+// bench_train.cpp -- training throughput (images/s) of the lesson 7 architectures, beside
+// PyTorch's for the same steps measured in the same run (bench_torch.py; make bench runs both).
 //
-// One training step = net.zero_grad(); forward; softmax cross-entropy; backward; SGD update
-// (momentum 0.9), on random 28x28 images (no dataset needed), batch sizes 1 and 64:
-//   A  Conv2d(1x28x28 -> 16 filters 7x7, stride 1) -> LeakyReLU(0.01) -> Linear(16*22*22 -> 10)
-//   B  the same with Linear(16*22*22 -> 128) -> LeakyReLU(0.01) before Linear(128 -> 10)
-// Each cell runs for --seconds (after one warm-up second's worth of steps, at least 3 steps)
-// and prints images/s next to PyTorch's CPU float64 on one core for the same step (measured
-// for the issue: A 850 and 3400 images/s, B 210 and 1360, at batch 1 and 64). Then a
-// breakdown of one step per module (forward and backward, ms), and nn::train's own rate on
-// the same data (it adds the per-epoch bookkeeping: norms, ratios, the conv delta).
+// Two steps on random 28x28 images (no dataset needed), batch sizes 1 and 64, float64:
+//   cls     LeakyReLU(0.01), softmax cross-entropy, SGD(lr 1e-3, momentum 0.9)
+//   report  Tanh, MSE on one-hot targets, plain SGD(lr 1e-3)   (the CNN report's step)
+//   A  Conv2d(1x28x28 -> 16 filters 7x7, stride 1) -> f -> Linear(16*22*22 -> 10)
+//   B  the same with Linear(16*22*22 -> 128) -> f before Linear(128 -> 10)
+// One step = net.zero_grad(); forward; loss; backward; optimizer step, through the public API
+// (Sequential, the losses, SGD; the net's first layer told that its input is data, as
+// nn::train does and as PyTorch skips inputs that need no gradient). No malloc tuning.
+// Each cell runs for --seconds after a warm-up. Then a DGEMM rate measured now, a breakdown of
+// one step per module (ms and GFLOP/s), and nn::train's own rate on the same data.
 //
-//   bench_train [--seconds S] [--quick] [--no-breakdown] [--no-trainer] [--default-malloc]
+//   bench_train [--seconds S] [--quick] [--torch FILE] [--no-breakdown] [--no-trainer]
+// --torch FILE: bench_torch.py's output for this thread count (ratios are printed against it).
 // BLAS threads: set OPENBLAS_NUM_THREADS (make bench runs 1 and 2).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -48,122 +53,188 @@ struct Rate {
 const nn::Shape image{1, 28, 28};
 constexpr arma::uword classes = 10;
 
-// A or B, seeded so every run builds the same weights.
-std::unique_ptr<nn::Sequential> architecture(char which) {
+enum class Step { cls, report };
+const char* step_name(Step s) { return s == Step::cls ? "cls" : "report"; }
+
+// A or B with activation f, seeded so every run builds the same weights.
+std::unique_ptr<nn::Sequential> architecture(char which, Step step) {
   nn::seed(1);
   auto net = std::make_unique<nn::Sequential>();
+  auto activation = [&] {
+    if (step == Step::cls) net->emplace<nn::LeakyReLU>(0.01);
+    else net->emplace<nn::Tanh>();
+  };
   auto& conv = net->emplace<nn::Conv2d>(image, 16, 7, 7);
-  net->emplace<nn::LeakyReLU>(0.01);
+  activation();
   const arma::uword features = conv.output_shape().size();  // 16*22*22 = 7744
   if (which == 'B') {
     net->emplace<nn::Linear>(features, 128);
-    net->emplace<nn::LeakyReLU>(0.01);
+    activation();
     net->emplace<nn::Linear>(128, classes);
   } else {
     net->emplace<nn::Linear>(features, classes);
   }
+  net->set_input_grad(false);  // the images are data
   return net;
 }
 
 struct Data {
-  arma::mat x;    // (784 x n) pixels in [0, 1)
-  arma::uvec y;   // (n)
+  arma::mat x;       // (784 x n) pixels in [0, 1)
+  arma::uvec y;      // (n)
+  arma::mat onehot;  // (10 x n)
 };
 
 Data random_images(arma::uword n) {
   nn::seed(2);
-  return {arma::randu<arma::mat>(image.size(), n), arma::randi<arma::uvec>(n, arma::distr_param(0, classes - 1))};
+  Data d{arma::randu<arma::mat>(image.size(), n), arma::randi<arma::uvec>(n, arma::distr_param(0, classes - 1)), {}};
+  d.onehot = nn::one_hot(d.y, classes);
+  return d;
 }
 
-// One training step on columns [start, start + batch) of the data.
-void train_step(nn::Sequential& net, nn::SGD& sgd, nn::SoftmaxCrossEntropy& loss, const Data& d,
-                arma::uword start, arma::uword batch) {
-  const arma::mat x = d.x.cols(start, start + batch - 1);  // (784 x batch)
-  const arma::uvec y = d.y.subvec(start, start + batch - 1);
-  net.zero_grad();
-  loss.forward(net.forward(x), y);
-  net.backward(loss.backward());
-  sgd.step();
-}
+// The network, its optimizer and loss, and one training step on columns [start, start + batch).
+struct Trainee {
+  Trainee(char arch, Step step_)
+      : step(step_), net(architecture(arch, step_)),
+        sgd(net->parameters(), 1e-3, step_ == Step::cls ? 0.9 : 0.0) {}
+  void train_step(const Data& d, arma::uword start, arma::uword batch) {
+    x = d.x.cols(start, start + batch - 1);  // (784 x batch)
+    net->zero_grad();
+    const arma::mat& out = net->forward(x);
+    if (step == Step::cls) {
+      cross_entropy.forward(out, d.y.subvec(start, start + batch - 1));
+      net->backward(cross_entropy.backward());
+    } else {
+      mse.forward(out, d.onehot.cols(start, start + batch - 1));
+      net->backward(mse.backward());
+    }
+    sgd.step();
+  }
+  Step step;
+  std::unique_ptr<nn::Sequential> net;
+  nn::SGD sgd;
+  nn::SoftmaxCrossEntropy cross_entropy;
+  nn::MSELoss mse;
+  arma::mat x;
+};
 
 // Images per second over at least `seconds`.
-Rate throughput(char arch, arma::uword batch, double seconds, const Data& d) {
-  auto net = architecture(arch);
-  nn::SGD sgd(net->parameters(), 1e-3, 0.9);
-  nn::SoftmaxCrossEntropy loss;
+Rate throughput(char arch, Step step, arma::uword batch, double seconds, const Data& d) {
+  Trainee t(arch, step);
   const arma::uword batches = d.x.n_cols / batch;
   arma::uword k = 0;
   // warm-up: caches, page faults, BLAS thread start
   const Clock::time_point warm = Clock::now();
   for (int i = 0; i < 3 || since(warm) < std::min(1.0, seconds / 4); ++i)
-    train_step(*net, sgd, loss, d, (k++ % batches) * batch, batch);
+    t.train_step(d, (k++ % batches) * batch, batch);
   arma::uword images = 0;
   const Clock::time_point start = Clock::now();
   const double cpu_start = cpu_seconds();
   while (images < 3 * batch || since(start) < seconds) {
-    train_step(*net, sgd, loss, d, (k++ % batches) * batch, batch);
+    t.train_step(d, (k++ % batches) * batch, batch);
     images += batch;
   }
   const double n = static_cast<double>(images);
   return {n / since(start), n / (cpu_seconds() - cpu_start)};
 }
 
-// Milliseconds per step in each module's forward and backward, plus loss and update.
-void breakdown(char arch, arma::uword batch, double seconds, const Data& d) {
-  auto net = architecture(arch);
-  nn::SGD sgd(net->parameters(), 1e-3, 0.9);
-  nn::SoftmaxCrossEntropy loss;
-  const std::size_t m = net->size();
+// GFLOP/s of C = A * B for (m x k) * (k x n), over about `seconds`.
+double gemm_rate(arma::uword m, arma::uword k, arma::uword n, double seconds) {
+  nn::seed(3);
+  const arma::mat a = arma::randu<arma::mat>(m, k), b = arma::randu<arma::mat>(k, n);
+  arma::mat c = a * b;
+  arma::uword reps = 0;
+  const Clock::time_point start = Clock::now();
+  while (reps < 3 || since(start) < seconds) {
+    c = a * b;
+    ++reps;
+  }
+  return 2.0 * m * k * n * static_cast<double>(reps) / since(start) / 1e9;
+}
+
+// Floating-point operations of module i's forward and backward (0: not a product).
+void flops_of(const nn::Module& m, arma::uword batch, double& forward, double& backward) {
+  forward = backward = 0;
+  if (auto* c = dynamic_cast<const nn::Conv2d*>(&m)) {
+    const nn::Shape out = c->output_shape();
+    const double product = 2.0 * static_cast<double>(c->weight.n_elem * out.height * out.width * batch);
+    forward = product;
+    backward = product * (c->input_grad() ? 2 : 1);  // dW, and dX when asked
+  } else if (auto* l = dynamic_cast<const nn::Linear*>(&m)) {
+    const double product = 2.0 * static_cast<double>(l->weight.n_elem * batch);
+    forward = product;
+    backward = product * (l->input_grad() ? 2 : 1);
+  }
+}
+
+// Milliseconds per step in each module's forward and backward (through the fast protocol the
+// Sequential uses), plus loss and update; GFLOP/s for the products.
+void breakdown(char arch, Step step, arma::uword batch, double seconds, const Data& d,
+               double dgemm) {
+  Trainee t(arch, step);
+  nn::Sequential& net = *t.net;
+  const std::size_t m = net.size();
   std::vector<double> fwd(m, 0), bwd(m, 0);
+  std::vector<arma::mat> outputs(m), grads(m);
   double t_loss = 0, t_update = 0, t_copy = 0;
   arma::uword steps = 0;
   const arma::uword batches = d.x.n_cols / batch;
+  arma::mat x;
   const Clock::time_point start = Clock::now();
   while (steps < 3 || since(start) < seconds) {
     const arma::uword s = (steps % batches) * batch;
-    Clock::time_point t = Clock::now();
-    arma::mat a = d.x.cols(s, s + batch - 1);
-    const arma::uvec y = d.y.subvec(s, s + batch - 1);
-    net->zero_grad();
-    t_copy += since(t);
+    Clock::time_point c = Clock::now();
+    x = d.x.cols(s, s + batch - 1);
+    net.zero_grad();
+    t_copy += since(c);
     for (std::size_t i = 0; i < m; ++i) {
-      t = Clock::now();
-      a = (*net)[i].forward(a);
-      fwd[i] += since(t);
+      c = Clock::now();
+      net[i].forward_into(i == 0 ? x : outputs[i - 1], outputs[i], true);
+      fwd[i] += since(c);
     }
-    t = Clock::now();
-    loss.forward(a, y);
-    arma::mat g = loss.backward();
-    t_loss += since(t);
+    c = Clock::now();
+    t.cross_entropy.forward(outputs.back(), d.y.subvec(s, s + batch - 1));
+    arma::mat g = t.cross_entropy.backward();
+    t_loss += since(c);
     for (std::size_t i = m; i-- > 0;) {
-      t = Clock::now();
-      g = (*net)[i].backward(g);
-      bwd[i] += since(t);
+      c = Clock::now();
+      net[i].backward_into(i + 1 == m ? g : grads[i + 1], grads[i]);
+      bwd[i] += since(c);
     }
-    t = Clock::now();
-    sgd.step();
-    t_update += since(t);
+    c = Clock::now();
+    t.sgd.step();
+    t_update += since(c);
     ++steps;
   }
   const double per = 1000.0 / static_cast<double>(steps);
   double total = (t_loss + t_update + t_copy) * per;
-  std::printf("  %c, batch %llu: ms per step (forward / backward)\n", arch, static_cast<unsigned long long>(batch));
+  std::printf("  %c %s, batch %llu: ms per step, forward / backward (GFLOP/s, %% of DGEMM %.1f)\n",
+              arch, step_name(step), static_cast<unsigned long long>(batch), dgemm);
   for (std::size_t i = 0; i < m; ++i) {
-    std::printf("    %-58s %8.3f / %8.3f\n", (*net)[i].name().c_str(), fwd[i] * per, bwd[i] * per);
+    double ff, bf;
+    flops_of(net[i], batch, ff, bf);
+    std::printf("    %-54s %7.3f / %7.3f", net[i].name().c_str(), fwd[i] * per, bwd[i] * per);
+    if (ff > 0) {
+      const double gf = ff / (fwd[i] * per * 1e6), gb = bf / (bwd[i] * per * 1e6);
+      std::printf("   %5.1f (%3.0f%%) / %5.1f (%3.0f%%)", gf, 100 * gf / dgemm, gb, 100 * gb / dgemm);
+    } else {
+      const double n = static_cast<double>(outputs[i].n_elem);
+      std::printf("   %5.2f / %5.2f ns per number", fwd[i] * per * 1e6 / n, bwd[i] * per * 1e6 / n);
+    }
+    std::printf("\n");
     total += (fwd[i] + bwd[i]) * per;
   }
-  std::printf("    %-58s %8.3f\n", "softmax cross-entropy (forward + backward)", t_loss * per);
-  std::printf("    %-58s %8.3f\n", "SGD step (momentum)", t_update * per);
-  std::printf("    %-58s %8.3f\n", "batch copy + zero_grad", t_copy * per);
-  std::printf("    %-58s %8.3f  (%.0f images/s)\n", "total", total, 1000.0 * batch / total);
+  std::printf("    %-54s %7.3f\n", "loss (forward + backward)", t_loss * per);
+  std::printf("    %-54s %7.3f\n", t.sgd.name().c_str(), t_update * per);
+  std::printf("    %-54s %7.3f\n", "batch copy + zero_grad", t_copy * per);
+  std::printf("    %-54s %7.3f  (%.0f images/s)\n", "total", total, 1000.0 * batch / total);
 }
 
 double trainer_throughput(char arch, arma::uword batch, double seconds, const Data& d) {
-  auto net = architecture(arch);
+  auto net = architecture(arch, Step::cls);
   nn::SGD sgd(net->parameters(), 1e-3, 0.9);
   nn::Dataset set;
   // enough samples for about `seconds` at the raw rate measured above, in whole batches
-  const double rate = throughput(arch, batch, 0.3, d).wall;
+  const double rate = throughput(arch, Step::cls, batch, 0.3, d).wall;
   const arma::uword n = std::max<arma::uword>(batch * 3, static_cast<arma::uword>(rate * seconds) / batch * batch);
   set.x = arma::repmat(d.x, 1, n / d.x.n_cols + 1).eval().cols(0, n - 1);
   set.y = arma::repmat(d.y, n / d.y.n_elem + 1, 1).eval().rows(0, n - 1);
@@ -188,56 +259,87 @@ std::string first_line(const std::string& path) {
   return line;
 }
 
+// bench_torch.py's lines "step arch batch images_per_second"; comments (#) are echoed.
+std::map<std::string, double> read_torch(const std::string& path, std::string& notes) {
+  std::map<std::string, double> rates;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] == '#') {
+      notes += line.substr(1) + "\n";
+      continue;
+    }
+    std::istringstream f(line);
+    std::string step, arch, batch;
+    double rate;
+    if (f >> step >> arch >> batch >> rate) rates[step + " " + arch + " " + batch] = rate;
+  }
+  return rates;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   double seconds = 2;
-  bool show_breakdown = true, show_trainer = true, default_malloc = false;
+  bool show_breakdown = true, show_trainer = true;
+  std::string torch_file;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
     else if (a == "--quick") seconds = 0.3;
+    else if (a == "--torch" && i + 1 < argc) torch_file = argv[++i];
     else if (a == "--no-breakdown") show_breakdown = false;
     else if (a == "--no-trainer") show_trainer = false;
-    else if (a == "--default-malloc") default_malloc = true;
     else {
-      std::cerr << "usage: bench_train [--seconds S] [--quick] [--no-breakdown] [--no-trainer] "
-                   "[--default-malloc]\n";
+      std::cerr << "usage: bench_train [--seconds S] [--quick] [--torch FILE] [--no-breakdown] "
+                   "[--no-trainer]\n";
       return 2;
     }
   }
-  if (!default_malloc) nn::keep_heap_memory();
   const Data d = random_images(640);
-  std::printf("stepnet training throughput: forward + backward + SGD(momentum) step, double, "
+  std::string torch_notes;
+  const std::map<std::string, double> torch =
+      torch_file.empty() ? std::map<std::string, double>{} : read_torch(torch_file, torch_notes);
+  std::printf("training throughput: zero_grad + forward + loss + backward + SGD step, float64, "
               "random 28x28 images\n");
   std::printf("OPENBLAS_NUM_THREADS=%s  cores online: %ld  load average: %s\n",
               env("OPENBLAS_NUM_THREADS", "(unset)").c_str(), sysconf(_SC_NPROCESSORS_ONLN),
               first_line("/proc/loadavg").c_str());
-  std::printf("malloc: %s\n", default_malloc
-                                 ? "glibc defaults (--default-malloc; the nn::train rows turn on keep_heap_memory)"
-                                 : "nn::keep_heap_memory() (large temporaries reuse heap memory)");
+  std::printf("PyTorch, measured just before in this run:%s%s", torch_notes.empty() ? " " : "\n",
+              torch_notes.empty() ? "not measured (apt-get install python3-torch)\n" : torch_notes.c_str());
   std::printf("(a load above the core count means other work shares the cores: numbers are lower bounds;\n"
               " img/CPU-s divides by the process's CPU time instead of the wall clock)\n\n");
-  std::printf("  %-4s %6s %10s %10s %10s %16s %8s\n", "arch", "batch", "images/s", "img/CPU-s",
-              "ms/step", "PyTorch 1 core", "ratio");
-  struct Cell { char arch; arma::uword batch; double torch; };
-  const Cell cells[] = {{'A', 1, 850}, {'A', 64, 3400}, {'B', 1, 210}, {'B', 64, 1360}};
+  const double dgemm = gemm_rate(512, 512, 512, std::min(seconds, 1.0));
+  std::printf("DGEMM 512x512x512 (Armadillo -> BLAS), this run: %.1f GFLOP/s\n\n", dgemm);
+  std::printf("  %-6s %-4s %6s %10s %10s %10s %12s %8s\n", "step", "arch", "batch", "images/s",
+              "img/CPU-s", "ms/step", "PyTorch", "ratio");
+  struct Cell { Step step; char arch; arma::uword batch; };
+  const Cell cells[] = {{Step::cls, 'A', 1},    {Step::cls, 'A', 64},    {Step::cls, 'B', 1},
+                        {Step::cls, 'B', 64},   {Step::report, 'A', 1},  {Step::report, 'A', 64},
+                        {Step::report, 'B', 1}, {Step::report, 'B', 64}};
   for (const Cell& c : cells) {
-    const Rate rate = throughput(c.arch, c.batch, seconds, d);
-    std::printf("  %-4c %6llu %10.0f %10.0f %10.3f %16.0f %7.2fx\n", c.arch,
-                static_cast<unsigned long long>(c.batch), rate.wall, rate.cpu,
-                1000.0 * c.batch / rate.wall, c.torch, rate.wall / c.torch);
+    const Rate rate = throughput(c.arch, c.step, c.batch, seconds, d);
+    const std::string key = std::string(step_name(c.step)) + " " + c.arch + " " + std::to_string(c.batch);
+    const auto t = torch.find(key);
+    std::printf("  %-6s %-4c %6llu %10.0f %10.0f %10.3f", step_name(c.step), c.arch,
+                static_cast<unsigned long long>(c.batch), rate.wall, rate.cpu, 1000.0 * c.batch / rate.wall);
+    if (t != torch.end()) std::printf(" %12.0f %7.2fx\n", t->second, rate.wall / t->second);
+    else std::printf(" %12s %8s\n", "not measured", "-");
     std::fflush(stdout);
   }
   if (show_breakdown) {
-    std::printf("\nwhere the time goes (one step, timed module by module):\n");
-    for (const Cell& c : cells) breakdown(c.arch, c.batch, std::min(seconds, 1.0), d);
+    std::printf("\nwhere the time goes (one step, timed module by module; GEMM shapes of conv at batch 64:\n"
+                " forward 16x49 * 49x30976 %.1f GFLOP/s, weight gradient 16x30976 * 30976x49 %.1f GFLOP/s):\n",
+                gemm_rate(16, 49, 30976, std::min(seconds, 0.5)), gemm_rate(16, 30976, 49, std::min(seconds, 0.5)));
+    for (const Cell& c : cells)
+      if (c.step == Step::cls) breakdown(c.arch, c.step, c.batch, std::min(seconds, 1.0), d, dgemm);
   }
   if (show_trainer) {
-    std::printf("\nthrough nn::train (one epoch, shuffled, per-epoch statistics on):\n");
+    std::printf("\nthrough nn::train (cls step, one epoch, shuffled, per-epoch statistics on):\n");
     for (const Cell& c : cells)
-      std::printf("  %-4c %6llu %14.0f images/s\n", c.arch, static_cast<unsigned long long>(c.batch),
-                  trainer_throughput(c.arch, c.batch, seconds, d));
+      if (c.step == Step::cls)
+        std::printf("  %-4c %6llu %14.0f images/s\n", c.arch, static_cast<unsigned long long>(c.batch),
+                    trainer_throughput(c.arch, c.batch, seconds, d));
   }
   return 0;
 }

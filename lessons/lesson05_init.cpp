@@ -24,7 +24,6 @@
 // Backward, dL/dh_{l-1} = W_l' (f'(a_l) % dL/dh_l), and the same argument gives
 //     Var(dL/dh_{l-1}) = fan_out sigma^2 E[f'(a_l)^2] Var(dL/dh_l):
 // the same gain, times the mean squared slope (tanh: 1 - h^2; ReLU: 1/2).
-#include <malloc.h>  // mallopt (glibc)
 
 #include <filesystem>
 #include <iomanip>
@@ -94,13 +93,6 @@ arma::vec product_singular_values(arma::uword width, std::size_t depth,
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Performance, not neural nets: each scheme builds a fresh 10-layer net whose forward and
-  // backward allocate a few hundred 4 MB matrices. By default glibc returns freed blocks that
-  // large to the kernel at once, and the next scheme pays to fault fresh pages in again (on a
-  // virtual machine that can cost more than the arithmetic). Keep freed memory for reuse.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-
   nn::lesson::Lesson lesson(5, "Weight initialization diagnostics", argc, argv);
   lesson.option("--layers", "N", "depth of the net", 10);
   lesson.option("--units", "N", "units per layer (and input features)", 500);

@@ -1,16 +1,22 @@
-# mk/bench.mk -- training throughput of the lesson 7 architectures (a benchmark, not a test).
+# mk/bench.mk -- training throughput of the lesson 7 architectures, stepnet beside PyTorch
+# (a benchmark, not a test).
 #
 #   make bench                              A and B at batch 1 and 64, with 1 and 2 BLAS threads
 #   make bench BENCH_THREADS=1              one thread count only
 #   make bench BENCH_ARGS="--seconds 5"     longer cells (also --quick, --no-breakdown, --no-trainer)
 #
-# Prints images/s (forward + backward + SGD update) beside PyTorch's CPU float64 numbers, a
-# per-module breakdown of one step, and nn::train's rate on the same data.
+# For every thread count: bench/bench_torch.py runs the same steps in PyTorch (float64, the same
+# thread count), then bench_train runs stepnet's and prints both, the ratio, a DGEMM rate
+# measured in the same run, a per-module breakdown and nn::train's rate. Without python3-torch
+# (an optional Debian package: apt-get install python3-torch) PyTorch is "not measured".
 
 BENCH_BIN     := $(BUILD)/bench/bench_train
 BENCH_OBJ     := $(BUILD)/obj/bench/bench_train.o
 BENCH_THREADS ?= 1 2
 BENCH_ARGS    ?=
+BENCH_SECONDS ?= 2
+# Debian's python3, where python3-torch lives (a pyenv or venv python3 on PATH would not see it)
+BENCH_PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
 
 .PHONY: bench
 
@@ -25,6 +31,11 @@ $(BENCH_BIN): $(BENCH_OBJ) $(LIB)
 bench: $(BENCH_BIN)
 	@for threads in $(BENCH_THREADS); do \
 	  echo "== OPENBLAS_NUM_THREADS=$$threads"; \
-	  OPENBLAS_NUM_THREADS=$$threads OMP_NUM_THREADS=$$threads $(BENCH_BIN) $(BENCH_ARGS) || exit 1; \
+	  OPENBLAS_NUM_THREADS=$$threads OMP_NUM_THREADS=$$threads \
+	    $(BENCH_PYTHON) bench/bench_torch.py --seconds $(BENCH_SECONDS) --threads $$threads \
+	    > $(BUILD)/bench/torch_$$threads.txt 2> $(BUILD)/bench/torch_$$threads.err \
+	  || echo "# PyTorch failed: see $(BUILD)/bench/torch_$$threads.err" > $(BUILD)/bench/torch_$$threads.txt; \
+	  OPENBLAS_NUM_THREADS=$$threads OMP_NUM_THREADS=$$threads $(BENCH_BIN) --seconds $(BENCH_SECONDS) \
+	    --torch $(BUILD)/bench/torch_$$threads.txt $(BENCH_ARGS) || exit 1; \
 	  echo; \
 	done

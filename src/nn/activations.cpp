@@ -74,17 +74,65 @@ arma::mat tanh_backward(const arma::mat& y, const arma::mat& grad_y, double lamb
 // [/snippet]
 
 // ---- module plumbing ---------------------------------------------------------------------
-arma::mat Activation::forward(const arma::mat& input) {
+void Activation::cache(const arma::mat& input, bool input_stays) {
   if (input.n_elem == 0) throw Error(name() + "::forward: got an empty input " + describe(input));
-  input_ = input;
-  output_ = apply(input);
+  if (input_stays) {
+    input_at_ = &input;
+  } else {
+    input_ = input;
+    input_at_ = &input_;
+  }
   has_input_ = true;
+}
+
+arma::mat Activation::forward(const arma::mat& input) {
+  cache(input, false);
+  output_at_ = &output_;
+  if (fast_paths()) {
+    output_.set_size(input.n_rows, input.n_cols);
+    fast_forward(input.memptr(), output_.memptr(), input.n_elem);
+  } else {
+    output_ = apply(input);
+  }
   return output_;
 }
 
+void Activation::forward_into(const arma::mat& input, arma::mat& output, bool input_stays) {
+  if (!fast_paths()) {
+    output = forward(input);
+    return;
+  }
+  cache(input, input_stays);
+  arma::mat& y = input_stays ? output : output_;
+  y.set_size(input.n_rows, input.n_cols);
+  fast_forward(input_at_->memptr(), y.memptr(), input.n_elem);
+  output_at_ = &y;
+  if (!input_stays) output = output_;
+}
+
 arma::mat Activation::backward(const arma::mat& grad_output) {
-  check_grad(name() + "::backward", has_input_, grad_output, input_.n_rows, input_.n_cols);
-  return derivative_times(grad_output);
+  arma::mat grad_input;
+  backward_into(grad_output, grad_input);
+  return grad_input;
+}
+
+void Activation::backward_into(const arma::mat& grad_output, arma::mat& grad_input) {
+  check_grad(name() + "::backward", has_input_, grad_output, input().n_rows, input().n_cols);
+  const arma::uword batch = grad_output.n_cols;
+  if (!fast_paths() || gate_.distrusted()) {
+    grad_input = derivative_times(grad_output);
+    return;
+  }
+  const bool trusted = gate_.trusted(batch);
+  arma::mat teaching;
+  if (!trusted) teaching = derivative_times(grad_output);  // throws while the exercise is unwritten
+  grad_input.set_size(grad_output.n_rows, grad_output.n_cols);
+  fast_backward(input().memptr(), output().memptr(), grad_output.memptr(), grad_input.memptr(),
+                grad_output.n_elem);
+  if (trusted) return;
+  const bool agreed = agree(grad_input, teaching);
+  gate_.record(batch, agreed);
+  if (!agreed) grad_input = std::move(teaching);  // the student's function decides
 }
 
 static std::string with_value(const std::string& cls, const char* param, double v) {
@@ -99,8 +147,8 @@ static arma::uvec positive_pattern(const arma::mat& x) {
 }
 
 arma::mat ReLU::apply(const arma::mat& x) const { return relu_forward(x); }
-arma::mat ReLU::derivative_times(const arma::mat& g) const { return relu_backward(input_, g); }
-arma::uvec ReLU::kink_signature() const { return positive_pattern(input_); }
+arma::mat ReLU::derivative_times(const arma::mat& g) const { return relu_backward(input(), g); }
+arma::uvec ReLU::kink_signature() const { return positive_pattern(input()); }
 // [/snippet]
 
 LeakyReLU::LeakyReLU(double gamma_) : gamma(gamma_) {
@@ -109,9 +157,9 @@ LeakyReLU::LeakyReLU(double gamma_) : gamma(gamma_) {
 std::string LeakyReLU::name() const { return with_value("LeakyReLU", "gamma", gamma); }
 arma::mat LeakyReLU::apply(const arma::mat& x) const { return leaky_relu_forward(x, gamma); }
 arma::mat LeakyReLU::derivative_times(const arma::mat& g) const {
-  return leaky_relu_backward(input_, g, gamma);
+  return leaky_relu_backward(input(), g, gamma);
 }
-arma::uvec LeakyReLU::kink_signature() const { return positive_pattern(input_); }
+arma::uvec LeakyReLU::kink_signature() const { return positive_pattern(input()); }
 
 Sigmoid::Sigmoid(double lambda_) : lambda(lambda_) {
   if (!std::isfinite(lambda)) throw Error("Sigmoid: lambda must be finite");
@@ -119,7 +167,7 @@ Sigmoid::Sigmoid(double lambda_) : lambda(lambda_) {
 std::string Sigmoid::name() const { return with_value("Sigmoid", "lambda", lambda); }
 arma::mat Sigmoid::apply(const arma::mat& x) const { return sigmoid_forward(x, lambda); }
 arma::mat Sigmoid::derivative_times(const arma::mat& g) const {
-  return sigmoid_backward(output_, g, lambda);
+  return sigmoid_backward(output(), g, lambda);
 }
 
 Tanh::Tanh(double lambda_) : lambda(lambda_) {
@@ -128,7 +176,54 @@ Tanh::Tanh(double lambda_) : lambda(lambda_) {
 std::string Tanh::name() const { return with_value("Tanh", "lambda", lambda); }
 arma::mat Tanh::apply(const arma::mat& x) const { return tanh_forward(x, lambda); }
 arma::mat Tanh::derivative_times(const arma::mat& g) const {
-  return tanh_backward(output_, g, lambda);
+  return tanh_backward(output(), g, lambda);
+}
+
+// ---- the fast path: the same formulas, one loop over raw memory, no temporaries -----------
+void ReLU::fast_forward(const double* x, double* y, arma::uword n) const {
+  for (arma::uword i = 0; i < n; ++i) y[i] = x[i] < 0 ? 0.0 : x[i];
+}
+void ReLU::fast_backward(const double* x, const double*, const double* g, double* out,
+                         arma::uword n) const {
+  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (x[i] > 0 ? 1.0 : 0.0);
+}
+
+void LeakyReLU::fast_forward(const double* x, double* y, arma::uword n) const {
+  const double a = gamma;  // a local: y cannot alias it, so the loop vectorizes
+  for (arma::uword i = 0; i < n; ++i) y[i] = x[i] >= 0 ? x[i] : a * x[i];
+}
+void LeakyReLU::fast_backward(const double* x, const double*, const double* g, double* out,
+                              arma::uword n) const {
+  const double a = gamma;
+  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (x[i] > 0 ? 1.0 : a);
+}
+
+void Sigmoid::fast_forward(const double* x, double* y, arma::uword n) const {
+  const double l = lambda;
+  for (arma::uword i = 0; i < n; ++i) {
+    const double z = l * x[i];
+    if (z >= 0) {
+      y[i] = 1.0 / (1.0 + std::exp(-z));
+    } else {
+      const double e = std::exp(z);
+      y[i] = e / (1.0 + e);
+    }
+  }
+}
+void Sigmoid::fast_backward(const double*, const double* y, const double* g, double* out,
+                            arma::uword n) const {
+  const double l = lambda;
+  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (l * y[i] * (1 - y[i]));
+}
+
+void Tanh::fast_forward(const double* x, double* y, arma::uword n) const {
+  const double l = lambda;
+  for (arma::uword i = 0; i < n; ++i) y[i] = std::tanh(l * x[i]);
+}
+void Tanh::fast_backward(const double*, const double* y, const double* g, double* out,
+                         arma::uword n) const {
+  const double l = lambda;
+  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (l * (1 - y[i] * y[i]));
 }
 
 }  // namespace nn

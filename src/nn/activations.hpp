@@ -12,6 +12,7 @@
 //   Tanh        y = tanh(lambda x)             y' = lambda (1 - y^2)
 #pragma once
 
+#include "nn/fast_path.hpp"
 #include "nn/module.hpp"
 
 namespace nn {
@@ -28,17 +29,33 @@ arma::mat tanh_backward(const arma::mat& y, const arma::mat& grad_y, double lamb
 
 // ---- the modules -------------------------------------------------------------------------
 // Shared plumbing: cache, shape check of grad_output, "backward before forward".
+// apply and derivative_times call the teaching functions above; fast_forward and fast_backward
+// are the same formulas as one loop over raw memory (fast_path.hpp says when they are used).
 class Activation : public Module {
 public:
   arma::mat forward(const arma::mat& input) override;
   arma::mat backward(const arma::mat& grad_output) override;
+  void forward_into(const arma::mat& input, arma::mat& output, bool input_stays) override;
+  void backward_into(const arma::mat& grad_output, arma::mat& grad_input) override;
 
 protected:
   virtual arma::mat apply(const arma::mat& x) const = 0;
   virtual arma::mat derivative_times(const arma::mat& grad_y) const = 0;
-  arma::mat input_;   // (features x batch)
+  // y[i] = f(x[i]);  out[i] = g[i] * f'(x[i]) (from x or y), i < n
+  virtual void fast_forward(const double* x, double* y, arma::uword n) const = 0;
+  virtual void fast_backward(const double* x, const double* y, const double* g, double* out,
+                             arma::uword n) const = 0;
+  const arma::mat& input() const { return *input_at_; }    // (features x batch), the last input
+  const arma::mat& output() const { return *output_at_; }  // (features x batch), the last output
+  arma::mat input_;   // (features x batch), the copy when the caller keeps no input
   arma::mat output_;  // (features x batch)
   bool has_input_ = false;
+
+private:
+  void cache(const arma::mat& input, bool input_stays);
+  const arma::mat* input_at_ = &input_;
+  const arma::mat* output_at_ = &output_;
+  FastPathGate gate_;
 };
 
 class ReLU : public Activation {
@@ -50,6 +67,9 @@ public:
 protected:
   arma::mat apply(const arma::mat& x) const override;
   arma::mat derivative_times(const arma::mat& grad_y) const override;
+  void fast_forward(const double* x, double* y, arma::uword n) const override;
+  void fast_backward(const double* x, const double* y, const double* g, double* out,
+                     arma::uword n) const override;
 };
 
 class LeakyReLU : public Activation {
@@ -62,6 +82,9 @@ public:
 protected:
   arma::mat apply(const arma::mat& x) const override;
   arma::mat derivative_times(const arma::mat& grad_y) const override;
+  void fast_forward(const double* x, double* y, arma::uword n) const override;
+  void fast_backward(const double* x, const double* y, const double* g, double* out,
+                     arma::uword n) const override;
 };
 
 class Sigmoid : public Activation {
@@ -73,6 +96,9 @@ public:
 protected:
   arma::mat apply(const arma::mat& x) const override;
   arma::mat derivative_times(const arma::mat& grad_y) const override;
+  void fast_forward(const double* x, double* y, arma::uword n) const override;
+  void fast_backward(const double* x, const double* y, const double* g, double* out,
+                     arma::uword n) const override;
 };
 
 class Tanh : public Activation {
@@ -84,6 +110,9 @@ public:
 protected:
   arma::mat apply(const arma::mat& x) const override;
   arma::mat derivative_times(const arma::mat& grad_y) const override;
+  void fast_forward(const double* x, double* y, arma::uword n) const override;
+  void fast_backward(const double* x, const double* y, const double* g, double* out,
+                     arma::uword n) const override;
 };
 
 }  // namespace nn

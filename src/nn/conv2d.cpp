@@ -170,14 +170,25 @@ std::string Conv2d::name() const {
 
 arma::mat Conv2d::forward(const arma::mat& input) {
   check_rows("Conv2d::forward", input, spec_.input.size(), describe(spec_.input));
+  if (fast_paths()) {  // fast_conv.cpp
+    arma::mat output;
+    forward_into(input, output, false);
+    return output;
+  }
   columns_ = im2col(input, spec_);
   batch_size_ = input.n_cols;
+  fast_forward_ = false;
   return conv2d_forward(weight, bias, columns_, spec_, batch_size_);
 }
 
 arma::mat Conv2d::backward(const arma::mat& grad_output) {
   check_grad("Conv2d::backward", batch_size_ > 0, grad_output, spec_.output().size(),
              batch_size_);
+  if (fast_forward_) {  // fast_conv.cpp
+    arma::mat grad_input;
+    backward_into(grad_output, grad_input);
+    return grad_input;
+  }
   return conv2d_backward(weight, columns_, grad_output, spec_, grad_weight, grad_bias);
 }
 

@@ -18,8 +18,16 @@
 // each kernel weight sits at many places in T, and its gradient is the sum over them.
 #pragma once
 
+#include "nn/fast_path.hpp"
 #include "nn/module.hpp"
 #include "nn/shape.hpp"
+
+namespace nn::fast {
+struct ConvBuffers {
+  arma::mat columns_t;       // (Ho*Wo x C*kh*kw)  one sample's patches
+  arma::mat grad_columns_t;  // (Ho*Wo x C*kh*kw)  dL/d(those patches)
+};
+}  // namespace nn::fast
 
 namespace nn {
 
@@ -60,6 +68,9 @@ public:
   arma::mat backward(const arma::mat& grad_output) override;
   std::vector<Parameter> parameters() override;
   std::string name() const override;
+  // The fast path (fast_conv.hpp; fast_path.hpp says when it replaces conv2d_backward).
+  void forward_into(const arma::mat& input, arma::mat& output, bool input_stays) override;
+  void backward_into(const arma::mat& grad_output, arma::mat& grad_input) override;
 
   arma::mat kernel(arma::uword out, arma::uword in) const;       // (kernel_h x kernel_w)
   void set_kernel(arma::uword out, arma::uword in, const arma::mat& kernel);
@@ -79,6 +90,13 @@ private:
   ConvSpec spec_;
   arma::mat columns_;  // (C*kh*kw x Ho*Wo*batch), im2col of the last input
   arma::uword batch_size_ = 0;
+  // The fast path's state (fast_conv.hpp): the input instead of its patches (columns_ is
+  // filled only while the teaching backward checks the fast one).
+  const arma::mat* input_at_ = &input_;  // input_, or the caller's input when it stays
+  arma::mat input_;                      // (C*H*W x batch)
+  fast::ConvBuffers buffers_;
+  bool fast_forward_ = false;
+  FastPathGate gate_;
 };
 
 }  // namespace nn

@@ -317,7 +317,6 @@ TsneResult tsne_run(const arma::mat& x, const TsneConfig& config) {
   if (config.iterations < 1 || config.dims < 1)
     throw Error("tsne: needs iterations >= 1 and dims >= 1, got " +
                 std::to_string(config.iterations) + " and " + std::to_string(config.dims));
-  keep_heap_memory();  // n x n temporaries every iteration: reuse the heap (trainer.hpp)
   const arma::mat p = tsne_affinities(x, config.perplexity);  // (n x n)
 
   if (config.seed) seed(*config.seed);

@@ -42,13 +42,37 @@ std::string Linear::name() const {
 arma::mat Linear::forward(const arma::mat& input) {
   check_rows(name() + "::forward", input, weight.n_cols, "in_features x batch");
   input_ = input;
+  input_at_ = &input_;
   has_input_ = true;
   return linear_forward(weight, bias, input);
 }
 
 arma::mat Linear::backward(const arma::mat& grad_output) {
-  check_grad(name() + "::backward", has_input_, grad_output, weight.n_rows, input_.n_cols);
-  return linear_backward(weight, input_, grad_output, grad_weight, grad_bias);
+  arma::mat grad_input;
+  backward_into(grad_output, grad_input);
+  return grad_input;
+}
+
+void Linear::backward_into(const arma::mat& grad_output, arma::mat& grad_input) {
+  check_grad(name() + "::backward", has_input_, grad_output, weight.n_rows, input().n_cols);
+  const arma::uword batch = grad_output.n_cols;
+  if (gate_.trusted(batch)) {
+    fast_backward(grad_output, grad_weight, grad_bias, grad_input);
+    return;
+  }
+  if (!fast_paths() || gate_.distrusted()) {
+    grad_input = linear_backward(weight, input(), grad_output, grad_weight, grad_bias);
+    return;
+  }
+  // Both, once per batch size: the teaching function's numbers go on; the fast path is
+  // trusted from now on only if it computed the same (fast_path.hpp).
+  arma::mat fast_weight = grad_weight, fast_bias = grad_bias, fast_input;
+  arma::mat teaching = linear_backward(weight, input(), grad_output, grad_weight, grad_bias);
+  fast_backward(grad_output, fast_weight, fast_bias, fast_input);
+  const bool agreed = agree(fast_weight, grad_weight) && agree(fast_bias, grad_bias) &&
+                      (!input_grad_ || agree(fast_input, teaching));
+  gate_.record(batch, agreed);
+  grad_input = std::move(teaching);
 }
 
 std::vector<Parameter> Linear::parameters() {

@@ -9,6 +9,7 @@
 // Initialized uniform in +-1/sqrt(in_features) from the library generator (nn::seed), as Torch.
 #pragma once
 
+#include "nn/fast_path.hpp"
 #include "nn/module.hpp"
 
 namespace nn {
@@ -29,6 +30,8 @@ public:
   arma::mat backward(const arma::mat& grad_output) override;
   std::vector<Parameter> parameters() override;
   std::string name() const override;
+  void forward_into(const arma::mat& input, arma::mat& output, bool input_stays) override;
+  void backward_into(const arma::mat& grad_output, arma::mat& grad_input) override;
 
   arma::mat weight;       // (out_features x in_features)
   arma::mat bias;         // (out_features x 1)
@@ -36,8 +39,14 @@ public:
   arma::mat grad_bias;    // (out_features x 1)
 
 private:
+  // the fast path (fast_layers.cpp): products into reused buffers, no dL/dX when not needed
+  void fast_backward(const arma::mat& grad_output, arma::mat& grad_weight, arma::mat& grad_bias,
+                     arma::mat& grad_input) const;
+  const arma::mat& input() const { return *input_at_; }
   arma::mat input_;  // (in_features x batch), cached by forward
+  const arma::mat* input_at_ = &input_;  // input_, or the caller's input when it stays
   bool has_input_ = false;
+  FastPathGate gate_;
 };
 
 }  // namespace nn

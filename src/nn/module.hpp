@@ -9,6 +9,15 @@
 //   parameters()          {name, &value, &grad} for every trainable matrix (empty by default).
 // backward before forward, or a grad_output of the wrong shape, throws nn::Error naming the
 // module and both shapes.
+//
+// The fast protocol (Sequential and the trainer use it; results equal forward/backward's):
+//   forward_into(input, output, input_stays)  output = forward(input), reusing output's memory;
+//                         input_stays: the caller keeps `input` and `output` alive and unchanged
+//                         until the next forward, so the module may cache pointers, not copies.
+//   backward_into(grad_output, grad_input)    grad_input = backward(grad_output), reusing memory.
+//   set_input_grad(false) the input is data nobody differentiates (Sequential sets it on its
+//                         first module): backward still ADDS the parameter gradients but may
+//                         skip dL/dinput and return an empty (0 x 0) matrix (Conv2d, Linear do).
 #pragma once
 
 #include <armadillo>
@@ -40,6 +49,19 @@ public:
   virtual arma::uvec kink_signature() const { return {}; }
   // Train/eval switch for modules that behave differently (dropout). No-op by default.
   virtual void set_training(bool /*training*/) {}
+
+  // ---- the fast protocol (see the contract above) ----
+  virtual void forward_into(const arma::mat& input, arma::mat& output, bool /*input_stays*/) {
+    output = forward(input);
+  }
+  virtual void backward_into(const arma::mat& grad_output, arma::mat& grad_input) {
+    grad_input = backward(grad_output);
+  }
+  virtual void set_input_grad(bool needed) { input_grad_ = needed; }
+  bool input_grad() const { return input_grad_; }
+
+protected:
+  bool input_grad_ = true;
 };
 
 // ---- shape checks shared by every module --------------------------------------------------

@@ -137,6 +137,7 @@ std::string SGD::name() const {
 
 // [snippet sgd-step]
 void SGD::step() {
+  if (fast_step()) return;  // the same update in one pass over memory (fast_path.hpp)
   for (std::size_t i = 0; i < params_.size(); ++i) {
     check_parameter(i);
     arma::mat& w = *params_[i].value;       // (same shape for w, g and v)

@@ -42,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/fast_path.hpp"
 #include "nn/module.hpp"
 
 namespace nn {
@@ -102,7 +103,11 @@ public:
   const arma::mat& velocity(std::size_t i) const { return update_.at(i); }  // v is the update
 
 private:
+  // The same update as one loop per parameter (fast_layers.cpp); false: run the teaching step.
+  bool fast_step();
   double momentum_;
+  FastPathGate gate_;
+  bool checking_ = false;
 };
 
 // ---- Adam -----------------------------------------------------------------------------------

@@ -4,7 +4,13 @@ namespace nn {
 
 void Sequential::add(std::unique_ptr<Module> module) {
   if (!module) throw Error("Sequential::add: got a null module");
+  if (modules_.empty()) module->set_input_grad(input_grad_);
   modules_.push_back(std::move(module));
+}
+
+void Sequential::set_input_grad(bool needed) {
+  input_grad_ = needed;
+  if (!modules_.empty()) modules_[0]->set_input_grad(needed);
 }
 
 Module& Sequential::operator[](std::size_t i) {
@@ -31,7 +37,7 @@ arma::mat Sequential::forward(const arma::mat& input) {
   for (std::size_t i = 0; i < modules_.size(); ++i) {
     const arma::mat& x = i == 0 ? input : outputs_[i - 1];
     try {
-      outputs_[i] = modules_[i]->forward(x);
+      modules_[i]->forward_into(x, outputs_[i], i > 0);  // outputs_[i-1] stays until the next forward
     } catch (const Error& e) {
       if (i == 0) throw;
       throw Error("Sequential: layer " + std::to_string(i) + " " + modules_[i]->name() +
@@ -44,9 +50,17 @@ arma::mat Sequential::forward(const arma::mat& input) {
 
 arma::mat Sequential::backward(const arma::mat& grad_output) {
   if (outputs_.empty()) throw Error("Sequential::backward: backward called before forward");
-  arma::mat grad = grad_output;
-  for (std::size_t i = modules_.size(); i-- > 0;) grad = modules_[i]->backward(grad);
-  return grad;
+  const arma::mat* grad = &grad_output;
+  for (std::size_t i = modules_.size(); i-- > 0;) grad = &backward_step(i, *grad);
+  return *grad;
+}
+
+const arma::mat& Sequential::backward_step(std::size_t i, const arma::mat& grad_output) {
+  if (outputs_.size() != modules_.size())
+    throw Error("Sequential::backward: backward called before forward");
+  grads_.resize(modules_.size());
+  (*this)[i].backward_into(grad_output, grads_[i]);
+  return grads_[i];
 }
 
 std::vector<Parameter> Sequential::parameters() {

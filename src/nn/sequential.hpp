@@ -5,6 +5,10 @@
 //   and returns dL/dx. parameters() lists every module's parameters, named "3.weight" (index
 //   of the module, then the parameter). A shape mismatch between neighbours is reported on
 //   the first forward, naming both layers.
+//   The modules run through the fast protocol (module.hpp): every layer's output and input
+//   gradient lives in a buffer reused from step to step, so a training step allocates nothing
+//   large. set_input_grad(false) passes to the first module: backward then returns an empty
+//   matrix instead of dL/dx (nn::train does this while it trains; the input is data).
 #pragma once
 
 #include <memory>
@@ -33,6 +37,11 @@ public:
   std::string name() const override;
   arma::uvec kink_signature() const override;
   void set_training(bool training) override;
+  void set_input_grad(bool needed) override;
+
+  // Module i's backward on dL/d(its output), into a buffer kept for module i: dL/d(its input).
+  // Sequential::backward is this for i = size()-1 down to 0; the trainer calls it layer by layer.
+  const arma::mat& backward_step(std::size_t i, const arma::mat& grad_output);
 
   std::size_t size() const { return modules_.size(); }
   Module& operator[](std::size_t i);
@@ -45,6 +54,7 @@ public:
 private:
   std::vector<std::unique_ptr<Module>> modules_;
   std::vector<arma::mat> outputs_;
+  std::vector<arma::mat> grads_;  // grads_[i] = dL/d(input of module i), the last backward
 };
 
 }  // namespace nn

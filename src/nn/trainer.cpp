@@ -1,9 +1,6 @@
 #include "nn/trainer.hpp"
 
 #include <unistd.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include <algorithm>
 #include <chrono>
@@ -244,18 +241,6 @@ std::string epoch_line(const EpochStats& s, int epochs, bool show_test, bool sho
 
 }  // namespace
 
-// ---- memory ---------------------------------------------------------------------------------
-void keep_heap_memory() {
-#if defined(__GLIBC__)
-  static const bool done = [] {
-    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);  // glibc's maximum: blocks below come from the heap
-    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);  // never hand the heap's top back early
-    return true;
-  }();
-  (void)done;
-#endif
-}
-
 // ---- losses and evaluation ---------------------------------------------------------------
 double batch_loss(LossKind kind, const arma::mat& output, const arma::uvec& labels,
                   arma::mat* grad_output) {
@@ -384,7 +369,13 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
   check_set(where, validation_set, "validation", train_set.x.n_rows);
   if (config.epochs < 1) throw Error(where + ": epochs must be >= 1, got " + std::to_string(config.epochs));
   if (config.seed) seed(*config.seed);
-  keep_heap_memory();
+  // The images are data: the first layer skips dL/dimages while training (put back on return).
+  struct InputGradOff {
+    Sequential& net;
+    bool before;
+    ~InputGradOff() { net.set_input_grad(before); }
+  } input_grad_off{net, net.input_grad()};
+  net.set_input_grad(false);
 
   const arma::uword batch_size =
       config.batch_size == 0 || config.batch_size > n ? n : config.batch_size;
@@ -477,14 +468,15 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
 
       // ---- backward, layer by layer (as Sequential::backward), watching the conv layer
       const bool measure = measured_step(b, batches_per_epoch, config.stats_steps);
+      const arma::mat* g = &grad;  // dL/d(output of layer i), kept in the net's buffers
       for (std::size_t i = net.size(); i-- > 0;) {
         if (measure && i == conv_index) {
           // dL/d(conv output) per sample; times the batch size: the per-sample loss's delta
-          const arma::rowvec norms = arma::sqrt(arma::sum(arma::square(grad), 0));  // (1 x batch)
+          const arma::rowvec norms = arma::sqrt(arma::sum(arma::square(*g), 0));  // (1 x batch)
           delta_sum += arma::accu(norms) * static_cast<double>(count);
           delta_samples += count;
         }
-        grad = net[i].backward(grad);
+        g = &net.backward_step(i, *g);
       }
 
       // ---- update

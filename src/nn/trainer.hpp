@@ -60,7 +60,7 @@
 //   then on a terminal a progress line rewritten in place (\r) during the epoch (samples,
 //   images/s, ETA, loss) and one line per epoch; elsewhere the one line per epoch only; and
 //   why the run stopped early, if it did.
-//   train() calls keep_heap_memory() (below) first.
+//   While it trains, the net's first layer skips dL/dinput (Sequential::set_input_grad).
 //   Bad input (empty training set, labels that do not match the columns, epochs < 1) throws
 //   nn::Error.
 #pragma once
@@ -141,15 +141,6 @@ struct TrainResult {
 TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_set,
                   const TrainConfig& config = {}, const Dataset& test_set = {},
                   const Dataset& validation_set = {});
-
-// ---- memory ---------------------------------------------------------------------------------
-// Large temporaries (the im2col matrix of 64 28x28 images under 7x7 kernels is 12 MB) are,
-// by glibc's default, mmap'ed fresh and page-faulted in on every use; that costs more than the
-// arithmetic (4x slower steps at batch 64 on a VM). keep_heap_memory() makes malloc serve
-// blocks up to 32 MB from its heap and keep freed memory for reuse instead of returning it to
-// the system (the process keeps its peak size). train() calls it; calling it again does
-// nothing; without glibc it does nothing.
-void keep_heap_memory();
 
 // ---- the history as a table ------------------------------------------------------------------
 // Column names of the TSV: epoch samples batches lr train_loss train_accuracy test_loss

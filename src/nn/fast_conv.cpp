@@ -1,0 +1,195 @@
+// fast_conv.cpp -- Conv2d's fast path (fast_conv.hpp): transposed patch matrix, three GEMMs
+// straight into reused buffers, parameter gradients accumulated by the product itself.
+#include "nn/fast_conv.hpp"
+
+#include <armadillo>
+
+#include "nn/fast_path.hpp"
+#include "nn/shape.hpp"
+
+namespace nn::fast {
+
+namespace {
+
+// C = alpha * op(A) * op(B) + beta * C on raw column-major memory (BLAS dgemm via Armadillo).
+void gemm(char ta, char tb, arma::uword m, arma::uword n, arma::uword k, const double* a,
+          arma::uword lda, const double* b, arma::uword ldb, double beta, double* c,
+          arma::uword ldc) {
+  const arma::blas_int M = static_cast<arma::blas_int>(m), N = static_cast<arma::blas_int>(n),
+                       K = static_cast<arma::blas_int>(k), LDA = static_cast<arma::blas_int>(lda),
+                       LDB = static_cast<arma::blas_int>(ldb),
+                       LDC = static_cast<arma::blas_int>(ldc);
+  const double one = 1;
+  arma::blas::gemm<double>(&ta, &tb, &M, &N, &K, &one, a, &LDA, b, &LDB, &beta, c, &LDC);
+}
+
+// Calls run(start, from, to, b, pixel) for every patch entry (ch, i, j), sample b and output
+// column oc: the Ho output rows orow of that column (rows start + orow of the transposed patch
+// matrix, in its column for (ch, i, j)) read pixel x_row = orow*s + i*d - p, which is inside
+// the image for orow in [from, to); `pixel` is the index in sample b's column of orow = from.
+template <typename Run>
+void for_each_run(const ConvSpec& spec, arma::uword batch, Run run) {
+  const Shape in = spec.input, out = spec.output();
+  const arma::uword kh = spec.kernel_h, kw = spec.kernel_w, s = spec.stride, d = spec.dilation;
+  const long p = static_cast<long>(spec.padding), H = static_cast<long>(in.height);
+  const arma::uword plane = in.height * in.width, positions = out.height * out.width;
+  const arma::uword rows = positions * batch;
+  for (arma::uword ch = 0; ch < in.channels; ++ch)
+    for (arma::uword j = 0; j < kw; ++j)
+      for (arma::uword i = 0; i < kh; ++i) {
+        const arma::uword row = ch * kh * kw + j * kh + i;
+        // orow*s + i*d - p in [0, H)  <=>  orow in [from, to)
+        const long offset = static_cast<long>(i * d) - p;  // x_row of orow = 0
+        long from = 0, to = static_cast<long>(out.height);
+        while (from < to && offset + from * static_cast<long>(s) < 0) ++from;
+        while (to > from && offset + (to - 1) * static_cast<long>(s) >= H) --to;
+        for (arma::uword b = 0; b < batch; ++b)
+          for (arma::uword oc = 0; oc < out.width; ++oc) {
+            const long x_col = static_cast<long>(oc * s + j * d) - p;
+            const arma::uword start = row * rows + b * positions + oc * out.height;
+            if (x_col < 0 || x_col >= static_cast<long>(in.width)) {
+              run(start, 0L, 0L, 0L, 0L);  // the whole run is padding
+              continue;
+            }
+            run(start, from, to, static_cast<long>(b),
+                static_cast<long>(ch * plane) + x_col * H + offset + from * static_cast<long>(s));
+          }
+      }
+}
+
+}  // namespace
+
+void im2col_t(const arma::mat& images, const ConvSpec& spec, arma::mat& columns_t) {
+  const Shape out = spec.output();
+  const arma::uword batch = images.n_cols, ho = out.height, s = spec.stride;
+  columns_t.set_size(out.height * out.width * batch, spec.patch_size());
+  double* c = columns_t.memptr();
+  for_each_run(spec, batch, [&](arma::uword start, long from, long to, long b, long pixel0) {
+    double* dst = c + start;
+    const double* x = images.colptr(static_cast<arma::uword>(b)) + pixel0;  // at orow = from
+    for (long r = 0; r < from; ++r) dst[r] = 0;
+    if (s == 1)
+      for (long r = from; r < to; ++r) dst[r] = x[r - from];
+    else
+      for (long r = from; r < to; ++r) dst[r] = x[(r - from) * static_cast<long>(s)];
+    for (long r = to; r < static_cast<long>(ho); ++r) dst[r] = 0;
+  });
+}
+
+void col2im_t(const arma::mat& columns_t, const ConvSpec& spec, arma::uword batch,
+              arma::mat& images) {
+  const arma::uword s = spec.stride;
+  images.zeros(spec.input.size(), batch);
+  const double* c = columns_t.memptr();
+  for_each_run(spec, batch, [&](arma::uword start, long from, long to, long b, long pixel0) {
+    const double* src = c + start;
+    double* x = images.colptr(static_cast<arma::uword>(b)) + pixel0;
+    for (long r = from; r < to; ++r) x[(r - from) * static_cast<long>(s)] += src[r];
+  });
+}
+
+// One sample's column as a (rows x 1) matrix without a copy.
+const arma::mat column_of(const arma::mat& m, arma::uword b) {
+  return arma::mat(const_cast<double*>(m.colptr(b)), m.n_rows, 1, false, true);
+}
+
+// [snippet fast-conv-forward]
+void conv2d_forward(const arma::mat& weight, const arma::mat& bias, const arma::mat& images,
+                    const ConvSpec& spec, arma::mat& output, ConvBuffers& buffers) {
+  const Shape out = spec.output();
+  const arma::uword positions = out.height * out.width, k = out.channels,
+                    patch = spec.patch_size(), batch = images.n_cols;
+  output.set_size(k * positions, batch);
+  const SingleThreadBlas one_thread;  // small products: see fast_path.hpp
+  for (arma::uword b = 0; b < batch; ++b) {
+    im2col_t(column_of(images, b), spec, buffers.columns_t);  // C_b (positions x patch)
+    double* y = output.colptr(b);                               // Y_b (positions x K)
+    gemm('N', 'T', positions, k, patch, buffers.columns_t.memptr(), positions, weight.memptr(),
+         k, 0.0, y, positions);                                 // Y_b = C_b W'
+    for (arma::uword c = 0; c < k; ++c) {
+      const double bc = bias[c];
+      for (arma::uword q = 0; q < positions; ++q) y[c * positions + q] += bc;
+    }
+  }
+}
+// [/snippet]
+
+void conv2d_backward(const arma::mat& weight, const arma::mat& images,
+                     const arma::mat& grad_output, const ConvSpec& spec, arma::mat& grad_weight,
+                     arma::mat& grad_bias, arma::mat* grad_input, ConvBuffers& buffers) {
+  const Shape out = spec.output();
+  const arma::uword batch = grad_output.n_cols, positions = out.height * out.width,
+                    k = out.channels, patch = spec.patch_size();
+  if (grad_input) grad_input->set_size(spec.input.size(), batch);
+  const SingleThreadBlas one_thread;
+  for (arma::uword b = 0; b < batch; ++b) {
+    const double* g = grad_output.colptr(b);  // G_b (positions x K)
+    for (arma::uword c = 0; c < k; ++c) {
+      double sum = 0;
+      for (arma::uword q = 0; q < positions; ++q) sum += g[c * positions + q];
+      grad_bias[c] += sum;
+    }
+    im2col_t(column_of(images, b), spec, buffers.columns_t);  // C_b again
+    gemm('T', 'N', k, patch, positions, g, positions, buffers.columns_t.memptr(), positions, 1.0,
+         grad_weight.memptr(), k);  // dW += G_b' C_b
+    if (grad_input == nullptr) continue;
+    buffers.grad_columns_t.set_size(positions, patch);
+    gemm('N', 'N', positions, patch, k, g, positions, weight.memptr(), k, 0.0,
+         buffers.grad_columns_t.memptr(), positions);  // dC_b = G_b W
+    arma::mat dx(grad_input->colptr(b), spec.input.size(), 1, false, true);
+    col2im_t(buffers.grad_columns_t, spec, 1, dx);
+  }
+}
+
+}  // namespace nn::fast
+
+// ---- the module's fast path ------------------------------------------------------------------
+namespace nn {
+
+void Conv2d::forward_into(const arma::mat& input, arma::mat& output, bool input_stays) {
+  if (!fast_paths()) {
+    output = forward(input);
+    return;
+  }
+  check_rows("Conv2d::forward", input, spec_.input.size(), describe(spec_.input));
+  if (input_stays) {
+    input_at_ = &input;
+  } else {
+    input_ = input;  // (C*H*W x batch): smaller than the patches it stands for
+    input_at_ = &input_;
+  }
+  batch_size_ = input.n_cols;
+  fast_forward_ = true;
+  fast::conv2d_forward(weight, bias, *input_at_, spec_, output, buffers_);
+}
+
+void Conv2d::backward_into(const arma::mat& grad_output, arma::mat& grad_input) {
+  check_grad("Conv2d::backward", batch_size_ > 0, grad_output, spec_.output().size(),
+             batch_size_);
+  if (!fast_forward_) {
+    grad_input = conv2d_backward(weight, columns_, grad_output, spec_, grad_weight, grad_bias);
+    return;
+  }
+  const arma::uword batch = grad_output.n_cols;
+  if (gate_.trusted(batch)) {
+    fast::conv2d_backward(weight, *input_at_, grad_output, spec_, grad_weight, grad_bias,
+                          input_grad_ ? &grad_input : nullptr, buffers_);
+    if (!input_grad_) grad_input.reset();
+    return;
+  }
+  // The teaching function decides (it throws while the exercise is unwritten); the fast one
+  // is compared with it once per batch size (fast_path.hpp).
+  columns_ = im2col(*input_at_, spec_);
+  arma::mat fast_weight = grad_weight, fast_bias = grad_bias, fast_input;
+  arma::mat teaching = conv2d_backward(weight, columns_, grad_output, spec_, grad_weight, grad_bias);
+  if (fast_paths() && !gate_.distrusted()) {
+    fast::conv2d_backward(weight, *input_at_, grad_output, spec_, fast_weight, fast_bias,
+                          &fast_input, buffers_);
+    gate_.record(batch, agree(fast_weight, grad_weight) && agree(fast_bias, grad_bias) &&
+                            agree(fast_input, teaching));
+  }
+  columns_.reset();
+  grad_input = std::move(teaching);
+}
+
+}  // namespace nn
