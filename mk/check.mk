@@ -16,7 +16,7 @@ ifneq ($(filter check,$(MAKECMDGOALS)),)
 $(filter-out $(N),$(CHECK_LESSONS)): check ; @:
 endif
 
-$(BUILD)/obj/tools/check.o: tools/check.cpp tools/grade_exercises.hpp tools/grade_xml.hpp tools/grade_json.hpp
+$(BUILD)/obj/tools/check.o: tools/check.cpp tools/check_table.hpp tools/grade_exercises.hpp tools/grade_xml.hpp tools/grade_json.hpp
 	@mkdir -p $(@D)
 	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
@@ -46,3 +46,15 @@ else
 	@$(foreach n,$(CHECK_LESSONS),echo "== make check $(n): lesson $(n)'s graded tests" && \
 	  STEPNET_BUILD=$(BUILD) $(CHECKER) --tests $(call check_bin,$(n)) --lesson $(n) &&) true
 endif
+
+# The exercise table (lesson, exercise, points, tests) in docs/grading.md and the student README,
+# generated from the tests' tags; tests/exercise_table_test.cpp fails when it is not current.
+.PHONY: exercise-table
+exercise-table: $(CHECKER)
+	@$(CHECKER) --table --write docs/grading.md --write tools/student_README.md
+
+# The student's loop, end to end, on a scratch release (tools/check_loop.sh; .ci/run runs it).
+.PHONY: check-loop
+check-loop: check-setup
+	@$(MAKE) --no-print-directory $(TESTS) $(LESSONS) $(CHECKER)
+	@bash tools/check_loop.sh $(BUILD)

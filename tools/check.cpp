@@ -1,6 +1,7 @@
 // check.cpp -- make check [N]: one line per exercise, from the tests that grade it.
 //
 //   check --tests BINARY [--root DIR] [--lesson N]...      (make check N calls it so)
+//   check --table [--root DIR] [--write FILE]...            (make exercise-table)
 //
 // For each lesson asked for (every lesson that has an exercise, without --lesson), it runs the
 // lesson's graded tests, "[lessonNN]~[run]", in BINARY with Catch2's XML reporter, and gives
@@ -34,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "check_table.hpp"
 #include "grade_exercises.hpp"
 #include "grade_xml.hpp"
 
@@ -50,17 +52,8 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
-// How a tag spells an exercise: its id, lower case, spaces as '_' ("guided_relu_backward").
-std::string tag_key(const std::string& name) {
-  std::string key = lower(grade_exercises::exercise_id(name));
-  std::replace(key.begin(), key.end(), ' ', '_');
-  return key;
-}
+using check_table::tag_key;
 
 std::string two_digits(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
@@ -70,24 +63,8 @@ std::string format_points(double p) {
   return s.str();
 }
 
-// Every exercise in src/ and lessons/ (solutions, stubs, written stubs), by lesson.
 std::vector<Exercise> exercises_in(const fs::path& root) {
-  std::vector<Exercise> all;
-  for (const char* dir : {"src", "lessons"}) {
-    if (!fs::is_directory(root / dir)) continue;
-    std::vector<std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(root / dir))
-      if (e.is_regular_file() && e.path().extension() == ".cpp")
-        files.push_back(fs::relative(e.path(), root).generic_string());
-    std::sort(files.begin(), files.end());
-    for (const std::string& f : files)
-      for (const auto& x : grade_exercises::find_exercises(read_file((root / f).string()), f))
-        all.push_back(x);
-  }
-  std::stable_sort(all.begin(), all.end(), [](const Exercise& a, const Exercise& b) {
-    return a.lesson_number < b.lesson_number;
-  });
-  return all;
+  return check_table::exercises_in(root.string());
 }
 
 // ---- one test case of the XML report --------------------------------------------------------
@@ -288,7 +265,32 @@ LessonResult check_lesson(int lesson, const std::vector<Exercise>& all, const st
 }
 
 void usage() {
-  std::cerr << "usage: check --tests BINARY [--root DIR] [--lesson N]...\n";
+  std::cerr << "usage: check --tests BINARY [--root DIR] [--lesson N]...\n"
+               "       check --table [--root DIR] [--write FILE]...\n";
+}
+
+// Print the exercise table, or rewrite it between the markers of each FILE.
+int table_command(const fs::path& root, const std::vector<std::string>& write) {
+  const check_table::Table t = check_table::table(root.string());
+  for (const auto& p : t.problems) std::cerr << "check --table: " << p << "\n";
+  if (write.empty()) std::cout << t.markdown;
+  for (const std::string& f : write) {
+    const std::string path = (root / f).string();
+    const std::string text = read_file(path);
+    const std::string updated = check_table::with_table(text, t.markdown);
+    if (updated.empty()) {
+      std::cerr << "check --table: " << f << " has no generated-table markers:\n  "
+                << check_table::begin_marker() << "\n  " << check_table::end_marker() << "\n";
+      return 1;
+    }
+    if (updated != text) {
+      std::ofstream(path, std::ios::binary) << updated;
+      std::cout << "updated the exercise table in " << f << "\n";
+    } else {
+      std::cout << f << ": the exercise table is current\n";
+    }
+  }
+  return t.problems.empty() ? 0 : 1;
 }
 
 }  // namespace
@@ -296,11 +298,17 @@ void usage() {
 int main(int argc, char** argv) {
   std::string binary, root_arg = ".";
   std::vector<int> lessons;
+  std::vector<std::string> write;
+  bool table = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if ((a == "--tests" || a == "--root" || a == "--lesson") && i + 1 < argc) {
+    if (a == "--table") {
+      table = true;
+    } else if ((a == "--tests" || a == "--root" || a == "--lesson" || a == "--write") &&
+               i + 1 < argc) {
       const std::string v = argv[++i];
       if (a == "--tests") binary = v;
+      else if (a == "--write") write.push_back(v);
       else if (a == "--root") root_arg = v;
       else {
         char* end = nullptr;
@@ -316,6 +324,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (table) return table_command(fs::absolute(root_arg).lexically_normal(), write);
   if (binary.empty()) {
     usage();
     return 1;
