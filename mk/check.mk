@@ -57,4 +57,4 @@ exercise-table: $(CHECKER)
 .PHONY: check-loop
 check-loop: check-setup
 	@$(MAKE) --no-print-directory $(TESTS) $(LESSONS) $(CHECKER)
-	@bash tools/check_loop.sh $(BUILD)
+	+@bash tools/check_loop.sh $(BUILD)

@@ -59,20 +59,19 @@ grep -E '^(PASS|FAIL|TODO|----) ' "$work/check.log" | sed 's/^/  /'
 grep -qE '^(PASS|FAIL|----) ' "$work/check.log" && fail "an exercise is not TODO in a fresh release"
 [ "$(grep -c '^TODO ' "$work/check.log")" -ge 14 ] || fail "fewer TODO lines than exercises"
 
-say "restore $exercise's solution region in $file; make check $lesson"
-# The release's stub (TODO line, its comments, the throw) becomes the solution's region again.
+say "write $exercise as a student would (its solution in place of the stub's throw); make check $lesson"
+# The TODO line and the hints stay; the throw becomes the solution region's code.
 awk -v name="$exercise" -v sol="$root/$file" '
-  BEGIN {  # the solution region of `name`, markers left out
+  BEGIN {  # the solution region of `name`, markers and hints left out
     while ((getline line < sol) > 0) {
       if (line ~ "// BEGIN SOLUTION lesson[0-9]+ \"" name "\"") { keep = 1; continue }
       if (keep && line ~ /\/\/ END SOLUTION/) break
-      if (keep) body = body line "\n"
+      if (keep && line !~ /\/\/ HINT/) body = body line "\n"
     }
   }
-  skipping && /throw nn::Unwritten\(/ { skipping = 0; printf "%s", body; next }
-  skipping { next }
-  $0 ~ "// TODO\\(lesson[0-9]+\\): " name "$" { skipping = 1; next }
-  { print }' "$release/$file" >"$work/restored.cpp" && mv "$work/restored.cpp" "$release/$file"
+  todo && /throw nn::Unwritten\(/ { todo = 0; printf "%s", body; next }
+  $0 ~ "// TODO\\(lesson[0-9]+\\): " name "$" { todo = 1 }
+  { print }' "$release/$file" >"$work/written.cpp" && mv "$work/written.cpp" "$release/$file"
 grep -q "throw nn::Unwritten([0-9]*, \"$exercise\"" "$release/$file" && fail "the stub is still there"
 ( cd "$release" && make --no-print-directory BUILD="$build" check "$lesson" ) >"$work/check2.log" 2>&1
 sed 's/^/  /' "$work/check2.log" | grep -E '^  (PASS|FAIL|TODO|----|lesson) '
@@ -85,6 +84,14 @@ case "$line" in
   *) fail "$exercise is not PASS after restoring it: ${line:-no line}"; tail -20 "$work/check2.log";;
 esac
 [ "$(grep -c '^PASS ' "$work/check2.log")" -eq 1 ] || fail "another exercise than $exercise turned PASS"
+
+( cd "$release" && make --no-print-directory BUILD="$build" "$build/lessons/lesson$lesson" &&
+    timeout -s KILL 120 "$build/lessons/lesson$lesson" --quick </dev/null ) >"$work/again.log" 2>&1
+before=$(grep -c '^step [0-9]* skipped: ' "$work/lesson$lesson.log")
+after=$(grep -c '^step [0-9]* skipped: ' "$work/again.log")
+echo "  lesson$lesson: $before step(s) skipped before, $after after"
+[ "$after" -lt "$before" ] || fail "lesson$lesson skips as many steps as before"
+grep -q "needs your $exercise " "$work/again.log" && fail "lesson$lesson still skips for $exercise"
 
 if [ "$failures" -eq 0 ]; then
   echo "check-loop: the student's loop works (release, lessons, make check, one exercise written)"
