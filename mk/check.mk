@@ -8,7 +8,7 @@
 
 CHECKER := $(BUILD)/tools/check
 # make check 3: the number is a goal too; it does nothing itself.
-CHECK_LESSONS := $(filter $(shell seq 0 99 2>/dev/null),$(MAKECMDGOALS)) $(if $(filter-out undefined,$(origin N)),$(N))
+CHECK_LESSONS := $(filter $(shell seq 0 99 2>/dev/null),$(MAKECMDGOALS)) $(if $(filter command line,$(origin N)),$(N))
 CHECK_LESSONS := $(strip $(CHECK_LESSONS))
 
 .PHONY: check
