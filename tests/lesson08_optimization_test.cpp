@@ -116,10 +116,14 @@ std::string run_lesson(const std::string& args, const std::string& log_name) {
   const std::string command = "cd '" + nn::lesson::repository_root() + "' && '" + binary + "' " +
                               args + " > '" + log.string() + "' 2>&1 < /dev/null";
   const int status = std::system(command.c_str());
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
   std::ifstream in(log);
   std::ostringstream text;
   text << in.rdbuf();
+  // A student release skips the steps whose exercises are unwritten: name them.
+  const auto skipped = text.str().find("\nSkipped ");
+  if (skipped != std::string::npos)
+    return "lesson 8 " + args + " ran, but" + text.str().substr(skipped);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
   std::string reasons, line;
   for (std::istringstream lines(text.str()); std::getline(lines, line);)
     if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";

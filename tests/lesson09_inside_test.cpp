@@ -179,6 +179,13 @@ TEST_CASE("lesson 9 runs straight through and draws its figures", "[lesson09][ru
          << output.substr(output.size() > 2000 ? output.size() - 2000 : 0));
   }
 
+  {  // A student release skips the steps whose exercises are unwritten: name them.
+    std::ifstream in(log);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const auto skipped = text.str().find("\nSkipped ");
+    if (skipped != std::string::npos) FAIL("lesson 9 ran, but" << text.str().substr(skipped));
+  }
   if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
     WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");
     return;

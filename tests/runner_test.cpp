@@ -248,7 +248,8 @@ SCENARIO("an unwritten exercise skips its step; the lesson goes on and exits 0",
                                        "(src/nn/gradcheck.cpp:18), see docs/lesson01.md"
                                        "#implement-numeric_gradient; check it with: make check 1\n"));
         CHECK_THAT(out.str(), Contains("Skipped 1 step: they need exercises you have not written "
-                                       "yet.\n  step  2: numeric_gradient"));
+                                       "yet.\n  step  2: lesson 1 exercise: numeric_gradient is "
+                                       "yours to write (src/nn/gradcheck.cpp:18)"));
         CHECK(err.str().empty());
       }
     }

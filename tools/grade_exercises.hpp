@@ -228,7 +228,7 @@ inline Stripped strip_solutions(const std::string& text, const std::string& file
     std::vector<std::string> added;
     if (text.find("nn/error.hpp") == std::string::npos &&
         text.find("nn/nn.hpp") == std::string::npos)
-      added.push_back("#include \"nn/error.hpp\"  // the exercise stubs throw nn::Unwritten");
+      added.push_back("#include \"nn/error.hpp\"  // the exercise stubs throw nn::Error");
     added.push_back("");
     added.push_back("// Student release: the stubs below leave parameters (and helpers) unused");
     added.push_back("// until you write them; once every one is written, delete the two pragmas.");

@@ -681,7 +681,7 @@ int Lesson::run_step(std::size_t index) {
     entry.body(step);
   } catch (const Unwritten& e) {  // an exercise still to write: say which, and go on
     out.flush();
-    skipped_.push_back({index + 1, e.id(), e.where(), e.doc(), e.check_command()});
+    skipped_.push_back({index + 1, e.id(), e.what()});
     out << "step " << index + 1 << " skipped: needs your " << e.id() << " (" << e.where()
         << "), see " << e.doc() << "; check it with: " << e.check_command() << "\n";
     out.flush();
@@ -733,18 +733,15 @@ void Lesson::print_skipped() const {
   out << "\nSkipped " << skipped_.size() << (skipped_.size() == 1 ? " step" : " steps")
       << ": they need exercises you have not written yet.\n";
   for (const std::string& name : exercises) {
-    std::string steps, where, doc, check;
+    std::string steps, message;
     int count = 0;
     for (const auto& s : skipped_)
       if (s.exercise == name) {
         steps += (steps.empty() ? "" : ", ") + std::to_string(s.step);
-        where = s.where;
-        doc = s.doc;
-        check = s.check;
+        message = s.message;
         ++count;
       }
-    out << "  " << (count == 1 ? "step  " : "steps ") << steps << ": " << name << " (" << where
-        << "), see " << doc << "; " << check << "\n";
+    out << "  " << (count == 1 ? "step  " : "steps ") << steps << ": " << message << "\n";
   }
   out << "Write one, check it, and run the lesson again.\n";
 }

@@ -182,7 +182,7 @@ private:
   std::optional<bool> interactive_;
   struct Skipped {
     std::size_t step;  // 1-based
-    std::string exercise, where, doc, check;
+    std::string exercise, message;  // the exercise's id, nn::Unwritten's what()
   };
   std::vector<Skipped> skipped_;
 };
