@@ -3,9 +3,13 @@
 #   make              library, tests and lessons
 #   make test         install what is missing (Debian packages), build, run every test
 #   make lessonN      step through lesson N   (ARGS="--seed 3 --no-pause" passes options)
+#   make check [N]    lesson N's exercises: one PASS/FAIL/TODO line each, with points (mk/check.mk)
 #   make setup        check and install the Debian packages stepnet needs
 #   make clean        remove build/ and out/
 # Instructors: make test EXTRA_TESTS=dir adds every dir/*.cpp as extra Catch2 tests.
+#
+# make runs as many jobs as the machine has cores (JOBS=1 or -j1 for one at a time) and prints
+# one line per file it builds; V=1 shows the compiler's command lines instead.
 
 CXX      ?= g++
 OPT      ?= -O2
@@ -13,6 +17,18 @@ CXXFLAGS ?= $(OPT) -std=c++17 -Wall -Wextra -pipe
 CPPFLAGS += -Isrc -MMD -MP
 LDLIBS   += -larmadillo -lboost_iostreams -lboost_filesystem -lz
 BUILD    ?= build
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(MAKELEVEL)$(filter -j%,$(MAKEFLAGS)),0)
+  MAKEFLAGS += -j$(JOBS)
+endif
+# $(call quiet,WHAT,file): the one progress line a recipe prints (nothing with V=1, which echoes
+# the command itself).
+ifeq ($(V),1)
+  quiet =
+else
+  quiet = @printf '  %-5s %s\n' '$(1)' '$(2)';
+endif
 
 ifeq ($(SANITIZE),1)
   BUILD    := build/sanitize
@@ -53,47 +69,47 @@ check-setup:
 # ---- library -----------------------------------------------------------------------------
 $(BUILD)/obj/%.o: src/%.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
 
 # ---- tests -------------------------------------------------------------------------------
 # Catch2's main is compiled once (unoptimized: it is only the framework); Catch2, Armadillo and
 # nn.hpp are precompiled once into a header every test file is compiled with.
 $(CATCH_MAIN): tools/catch_main.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -O0 -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -O0 -c $< -o $@
 
 TEST_PCH := $(BUILD)/pch/test_pch.hpp
 $(TEST_PCH).gch: tools/test_pch.hpp
 	@mkdir -p $(@D)
-	cp $< $(TEST_PCH)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -x c++-header $(TEST_PCH) -o $@
+	@cp $< $(TEST_PCH)
+	$(call quiet,PCH,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -x c++-header $(TEST_PCH) -o $@
 TEST_FLAGS = -include $(TEST_PCH) -Itests
 
 $(BUILD)/obj/tests/%.o: tests/%.cpp $(TEST_PCH).gch
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(TEST_FLAGS) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(TEST_FLAGS) $(CXXFLAGS) -c $< -o $@
 
 $(TESTS): $(TEST_OBJ) $(CATCH_MAIN) $(LIB)
-	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
+	$(call quiet,LINK,$@)$(CXX) $(LDFLAGS) $(TEST_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
 
 ifdef EXTRA_TESTS
 $(BUILD)/obj/extra/%.o: $(EXTRA_DIR)/%.cpp $(TEST_PCH).gch
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(TEST_FLAGS) -I$(EXTRA_DIR) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(TEST_FLAGS) -I$(EXTRA_DIR) $(CXXFLAGS) -c $< -o $@
 
 $(EXTRA_BIN): $(EXTRA_OBJ) $(CATCH_MAIN) $(LIB)
-	$(CXX) $(LDFLAGS) $(EXTRA_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
+	$(call quiet,LINK,$@)$(CXX) $(LDFLAGS) $(EXTRA_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
 endif
 
 # ---- lessons -----------------------------------------------------------------------------
 define lesson_rules
 $(BUILD)/lessons/lesson$(call lesson_num,$(1)): $(BUILD)/obj/lessons/$(notdir $(1:.cpp=.o)) $(LIB)
 	@mkdir -p $$(@D)
-	$$(CXX) $$(LDFLAGS) $$< $(LIB) $$(LDLIBS) -o $$@
+	$$(call quiet,LINK,$$@)$$(CXX) $$(LDFLAGS) $$< $(LIB) $$(LDLIBS) -o $$@
 
 lesson$(call lesson_num,$(1)): check-setup
 	@$$(MAKE) --no-print-directory $(BUILD)/lessons/lesson$(call lesson_num,$(1))
@@ -104,7 +120,7 @@ $(foreach s,$(LESSON_SRC),$(eval $(call lesson_rules,$(s))))
 
 $(BUILD)/obj/lessons/%.o: lessons/%.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 lessons: $(LESSONS)
 

@@ -240,6 +240,7 @@ int main(int argc, char** argv) {
       "No calculus involved, so it catches mistakes in the backward. nn::relative_error takes\n"
       "the worst entry of |a - n| / max(|a|, |n|): a scale-free number, unlike |a - n|.",
       [&](nn::lesson::Step& s) {
+        s.needs({"numeric_gradient"});
         s.code("src/nn/gradcheck.cpp", "numeric-gradient");
         s.source("src/nn/gradcheck.cpp", "relative-error");
         nn::graph::Graph g = nn::graph::lesson1_graph(-3, 2, -2, -2, -1);
@@ -266,6 +267,7 @@ int main(int argc, char** argv) {
       "sample, and its gradient sums over them: dL/dW = G X'. dL/dX = W' G goes on down;\n"
       "dL/db sums G over the batch. backward ADDS into grad_weight and grad_bias.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward"});
         s.code("lessons/lesson01_backprop.cpp", "linear-example");
         s.code("src/nn/linear.cpp", "linear-forward");
         s.code("src/nn/linear.cpp", "linear-backward");
@@ -289,6 +291,7 @@ int main(int argc, char** argv) {
       "differences for the input and every parameter. It pre-fills the parameter grads with\n"
       "noise first, so a backward that overwrites instead of adding fails.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward"});
         s.source("src/nn/gradcheck.cpp", "gradient-check");
         nn::Linear linear = example_linear();
         for (const nn::GradientCheck& c : nn::gradient_check(linear, example_input)) {
@@ -304,6 +307,7 @@ int main(int argc, char** argv) {
       "is smallest near h = eps^(1/3): 5e-6 in double, 4e-3 in float. Here L = sum(G % tanh(W X\n"
       "+ b)) with the example's numbers, its dL/dX from backward against centered differences.",
       [&](nn::lesson::Step& s) {
+        s.needs({"numeric_gradient", "Linear::backward", "tanh_backward"});
         s.code("lessons/lesson01_backprop.cpp", "h-sweep");
         const Sweep sweep = h_sweep(lesson.quick() ? 1 : 4);
         std::ostringstream t;
@@ -349,6 +353,7 @@ int main(int argc, char** argv) {
       "> 1e-2: the backward is wrong. Below, the example layer with bugs of growing size: its\n"
       "backward adds factor x dL/dW instead of dL/dW, or overwrites its grads (= for +=).",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward"});
         s.code("lessons/lesson01_backprop.cpp", "scaled-linear");
         nn::plot::Bars figure("bands",
                               "Relative error of dL/dW: good < 1e-7 < suspect < 1e-2 < wrong");

@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
       "1 where the unit fired, 0 elsewhere. At exactly 0 the library chooses ReLU'(0) = 0.\n"
       "The module nn::ReLU only caches x and calls the same two functions.",
       [&](nn::lesson::Step& s) {
+        s.needs({"relu_backward"});
         s.code("src/nn/activations.cpp", "relu-forward");
         s.code("src/nn/activations.cpp", "relu-backward");
         s.source("src/nn/activations.cpp", "relu-module");
@@ -103,6 +104,7 @@ int main(int argc, char** argv) {
       "Below zero leaky ReLU keeps gamma x instead of 0, so its derivative there is gamma, not\n"
       "0: a unit that does not fire still passes a little gradient. gamma = 0.01, 0.05, 0.1.",
       [&](nn::lesson::Step& s) {
+        s.needs({"leaky_relu_backward"});
         s.code("src/nn/activations.cpp", "leaky-relu");
         const arma::mat x = {{-2.0, -0.5, 0.0, 0.5, 2.0}};  // (1 x 5)
         s.show("x", x, 2);
@@ -131,6 +133,7 @@ int main(int argc, char** argv) {
               "lambda y (1 - y), is computed from the cached output y and peaks at x = 0 with\n"
               "lambda / 4: 0.125, 0.25, 0.5, 1 for lambda = 0.5, 1, 2, 4.",
               [&](nn::lesson::Step& s) {
+                s.needs({"sigmoid_backward"});
                 s.code("src/nn/activations.cpp", "sigmoid");
                 const arma::mat x = {{-2.0, -0.5, 0.0, 0.5, 2.0}};  // (1 x 5)
                 s.show("x", x, 2);
@@ -160,6 +163,7 @@ int main(int argc, char** argv) {
       "tanh(lambda x) squashes into (-1, 1) and is centred on 0 (the sigmoid is not: its\n"
       "outputs are all positive). Its derivative lambda (1 - y^2) peaks at x = 0 with lambda.",
       [&](nn::lesson::Step& s) {
+        s.needs({"tanh_backward"});
         s.code("src/nn/activations.cpp", "tanh");
         const arma::mat x = {{-2.0, -0.5, 0.0, 0.5, 2.0}};  // (1 x 5)
         s.show("x", x, 2);
@@ -190,6 +194,7 @@ int main(int argc, char** argv) {
       "sigmoid passes at most 1/4 even at its best; ten sigmoid layers at most 4^-10 ~ 1e-6.\n"
       "ReLU passes 1 for any x > 0, however large.",
       [&](nn::lesson::Step& s) {
+        s.needs({"relu_backward", "sigmoid_backward", "tanh_backward"});
         const arma::mat x = {{0.0, 2.0, 5.0, 10.0}};  // (1 x 4)
         const arma::mat ones = arma::ones(1, 4);
         const arma::mat sigmoid_slope = nn::sigmoid_backward(nn::sigmoid_forward(x, 1), ones, 1);
@@ -223,6 +228,7 @@ int main(int argc, char** argv) {
       "weights, so nothing can ever pull it back. It is dead. A leaky unit never is: its slope\n"
       "below 0 is gamma, not 0.",
       [&](nn::lesson::Step& s) {
+        s.needs({"relu_backward", "leaky_relu_backward"});
         s.code("src/nn/stats.cpp", "dead-units");
         const arma::mat x = positive_inputs();  // (20 x 500)
         nn::Linear layer(20, 100);
@@ -266,6 +272,7 @@ int main(int argc, char** argv) {
       "fire again, however many steps follow. Leaky ReLU takes the same hit, but its silent\n"
       "units still get gamma of the gradient and climb back.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "leaky_relu_backward"});
         s.code("src/nn/stats.cpp", "too-large-step");
         const int steps = lesson.quick() ? 30 : static_cast<int>(lesson.integer("--steps"));
         const nn::DeadUnitRun relu_normal = nn::copy_a_layer(lesson.seed(), 0, normal_lr, normal_lr, steps);
@@ -323,6 +330,8 @@ int main(int argc, char** argv) {
       "there. The checker notices the sign pattern change (kink_signature), reports near_kink\n"
       "and leaves that entry out instead of failing.",
       [&](nn::lesson::Step& s) {
+        s.needs({"numeric_gradient", "relu_backward", "leaky_relu_backward", "sigmoid_backward",
+                 "tanh_backward"});
         s.source("src/nn/gradcheck.cpp", "gradient-check");
         s.source("src/nn/activations.cpp", "relu-module");
         const arma::mat x = arma::randn<arma::mat>(6, 3);  // (6 x 3)

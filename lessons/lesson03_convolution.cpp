@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
       "each layer's backward gives the partial gradient of its own use. The weight's gradient\n"
       "is their sum (the chain rule sums over every path from w to L), and so is its update.",
       [&](nn::lesson::Step& s) {
+        s.needs({"numeric_gradient", "Linear::backward"});
         s.code("src/nn/linear.cpp", "linear-backward");
         const double w = 0.5, x1 = 3, x2 = 1, target = 1, learning_rate = 0.1;
         nn::Linear use1(1, 1), use2(1, 1);  // two uses of one weight
@@ -166,6 +167,7 @@ int main(int argc, char** argv) {
       "fed, which is the FULL convolution of dL/dO with W (pad dL/dO with k-1 zeros on each\n"
       "side, correlate with W flipped). Each is computed here two or three ways; they agree.",
       [&](nn::lesson::Step& s) {
+        s.needs({"conv2d_backward"});
         s.code("src/nn/conv2d.cpp", "conv2d-backward");
         OneDimExample e;
         e.conv.forward(e.input);
@@ -385,6 +387,7 @@ int main(int argc, char** argv) {
       "differences, for the input and every parameter, and compares with backward. The slide\n"
       "example, then a 2x5x5 -> 3 channels layer with stride 2 and padding 1.",
       [&](nn::lesson::Step& s) {
+        s.needs({"conv2d_backward"});
         s.source("src/nn/gradcheck.cpp", "gradient-check");
         SlideExample slide;
         for (const nn::GradientCheck& c : nn::gradient_check(slide.conv, slide.input))

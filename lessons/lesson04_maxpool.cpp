@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
       "argmax. With upstream ones, the input gradient is the mask of the maxima; with upstream\n"
       "[[1 2] [3 4]] those numbers land on the four maxima.",
       [&](nn::lesson::Step& s) {
+        s.needs({"maxpool2d_backward"});
         s.code("src/nn/maxpool2d.cpp", "maxpool-backward");
         nn::MaxPool2d pool(slide_shape, 2, 2);
         const arma::vec x = column_of(slide_plane());
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
       "With no ties, the max is differentiable: nudging any entry by h = 1e-5 changes no argmax,\n"
       "and centered differences agree with backward to round-off.",
       [&](nn::lesson::Step& s) {
+        s.needs({"maxpool2d_backward"});
         s.source("src/nn/gradcheck.cpp", "gradient-check");
         nn::MaxPool2d pool(slide_shape, 2, 2);
         const nn::GradientCheck c = nn::gradient_check(pool, column_of(slide_plane()))[0];
@@ -130,6 +132,7 @@ int main(int argc, char** argv) {
       "Kernel 2, stride 1 over the slide input: 3x3 windows. 0.9199 wins 4 of them, 0.9032 2.\n"
       "Kernel 3, stride 1: 2x2 windows, and 0.9199 wins all four.",
       [&](nn::lesson::Step& s) {
+        s.needs({"maxpool2d_backward"});
         const arma::vec x = column_of(slide_plane());
         nn::MaxPool2d pool(slide_shape, 2, 1);
         const arma::vec y = pool.forward(x);
@@ -162,6 +165,7 @@ int main(int argc, char** argv) {
       "differences see something else: x(0,0) + h wins (slope 1), x(0,0) - h loses to x(1,1)\n"
       "(slope 0), and (f(x+h) - f(x-h)) / 2h averages the two: 0.5, at both tied pixels.",
       [&](nn::lesson::Step& s) {
+        s.needs({"numeric_gradient", "maxpool2d_backward"});
         s.code("src/nn/maxpool2d.cpp", "maxpool-window");
         arma::mat plane = slide_plane();
         plane(0, 0) = 0.9199;

@@ -207,6 +207,7 @@ int main(int argc, char** argv) {
       "histograms collapse onto 0: the output no longer depends on the input. Backward, the\n"
       "gradient shrinks by the same 0.224 per layer on its way down: layer 1 gets 3e-7 of it.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "tanh_backward"});
         s.source("src/nn/init.cpp", "xavier-he");
         show_scheme(s, 0);
       });
@@ -219,7 +220,10 @@ int main(int argc, char** argv) {
       "inputs. But the other 10% do, times weights 22x too large: dL/dh GROWS ~3.5x per layer\n"
       "on the way down, to 2.5e5 at layer 1. Saturation is not 'all gradients zero': it is a\n"
       "few, huge, ones.",
-      [&](nn::lesson::Step& s) { show_scheme(s, 1); });
+      [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "tanh_backward"});
+        show_scheme(s, 1);
+      });
 
   lesson.step(
       "Xavier, tanh: almost",
@@ -228,6 +232,7 @@ int main(int argc, char** argv) {
       "0.357, ... 0.23 at layer 10. Slow enough for a 10-layer tanh net to train. The gradient\n"
       "shrinks on the way down too (0.95 -> 0.27): tanh' < 1 where the activations are large.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "tanh_backward", "init::xavier"});
         s.code("src/nn/init.cpp", "xavier-he");
         show_scheme(s, 2);
       });
@@ -241,7 +246,10 @@ int main(int argc, char** argv) {
       "large passes that on untouched, and the errors multiply; seeds 0-7 end between 0.020 and\n"
       "0.030 at layer 10 (mean 0.025). The ~0.03 of the cs231n notes is one such draw. The\n"
       "gradient halves too on the way down: 0.72 at layer 10, 0.033 at layer 1.",
-      [&](nn::lesson::Step& s) { show_scheme(s, 3); });
+      [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::xavier"});
+        show_scheme(s, 3);
+      });
 
   lesson.step(
       "He, ReLU: stable",
@@ -251,7 +259,10 @@ int main(int argc, char** argv) {
       "Stable on average: one net still drifts as in the last step (seeds 0-7 end layer 10\n"
       "between 0.63 and 0.95). tanh nets do not drift: tanh's curve pulls the variance back\n"
       "toward a fixed point, which is why the tanh tables stay within ~1% of theory.",
-      [&](nn::lesson::Step& s) { show_scheme(s, 4); });
+      [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he"});
+        show_scheme(s, 4);
+      });
 
   lesson.step(
       "Orthogonal (LAPACK), ReLU",
@@ -262,6 +273,7 @@ int main(int argc, char** argv) {
       "of magnitude, down to rounding (some directions die); ten orthogonal ones stay\n"
       "orthogonal, every singular value 1 (Saxe et al. 2014).",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::xavier"});
         s.code("src/nn/init.cpp", "orthogonal");
         arma::mat wide(3, 5), tall(5, 3), square(width(), width());
         nn::init::orthogonal(wide);
@@ -305,6 +317,7 @@ int main(int argc, char** argv) {
       "neutral: undoing tanh's shrinking takes gain2 = 2.5, and the gradient grows ~9% per layer\n"
       "on the way down.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "tanh_backward"});
         s.code("src/nn/init.cpp", "lsuv");
         show_scheme(s, 6);
         const nn::InitExperiment& e = experiment(6);
@@ -321,6 +334,7 @@ int main(int argc, char** argv) {
       "orthogonal and LSUV stay flat. The means: ~0 for tanh (an odd function of a symmetric\n"
       "input), positive for ReLU (0.4 / 0.58 = 0.68 of the std).",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "tanh_backward", "init::xavier", "init::he"});
         std::vector<std::vector<double>> stds, means;
         nn::plot::Lines std_figure("std_per_layer", "Std of the activations per layer");
         nn::plot::Lines mean_figure("mean_per_layer", "Mean of the activations per layer");
@@ -360,6 +374,7 @@ int main(int argc, char** argv) {
       "dL/dW_l = (dL/da_l) h_{l-1}' summed over the batch: with 0.01 randn a tiny gradient\n"
       "meets a large activation at the bottom, a large one a tiny activation at the top.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "tanh_backward", "init::xavier", "init::he"});
         s.code("src/nn/stats.cpp", "backward-statistics");
         std::vector<std::vector<double>> grads, weight_grads;
         nn::plot::Lines figure("gradient_std_per_layer",
@@ -388,6 +403,7 @@ int main(int argc, char** argv) {
       "net with Xavier weights through nn::gradient_check: centered differences against the\n"
       "analytic dL/dx and every dL/dW, dL/db (relative error below 1e-7: good).",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "tanh_backward", "init::xavier"});
         s.source("src/nn/gradcheck.cpp", "gradient-check");
         for (const std::string activation : {"tanh", "relu"}) {
           nn::Sequential net = nn::deep_net(3, 6, activation);

@@ -271,6 +271,7 @@ int main(int argc, char** argv) {
       "regularization on: the objective adds 0.5 * lambda * ||W||^2, so the loss goes UP; we\n"
       "compute that term by hand and compare it with the optimizer's l2_penalty().",
       [&](nn::lesson::Step& s) {
+        s.needs({"init::he"});
         load(s);
         s.source("lessons/lesson06_babysitting.cpp", "babysit-nets");
         s.source("src/nn/losses.cpp", "softmax");
@@ -299,6 +300,7 @@ int main(int argc, char** argv) {
       "pass drive the training loss to ~0 and the accuracy to 100%; the test accuracy stays\n"
       "poor (20 images teach little). If this fails, look for a bug before tuning anything.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
         load(s);
         s.source("src/nn/optim.cpp", "sgd-step");
         const nn::Dataset tiny = nn::first_per_class(train, 2);  // 20 images
@@ -330,6 +332,7 @@ int main(int argc, char** argv) {
       "and the loss explode (1e50, then Inf and NaN); the trainer's explosion guard stops the\n"
       "run within a few batches, says why, and puts back the last good weights.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
         load(s);
         const nn::Dataset data = quick_cut(search_train, 500);
         nn::plot::Lines curve("learning-rates", "Training loss per epoch: lr 1e-7 (too small) and 1e-2 (learns)");
@@ -371,6 +374,7 @@ int main(int argc, char** argv) {
       "what SGD subtracted: lr * dW). About 1e-3 is healthy; 1e-1 and more means the rate is\n"
       "too high, 1e-6 too low. Three rates, one bar per layer's weights, after one epoch.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
         load(s);
         const nn::Dataset data = quick_cut(search_train, 500);
         nn::plot::Bars bars("update-ratio", "Update/weight ratio after one epoch (want ~1e-3)");
@@ -415,6 +419,8 @@ int main(int argc, char** argv) {
       "~255x larger. lambda above ~10 makes lr * lambda > 1 at useful rates: weights decay to\n"
       "nothing or oscillate, so the range stops at 10.) Exploding runs stop at once.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         load(s);
         s.code("lessons/lesson06_babysitting.cpp", "random-search");
         const int trials = lesson.quick() ? 6 : static_cast<int>(lesson.integer("--trials"));
@@ -443,6 +449,8 @@ int main(int argc, char** argv) {
       "trials twice as long. The warning below fires when the winner sits in the outer 10% of\n"
       "a range: the optimum may lie outside it.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         load(s);
         if (coarse.empty()) {
           s.say("(run step 6 first: with --step 7 the coarse search is run here, quietly)");

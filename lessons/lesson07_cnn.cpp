@@ -147,6 +147,7 @@ int main(int argc, char** argv) {
       "Softmax over the two scores, cross-entropy, SGD. The filters are drawn after every\n"
       "epoch: they turn from noise into a trouser and a bag (and their negatives).",
       [&](nn::lesson::Step& s) {
+        s.needs({"conv2d_backward", "SoftmaxCrossEntropy::backward"});
         load(s);
         s.source("src/nn/conv2d.cpp", "conv2d-forward");
         const nn::Dataset tr = two_classes(train, 1, 8), te = two_classes(test, 1, 8);
@@ -217,6 +218,8 @@ int main(int argc, char** argv) {
       "fixed presentation order, or architecture B. Same seed, same initial filters, lr 0.01\n"
       "(MSE: 1e-3; at 0.01 its outputs blow up and the explosion guard stops it in epoch 1).",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "leaky_relu_backward", "sigmoid_backward", "tanh_backward",
+                 "conv2d_backward", "SoftmaxCrossEntropy::backward"});
         load(s);
         s.source("src/nn/conv2d.cpp", "conv2d-backward");
         s.source("src/nn/activations.cpp", "leaky-relu");

@@ -204,6 +204,7 @@ int main(int argc, char** argv) {
       "v2 = 0.9 * 0.4 + 0.1 * 2.4 = 0.6, w2 = 0.6 - 0.6 = 0: the velocity carries it to the\n"
       "minimum in two steps. Adam's first step is lr * sign(g) = 0.1 whatever |g| is.",
       [&](nn::lesson::Step& s) {
+        s.needs({"SGD::step"});
         s.code("src/nn/optim.cpp", "sgd-step");
         s.source("src/nn/optim.cpp", "adam-step");
         // [snippet momentum-by-hand]
@@ -241,6 +242,7 @@ int main(int argc, char** argv) {
       "below 2/100 or w2 diverges; we take lr 0.015. Plain SGD then shrinks w1 by only 1.5%\n"
       "per step. Momentum builds up speed along w1. 100 steps of each, mu = 0, 0.5, 0.9.",
       [&](nn::lesson::Step& s) {
+        s.needs({"SGD::step"});
         s.source("src/nn/optim.cpp", "sgd-step");
         nn::plot::Lines loss_curve("valley-loss", "L = 0.5 (w1^2 + 100 w2^2): loss per step, lr 0.015");
         loss_curve.x_label = "step";
@@ -287,6 +289,8 @@ int main(int argc, char** argv) {
       "20: plain SGD at lr 0.01, SGD with momentum 0.9 at the same lr 0.01, and Adam at its\n"
       "usual lr 1e-3. Training loss (as trained) and validation accuracy per epoch.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         load(s);
         s.source("lessons/lesson08_optimization.cpp", "opt-mlp");
         s.source("src/nn/trainer.cpp", "train-batch");
@@ -339,6 +343,8 @@ int main(int argc, char** argv) {
       "(lr 0.01, mu 0.9) three ways: every multiplier 1; the output layer at 0.1; the hidden\n"
       "layer frozen at 0 (only the output learns, on 100 random ReLU features).",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         load(s);
         nn::plot::Bars bars("per-layer-ratio", "Update/weight ratio per layer, first epoch (want ~1e-3)");
         bars.y_label = "mean ||update|| / ||W||";
@@ -384,6 +390,8 @@ int main(int argc, char** argv) {
       "exponential decay 0.01 * 0.8^epoch; and, as a curiosity the seed project tried, a rate\n"
       "rising linearly from 0.001 to 0.01 over the run.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         load(s);
         const int n = epochs();
         // [snippet schedules]
@@ -439,6 +447,8 @@ int main(int argc, char** argv) {
       "momentum SGD (lr 0.01, mu 0.9), four lambdas: the weight norms, the penalty, training\n"
       "and validation accuracy after the same number of epochs.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         load(s);
         s.source("src/nn/optim.cpp", "sgd-step");
         nn::plot::Bars bars("l2-gap", "Training minus validation accuracy after training, per lambda");
@@ -476,6 +486,7 @@ int main(int argc, char** argv) {
       "identity, which makes a net containing dropout differentiable in the usual sense: the\n"
       "gradient check passes (in training mode every forward draws a new mask, so it cannot).",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward"});
         s.code("src/nn/dropout.cpp", "dropout-mask");
         s.source("src/nn/dropout.cpp", "dropout-forward-backward");
         nn::seed(lesson.seed());
@@ -513,6 +524,7 @@ int main(int argc, char** argv) {
       "gone); evaluated in eval mode the same weights do better. Dropout narrows the gap\n"
       "between training and validation.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
         load(s);
         nn::plot::Lines curve("dropout", "Accuracy per epoch, MLP 784-200-10 with Dropout(0.5)");
         curve.x_label = "epoch";
@@ -561,6 +573,7 @@ int main(int argc, char** argv) {
       "parameters at every new best validation loss, stops after `patience` epochs without one,\n"
       "and puts the best back. We check: the net handed back has exactly the best epoch's loss.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
         load(s);
         s.source("src/nn/trainer.cpp", "early-stopping");
         s.source("src/nn/trainer.cpp", "early-stopping-patience");
@@ -603,6 +616,8 @@ int main(int argc, char** argv) {
       "cost (cross-entropy) and accuracy, as a paper's table. The winner is chosen by the\n"
       "validation loss alone: the test columns are for reading, never for choosing.",
       [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "tanh_backward", "init::xavier", "init::he",
+                 "SoftmaxCrossEntropy::backward"});
         load(s);
         s.code("lessons/lesson08_optimization.cpp", "opt-search");
         const int trials = lesson.quick() ? 4 : static_cast<int>(lesson.integer("--trials"));

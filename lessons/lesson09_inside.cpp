@@ -144,6 +144,8 @@ int main(int argc, char** argv) {
       "the network: every later step reads it (weights, gradients with respect to the input,\n"
       "hidden activations) and puts it back as it found it.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         s.code("lessons/lesson09_inside.cpp", "inside-net");
         trained(s);
         std::ostringstream t;
@@ -160,6 +162,8 @@ int main(int argc, char** argv) {
       "drawn here red where a bright pixel raises the unit's input and blue where it lowers it.\n"
       "weight_images reads each row of W (64 x 784) back into the image layout.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         nn::Sequential& net = trained(s);
         s.code("src/nn/inspect.cpp", "weight-images");
         const arma::mat& w = dynamic_cast<nn::Linear&>(net[0]).weight;  // (64 x 784)
@@ -181,6 +185,8 @@ int main(int argc, char** argv) {
       "gives d s_c / d x, one number per pixel: the pixels that move the score of class c\n"
       "the most. Checked here against centered differences on the first test image.",
       [&](Step& s) {
+        s.needs({"numeric_gradient", "Linear::backward", "relu_backward",
+                 "SoftmaxCrossEntropy::backward", "SGD::step"});
         nn::Sequential& net = trained(s);
         s.code("src/nn/inspect.cpp", "input-gradient");
         const arma::vec x = shared.test.x.col(0);  // (784)
@@ -210,6 +216,8 @@ int main(int argc, char** argv) {
       "back. First the rule on four numbers, then six test images: the image, the plain\n"
       "gradient and the guided one, each for the net's top class (blue < 0 < red).",
       [&](Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "leaky_relu_backward",
+                 "SoftmaxCrossEntropy::backward", "SGD::step", "guided ReLU backward"});
         s.code("src/nn/inspect.cpp", "guided-relu-backward");
         const arma::mat x{{1.0, -2.0, 3.0, 0.5}};     // (1 x 4) what the ReLU saw
         const arma::mat g{{0.5, 0.7, -1.0, 2.0}};     // (1 x 4) incoming gradient
@@ -262,6 +270,8 @@ int main(int argc, char** argv) {
       "Row t, column p counts the test images of class t the net calls p (rows are the truth,\n"
       "as scikit-learn's). The diagonal is what it gets right; the rest says what it mixes up.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         nn::Sequential& net = trained(s);
         s.source("src/nn/trainer.cpp", "confusion-matrix");
         const arma::uvec predicted = nn::predict(net, shared.test.x);
@@ -283,6 +293,8 @@ int main(int argc, char** argv) {
       "the columns and takes the SVD H_c = U S V' (LAPACK): the columns of U are the directions\n"
       "of largest variance, and U_2' H_c are the images' coordinates along the first two.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         nn::Sequential& net = trained(s);
         s.source("src/nn/inspect.cpp", "layer-output");
         s.code("src/nn/inspect.cpp", "pca");
@@ -313,6 +325,8 @@ int main(int argc, char** argv) {
       "for the perplexity), Student-t probabilities Q in 2-D, and gradient descent on KL(P||Q)\n"
       "with early exaggeration and momentum. Exact: O(n^2) per iteration.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         nn::Sequential& net = trained(s);
         s.source("src/nn/inspect.cpp", "tsne-perplexity");
         s.code("src/nn/inspect.cpp", "tsne-gradient");
@@ -364,6 +378,8 @@ int main(int argc, char** argv) {
       "its count) and train the same network from the same start, beside the true labels.\n"
       "There is nothing to learn that carries over to the test set; is there anything to fit?",
       [&](Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
         trained(s);  // the data
         s.code("lessons/lesson09_inside.cpp", "random-labels");
         const arma::uword per_class = lesson.quick() ? 30 : 100;

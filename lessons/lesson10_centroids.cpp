@@ -370,6 +370,7 @@ int main(int argc, char** argv) {
       "distance to the other centroids); L = lambda_att att - lambda_rep rep (both lambdas 1).\n"
       "backward returns dL/dh with the centroids held constant.",
       [&](Step& s) {
+        s.needs({"CentroidLoss::backward"});
         s.code("src/nn/centroid.cpp", "update-centroids");
         s.source("src/nn/centroid.cpp", "centroid-backward");
         const arma::mat h = tiny_latent();  // (2 x 6)
@@ -393,6 +394,8 @@ int main(int argc, char** argv) {
       "the centroids fixed. Then through a small net (Linear 5->4, LeakyReLU, Linear 4->3): the\n"
       "loss as a function of the first layer's weights, against what net.backward accumulates.",
       [&](Step& s) {
+        s.needs({"numeric_gradient", "Linear::backward", "leaky_relu_backward",
+                 "CentroidLoss::backward"});
         s.source("src/nn/gradcheck.cpp", "numeric-gradient");
         const arma::mat h = tiny_latent();
         const arma::uvec y = tiny_labels();
@@ -478,6 +481,7 @@ int main(int argc, char** argv) {
       "the hypercube: no hyperplane separates it, and the noise features let the model\n"
       "memorise the training set instead.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "SoftmaxCrossEntropy::backward"});
         const Sizes z = sizes_for(lesson);
         const Model& m = softmax_regression(z);
         s.show("train accuracy", m.train_accuracy);
@@ -491,6 +495,7 @@ int main(int argc, char** argv) {
       "The same body as the centroid net (Linear, LeakyReLU(0.1), Linear to the bottleneck,\n"
       "LeakyReLU(0.1)), then an output Linear(bottleneck -> 10) with softmax cross-entropy.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "leaky_relu_backward", "SoftmaxCrossEntropy::backward"});
         s.code("lessons/lesson10_centroids.cpp", "centroid-net");
         const Sizes z = sizes_for(lesson);
         const Model& m = mlp(z);
@@ -508,6 +513,7 @@ int main(int argc, char** argv) {
       "nearest centroid, and on_epoch recomputes every centroid from the whole training set.\n"
       "Inside an epoch the centroids do not move. Each epoch's row goes to centroid.tsv.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "leaky_relu_backward", "CentroidLoss::backward"});
         s.code("lessons/lesson10_centroids.cpp", "centroid-training");
         const Sizes z = sizes_for(lesson);
         const Model& m = centroid(z);
@@ -526,6 +532,8 @@ int main(int argc, char** argv) {
       "Train and test accuracy per epoch for both networks (evaluated after each epoch, the\n"
       "centroid net with the freshly recomputed centroids), and softmax regression's test line.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "leaky_relu_backward", "SoftmaxCrossEntropy::backward",
+                 "CentroidLoss::backward"});
         const Sizes z = sizes_for(lesson);
         const Model &c = centroid(z), &m = mlp(z), &r = softmax_regression(z);
         nn::plot::Lines fig("accuracy", "Accuracy per epoch");
@@ -548,6 +556,8 @@ int main(int argc, char** argv) {
       "measured steps), the mean norm of a latent vector; attraction and repulsion on the\n"
       "training set; and how far each centroid turned, d(E_c before, E_c after the epoch).",
       [&](Step& s) {
+        s.needs({"Linear::backward", "leaky_relu_backward", "SoftmaxCrossEntropy::backward",
+                 "CentroidLoss::backward"});
         const Sizes z = sizes_for(lesson);
         const Model &c = centroid(z), &m = mlp(z);
         const arma::vec ce = c.track.column("epoch"), me = m.track.column("epoch");
@@ -592,6 +602,8 @@ int main(int argc, char** argv) {
       "(nn::principal_components, lesson 9: an SVD), coloured by class: the centroid net's\n"
       "output with its centroids, and the MLP's bottleneck (after its LeakyReLU).",
       [&](Step& s) {
+        s.needs({"Linear::backward", "leaky_relu_backward", "SoftmaxCrossEntropy::backward",
+                 "CentroidLoss::backward"});
         const Sizes z = sizes_for(lesson);
         const nn::SyntheticData& d = data(z);
         centroid(z);
@@ -621,6 +633,8 @@ int main(int argc, char** argv) {
       "the test accuracy at the epoch with the best validation accuracy (model selection).\n"
       "Rows: 0 softmax regression, 1 cross-entropy MLP, 2 centroid net.",
       [&](Step& s) {
+        s.needs({"Linear::backward", "leaky_relu_backward", "SoftmaxCrossEntropy::backward",
+                 "CentroidLoss::backward"});
         const Sizes z = sizes_for(lesson);
         const Model* models[] = {&softmax_regression(z), &mlp(z), &centroid(z)};
         arma::mat table(3, 8);

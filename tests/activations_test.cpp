@@ -5,7 +5,8 @@ using Catch::Matchers::WithinAbs;
 using testing::Equals;
 using testing::grid;
 
-SCENARIO("ReLU on five values in [-0.5, 0.5] with upstream ones", "[lesson02][points:3]") {
+SCENARIO("ReLU on five values in [-0.5, 0.5] with upstream ones", "[lesson02][points:3]"
+         "[exercise:relu_backward]") {
   GIVEN("x = [-0.5 -0.25 0 0.25 0.5]") {
     const arma::mat x = grid({{-0.5}, {-0.25}, {0}, {0.25}, {0.5}});
     nn::ReLU relu;
@@ -20,7 +21,8 @@ SCENARIO("ReLU on five values in [-0.5, 0.5] with upstream ones", "[lesson02][po
   }
 }
 
-SCENARIO("leaky ReLU lets gamma of the gradient through below zero", "[lesson02][points:2]") {
+SCENARIO("leaky ReLU lets gamma of the gradient through below zero", "[lesson02][points:2]"
+         "[exercise:leaky_relu_backward]") {
   const double gamma = GENERATE(0.01, 0.05, 0.1);
   GIVEN("gamma = " << gamma << " and x = [-2 -0.5 0 3]") {
     nn::LeakyReLU leaky(gamma);
@@ -32,7 +34,8 @@ SCENARIO("leaky ReLU lets gamma of the gradient through below zero", "[lesson02]
   }
 }
 
-SCENARIO("sigmoid and tanh with slope lambda", "[lesson02][points:3]") {
+SCENARIO("sigmoid and tanh with slope lambda", "[lesson02][points:0]"
+         "[needs:lesson02/sigmoid_backward][needs:lesson02/tanh_backward]") {
   GIVEN("lambda = 2") {
     nn::Sigmoid sigmoid(2);
     nn::Tanh tanh_layer(2);

@@ -7,7 +7,7 @@ using Catch::Matchers::WithinAbs;
 using testing::Equals;
 using testing::grid;
 
-SCENARIO("cosine distance d(u, v) = 0.5 (1 - cos)", "[lesson10][points:2]") {
+SCENARIO("cosine distance d(u, v) = 0.5 (1 - cos)", "[lesson10][points:0]") {
   GIVEN("u = [1 0]") {
     const arma::vec u = {1, 0};
     THEN("same direction 0, orthogonal 0.5, opposite 1, 45 degrees 0.5 (1 - 1/sqrt 2)") {
@@ -23,7 +23,7 @@ SCENARIO("cosine distance d(u, v) = 0.5 (1 - cos)", "[lesson10][points:2]") {
   }
 }
 
-SCENARIO("centroid loss on a batch by hand", "[lesson10][points:3]") {
+SCENARIO("centroid loss on a batch by hand", "[lesson10][points:0]") {
   GIVEN("3 classes, latent vectors [1 0] [0 1] [2 0] [-1 0] with labels 0 1 0 2") {
     nn::CentroidLoss loss(3, 1.0, 0.5);
     const arma::mat h = grid({{1, 0, 2, -1}, {0, 1, 0, 0}});
@@ -50,7 +50,8 @@ SCENARIO("centroid loss on a batch by hand", "[lesson10][points:3]") {
   }
 }
 
-SCENARIO("centroid loss gradient against centered differences", "[lesson10][points:3]") {
+SCENARIO("centroid loss gradient against centered differences", "[lesson10][points:3]"
+         "[exercise:CentroidLoss::backward][needs:lesson01/numeric_gradient]") {
   GIVEN("random 5-d latents for 8 samples of 4 classes, centroids from another batch") {
     nn::seed(21);
     nn::CentroidLoss loss(4, 1.0, 2.0);
@@ -71,7 +72,7 @@ SCENARIO("centroid loss gradient against centered differences", "[lesson10][poin
   }
 }
 
-SCENARIO("centroid loss refuses bad input clearly", "[lesson10][points:1]") {
+SCENARIO("centroid loss refuses bad input clearly", "[lesson10][points:0]") {
   nn::CentroidLoss loss(3);
   THEN("forward before any centroid, labels out of range and wrong dimensions are errors") {
     CHECK_THROWS_WITH(loss.forward(arma::ones(2, 1), {0}), Contains("update_centroids first"));

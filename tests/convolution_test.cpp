@@ -4,7 +4,8 @@
 using testing::Equals;
 using testing::grid;
 
-SCENARIO("1-D convolution I = [1 2 3 4], W = [1 2 3] as Toeplitz matrices", "[lesson03][points:4]") {
+SCENARIO("1-D convolution I = [1 2 3 4], W = [1 2 3] as Toeplitz matrices", "[lesson03][points:4]"
+         "[exercise:conv2d_backward]") {
   GIVEN("a 1x1x4 input and one 1x3 kernel without bias") {
     const nn::Shape shape{1, 1, 4};
     nn::Conv2d conv(shape, 1, 1, 3);
@@ -60,7 +61,8 @@ struct SlideConvolution {
   }
 };
 
-SCENARIO("the Torch7 slide example: 2x4x4 input, two 2x2x2 kernels", "[lesson03][points:4]") {
+SCENARIO("the Torch7 slide example: 2x4x4 input, two 2x2x2 kernels", "[lesson03][points:4]"
+         "[exercise:conv2d_backward]") {
   GIVEN("the input planes, kernels and bias (0.1, 0.2) from the slides") {
     SlideConvolution s;
     WHEN("convolved") {
@@ -97,7 +99,7 @@ SCENARIO("the Torch7 slide example: 2x4x4 input, two 2x2x2 kernels", "[lesson03]
 }
 
 SCENARIO("a shared weight's gradient is the sum over every place it sits in T",
-         "[lesson03][points:3]") {
+         "[lesson03][points:3][exercise:conv2d_backward]") {
   GIVEN("a 1x3x3 input and a 2x2 kernel (each weight is used at 4 positions)") {
     nn::seed(7);
     nn::Conv2d conv(nn::Shape{1, 3, 3}, 1, 2, 2);
@@ -123,7 +125,7 @@ SCENARIO("a shared weight's gradient is the sum over every place it sits in T",
   }
 }
 
-SCENARIO("stride and zero padding set the output size", "[lesson03][points:2]") {
+SCENARIO("stride and zero padding set the output size", "[lesson03][points:0]") {
   const auto [h, w, k, s, p, ho, wo] = GENERATE(table<int, int, int, int, int, int, int>({
       {28, 28, 7, 1, 0, 22, 22},
       {5, 5, 3, 2, 1, 3, 3},
@@ -140,7 +142,7 @@ SCENARIO("stride and zero padding set the output size", "[lesson03][points:2]") 
   }
 }
 
-SCENARIO("padding is zeros around the image", "[lesson03][points:2]") {
+SCENARIO("padding is zeros around the image", "[lesson03][points:0]") {
   GIVEN("a 1x2x2 image [[1 2] [3 4]], an all-ones 3x3 kernel, padding 1") {
     nn::Conv2d conv(nn::Shape{1, 2, 2}, 1, 3, 3, 1, 1);
     conv.set_kernel(0, 0, arma::ones(3, 3));

@@ -96,7 +96,7 @@ nn::Dataset tiny_dataset(const arma::mat& x) {
 // ---- reading good files --------------------------------------------------------------------
 
 SCENARIO("an IDX image file is row-major; an image column is column-major",
-         "[data][lesson06][points:2]") {
+         "[data][lesson06][points:0]") {
   TempDir dir;
   GIVEN("two 2x3 images [[1 2 3] [4 5 6]] and [[10 20 30] [40 50 60]] in a plain file") {
     const std::string path = dir.file("images-idx3-ubyte");
@@ -125,7 +125,7 @@ SCENARIO("an IDX image file is row-major; an image column is column-major",
 }
 
 SCENARIO("plain and gzip IDX files give the same dataset; gzip is told by its magic",
-         "[data][lesson06][points:2]") {
+         "[data][lesson06][points:0]") {
   TempDir dir;
   GIVEN("the two images and labels 7, 3 as plain files and as gzip files") {
     write(dir.file("images"), good_images());
@@ -164,7 +164,7 @@ SCENARIO("plain and gzip IDX files give the same dataset; gzip is told by its ma
   }
 }
 
-SCENARIO("save_idx writes exactly the IDX bytes it reads", "[data][lesson06][points:1]") {
+SCENARIO("save_idx writes exactly the IDX bytes it reads", "[data][lesson06][points:0]") {
   TempDir dir;
   GIVEN("the two-image dataset loaded from the literal bytes") {
     write(dir.file("images"), good_images());
@@ -195,7 +195,7 @@ SCENARIO("save_idx writes exactly the IDX bytes it reads", "[data][lesson06][poi
 // ---- corrupt files -------------------------------------------------------------------------
 
 SCENARIO("a corrupt IDX header is refused with the file, the byte and expected vs found",
-         "[data][lesson06][points:3]") {
+         "[data][lesson06][points:0]") {
   TempDir dir;
   const std::string path = dir.file("bad-images");
   nn::Shape shape;
@@ -255,7 +255,7 @@ SCENARIO("a corrupt IDX header is refused with the file, the byte and expected v
   }
 }
 
-SCENARIO("a file whose size disagrees with its header is refused", "[data][lesson06][points:2]") {
+SCENARIO("a file whose size disagrees with its header is refused", "[data][lesson06][points:0]") {
   TempDir dir;
   const std::string path = dir.file("bad-images");
   nn::Shape shape;
@@ -314,7 +314,7 @@ SCENARIO("a file whose size disagrees with its header is refused", "[data][lesso
 }
 
 SCENARIO("corrupt gzip streams are refused with the compressed byte offset",
-         "[data][lesson06][points:2]") {
+         "[data][lesson06][points:0]") {
   TempDir dir;
   const std::string path = dir.file("bad.gz");
   nn::Shape shape;
@@ -384,7 +384,7 @@ SCENARIO("corrupt gzip streams are refused with the compressed byte offset",
   }
 }
 
-SCENARIO("images and labels must agree", "[data][lesson06][points:2]") {
+SCENARIO("images and labels must agree", "[data][lesson06][points:0]") {
   TempDir dir;
   write(dir.file("images"), good_images());
   GIVEN("3 labels for 2 images") {
@@ -412,7 +412,7 @@ SCENARIO("images and labels must agree", "[data][lesson06][points:2]") {
 }
 
 SCENARIO("no prefix and no single-byte change of a good file crashes the parser",
-         "[data][lesson06][points:1]") {
+         "[data][lesson06][points:0]") {
   const Bytes good = good_images();
   GIVEN("every prefix of the 28-byte file") {
     THEN("all but the whole file throw nn::Error") {
@@ -445,7 +445,7 @@ SCENARIO("no prefix and no single-byte change of a good file crashes the parser"
 // ---- preprocessing -------------------------------------------------------------------------
 
 SCENARIO("preprocessing is fitted on training data and applied with its statistics",
-         "[data][lesson06][points:2]") {
+         "[data][lesson06][points:0]") {
   GIVEN("a 2-pixel training set: pixel 0 takes 0, 2, 4 and pixel 1 is always 5") {
     const nn::Dataset train_raw = tiny_dataset(grid({{0, 2, 4}, {5, 5, 5}}));
     WHEN("fitted per pixel (min_std = 1)") {
@@ -492,7 +492,7 @@ SCENARIO("preprocessing is fitted on training data and applied with its statisti
   }
 }
 
-SCENARIO("choosing balanced, seeded subsets", "[data][lesson06][points:1]") {
+SCENARIO("choosing balanced, seeded subsets", "[data][lesson06][points:0]") {
   GIVEN("labels [0 1 0 1 2]") {
     const arma::uvec labels = {0, 1, 0, 1, 2};
     THEN("one per class picks samples 0, 1, 4 (the first of each)") {
@@ -522,7 +522,7 @@ SCENARIO("choosing balanced, seeded subsets", "[data][lesson06][points:1]") {
 // ---- the shipped subset --------------------------------------------------------------------
 
 SCENARIO("the Fashion-MNIST subset shipped in data/ loads and standardizes",
-         "[data][lesson06][points:3]") {
+         "[data][lesson06][points:0]") {
   GIVEN("the class names") {
     const auto& names = nn::fashion_mnist_classes();
     THEN("there are ten, from T-shirt/top to Ankle boot") {

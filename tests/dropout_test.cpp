@@ -9,7 +9,7 @@ using testing::Equals;
 using testing::grid;
 
 SCENARIO("dropout drops a fraction p of the units and keeps the mean",
-         "[dropout][lesson08][points:2]") {
+         "[dropout][lesson08][points:0]") {
   GIVEN("Dropout(0.3) in training mode and a 100x100 batch of ones, seed 7") {
     nn::seed(7);
     nn::Dropout dropout(0.3);
@@ -43,7 +43,7 @@ SCENARIO("dropout drops a fraction p of the units and keeps the mean",
 }
 
 SCENARIO("in training mode backward uses the mask of the last forward",
-         "[dropout][lesson08][points:2]") {
+         "[dropout][lesson08][points:0]") {
   GIVEN("Dropout(0.5), seed 5, X = [[1 2 3] [4 5 6]]") {
     nn::seed(5);
     nn::Dropout dropout(0.5);
@@ -65,7 +65,7 @@ SCENARIO("in training mode backward uses the mask of the last forward",
   }
 }
 
-SCENARIO("in eval mode dropout is exactly the identity", "[dropout][lesson08][points:2]") {
+SCENARIO("in eval mode dropout is exactly the identity", "[dropout][lesson08][points:0]") {
   GIVEN("Dropout(0.5) switched to eval mode") {
     nn::seed(6);
     nn::Dropout dropout(0.5);
@@ -94,7 +94,7 @@ SCENARIO("in eval mode dropout is exactly the identity", "[dropout][lesson08][po
 }
 
 SCENARIO("dropout refuses p outside [0, 1) and a backward before forward",
-         "[dropout][lesson08][points:1]") {
+         "[dropout][lesson08][points:0]") {
   THEN("p = 1, p = -0.1 and NaN throw; p = 0 keeps everything") {
     CHECK_THROWS_WITH(nn::Dropout(1.0), Contains("must be in [0, 1), got 1"));
     CHECK_THROWS_WITH(nn::Dropout(-0.1), Contains("got -0.1"));

@@ -23,7 +23,8 @@ arma::mat away_from_zero(arma::uword rows, arma::uword cols) {
 
 }  // namespace
 
-SCENARIO("Linear passes the gradient check for any size and batch", "[lesson01][points:3]") {
+SCENARIO("Linear passes the gradient check for any size and batch", "[lesson01][points:3]"
+         "[exercise:Linear::backward]") {
   const auto [in, out, batch] = GENERATE(table<int, int, int>({{1, 1, 1}, {3, 2, 1}, {5, 4, 3}, {20, 7, 16}}));
   GIVEN("Linear(" << in << " -> " << out << ") on a batch of " << batch) {
     nn::seed(1);
@@ -34,7 +35,9 @@ SCENARIO("Linear passes the gradient check for any size and batch", "[lesson01][
   }
 }
 
-SCENARIO("activations pass the gradient check away from their kinks", "[lesson02][points:3]") {
+SCENARIO("activations pass the gradient check away from their kinks", "[lesson02][points:0]"
+         "[needs:lesson02/relu_backward][needs:lesson02/leaky_relu_backward]"
+         "[needs:lesson02/sigmoid_backward][needs:lesson02/tanh_backward]") {
   nn::seed(2);
   const arma::mat x = away_from_zero(6, 3);
   GIVEN("ReLU") { nn::ReLU m; require_all_pass(m, x); }
@@ -44,7 +47,7 @@ SCENARIO("activations pass the gradient check away from their kinks", "[lesson02
 }
 
 SCENARIO("Conv2d passes the gradient check over shapes, strides, paddings and batches",
-         "[lesson03][points:4]") {
+         "[lesson03][points:4][exercise:conv2d_backward]") {
   const auto [c, h, w, k, kh, kw, s, p, batch] = GENERATE(table<int, int, int, int, int, int, int, int, int>({
       {1, 4, 4, 1, 3, 3, 1, 0, 1},
       {2, 4, 4, 2, 2, 2, 1, 0, 1},
@@ -62,7 +65,8 @@ SCENARIO("Conv2d passes the gradient check over shapes, strides, paddings and ba
   }
 }
 
-SCENARIO("MaxPool2d passes the gradient check without ties", "[lesson04][points:2]") {
+SCENARIO("MaxPool2d passes the gradient check without ties", "[lesson04][points:2]"
+         "[exercise:maxpool2d_backward]") {
   const auto [c, h, w, k, s, batch] = GENERATE(table<int, int, int, int, int, int>({
       {1, 4, 4, 2, 2, 1}, {2, 5, 5, 3, 2, 2}, {1, 6, 7, 3, 1, 1}, {3, 4, 6, 2, 3, 2}}));
   GIVEN("MaxPool2d(" << c << "x" << h << "x" << w << ", kernel " << k << ", stride " << s << ")") {
@@ -75,7 +79,10 @@ SCENARIO("MaxPool2d passes the gradient check without ties", "[lesson04][points:
   }
 }
 
-SCENARIO("a Sequential network passes as a whole", "[lesson03][points:2]") {
+SCENARIO("a Sequential network passes as a whole", "[lesson04][points:2]"
+         "[exercise:maxpool2d_backward][needs:lesson01/Linear::backward]"
+         "[needs:lesson02/relu_backward][needs:lesson02/tanh_backward]"
+         "[needs:lesson03/conv2d_backward]") {
   GIVEN("Conv2d -> ReLU -> MaxPool2d -> Linear -> Tanh") {
     nn::seed(5);
     nn::Sequential net;
@@ -118,7 +125,7 @@ struct OverwritingLinear : nn::Linear {
   }
 };
 
-SCENARIO("the gradient checker can fail", "[lesson01][points:3]") {
+SCENARIO("the gradient checker can fail", "[lesson01][points:3][exercise:Linear::backward]") {
   nn::seed(6);
   const arma::mat x = arma::randn<arma::mat>(4, 3);
   GIVEN("a backward that halves the weight gradient") {
@@ -141,7 +148,8 @@ SCENARIO("the gradient checker can fail", "[lesson01][points:3]") {
   }
 }
 
-SCENARIO("the checker flags kinks instead of failing silently", "[lesson02][points:2]") {
+SCENARIO("the checker flags kinks instead of failing silently", "[lesson04][points:2]"
+         "[exercise:maxpool2d_backward][needs:lesson02/relu_backward]") {
   GIVEN("a ReLU whose input has an exact 0") {
     nn::ReLU relu;
     const arma::mat x = testing::grid({{0.3}, {0}, {-0.4}, {0.8}});
@@ -164,7 +172,8 @@ SCENARIO("the checker flags kinks instead of failing silently", "[lesson02][poin
   }
 }
 
-SCENARIO("the checker refuses a gradient that is zero everywhere", "[lesson01][points:1]") {
+SCENARIO("the checker refuses a gradient that is zero everywhere", "[lesson02][points:1]"
+         "[exercise:relu_backward]") {
   GIVEN("a ReLU whose inputs are all negative") {
     nn::ReLU relu;
     THEN("gradient_check throws instead of passing vacuously") {

@@ -333,8 +333,8 @@ SCENARIO("solution regions become stubs that throw; hidden tests are cut", "[inf
             "  // HINT: ReLU'(0) = 0.\n"
             "  // [snippet inner]\n"
             "  // [/snippet]\n"
-            "  throw nn::Error(\"lesson 2 exercise: relu_backward (the \\\"mask\\\") is yours to "
-            "write; see docs/lesson02.md\");\n"
+            "  throw nn::Unwritten(2, \"relu_backward (the \\\"mask\\\")\", "
+            "\"src/nn/activations.cpp\", __LINE__);\n"
             "}\n");
     }
     THEN("the release's stub is found again as still to write") {

@@ -31,7 +31,7 @@ void two_clusters(arma::mat& x, arma::uvec& labels) {
 
 }  // namespace
 
-SCENARIO("first-layer weights are read back as images, column-major", "[lesson09][points:1]") {
+SCENARIO("first-layer weights are read back as images, column-major", "[lesson09][points:0]") {
   GIVEN("a 2 x 6 weight for 1x2x3 images: row 1 is 1 .. 6, row 2 is its negative") {
     const arma::mat w = {{1, 2, 3, 4, 5, 6}, {-1, -2, -3, -4, -5, -6}};
     WHEN("each row becomes an image") {
@@ -50,7 +50,7 @@ SCENARIO("first-layer weights are read back as images, column-major", "[lesson09
 }
 
 SCENARIO("layer_output returns a hidden layer for every column, in batches",
-         "[lesson09][points:1]") {
+         "[lesson09][points:0]") {
   GIVEN("the small ReLU net and 7 inputs") {
     nn::Sequential net = small_relu_net(1);
     const arma::mat x = arma::randn(3, 7);
@@ -68,7 +68,9 @@ SCENARIO("layer_output returns a hidden layer for every column, in batches",
 }
 
 SCENARIO("saliency is the gradient of a class score with respect to the input",
-         "[lesson09][points:3]") {
+         "[lesson09][points:3][exercise:guided_ReLU_backward][needs:lesson01/numeric_gradient]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/relu_backward]"
+         "[needs:lesson02/leaky_relu_backward]") {
   GIVEN("a single Linear(4 -> 3) layer: s = W x + b") {
     nn::seed(2);
     nn::Sequential net;
@@ -122,7 +124,9 @@ SCENARIO("saliency is the gradient of a class score with respect to the input",
   }
 }
 
-SCENARIO("the guided ReLU rule keeps what fired AND pushes the score up", "[lesson09][points:3]") {
+SCENARIO("the guided ReLU rule keeps what fired AND pushes the score up", "[lesson09][points:3]"
+         "[exercise:guided_ReLU_backward][needs:lesson02/relu_backward]"
+         "[needs:lesson02/leaky_relu_backward]") {
   GIVEN("inputs x = [[1 -2] [0 3]] and incoming gradients G = [[0.5 0.7] [2 -1]]") {
     const arma::mat x = testing::grid({{1, -2}, {0, 3}});
     const arma::mat g = testing::grid({{0.5, 0.7}, {2, -1}});
@@ -141,7 +145,7 @@ SCENARIO("the guided ReLU rule keeps what fired AND pushes the score up", "[less
   }
 }
 
-SCENARIO("PCA recovers known principal axes", "[lesson09][points:3]") {
+SCENARIO("PCA recovers known principal axes", "[lesson09][points:0]") {
   GIVEN("five points on the line c + t a, a = (1, 2, 2)/3, t = -2 -1 0 1 3") {
     const arma::vec a = arma::vec{1, 2, 2} / 3.0, c = {4, -1, 0.5};
     const arma::rowvec t = {-2, -1, 0, 1, 3};
@@ -184,7 +188,8 @@ SCENARIO("PCA recovers known principal axes", "[lesson09][points:3]") {
   }
 }
 
-SCENARIO("t-SNE's perplexity search and gradient", "[lesson09][points:2]") {
+SCENARIO("t-SNE's perplexity search and gradient", "[lesson09][points:0]"
+         "[needs:lesson01/numeric_gradient]") {
   GIVEN("30 random points in 5-D") {
     nn::seed(7);
     const arma::mat x = arma::randn(5, 30);
@@ -224,7 +229,7 @@ SCENARIO("t-SNE's perplexity search and gradient", "[lesson09][points:2]") {
   }
 }
 
-SCENARIO("t-SNE separates two well-separated clusters, reproducibly", "[lesson09][points:3]") {
+SCENARIO("t-SNE separates two well-separated clusters, reproducibly", "[lesson09][points:0]") {
   GIVEN("two Gaussian clusters of 40 points in 10-D, centres 10 standard deviations apart") {
     arma::mat x;
     arma::uvec labels;
@@ -267,7 +272,7 @@ SCENARIO("t-SNE separates two well-separated clusters, reproducibly", "[lesson09
 }
 
 SCENARIO("nearest-neighbour agreement counts points whose nearest point shares their label",
-         "[lesson09][points:1]") {
+         "[lesson09][points:0]") {
   GIVEN("points 0, 1, 10, 11 on a line with labels 0, 0, 1, 0") {
     const arma::mat points = {{0, 1, 10, 11}};
     const arma::uvec labels = {0, 0, 1, 0};

@@ -77,7 +77,7 @@ struct ScaledLinear : nn::Linear {
 
 }  // namespace
 
-SCENARIO("the lesson's graph lists every node with its op and inputs", "[lesson01][points:1]") {
+SCENARIO("the lesson's graph lists every node with its op and inputs", "[lesson01][points:0]") {
   GIVEN("f = (w0 + w1 x1 + w2 x2)^2 built by nn::graph::lesson1_graph") {
     const nn::graph::Graph g = nn::graph::lesson1_graph(-3, 2, -2, -2, -1);
     auto inputs = [&](const char* name) {
@@ -101,7 +101,7 @@ SCENARIO("the lesson's graph lists every node with its op and inputs", "[lesson0
   }
 }
 
-SCENARIO("the three local derivatives: x^2 -> 2x, a*x -> a, c+x -> 1", "[lesson01][points:2]") {
+SCENARIO("the three local derivatives: x^2 -> 2x, a*x -> a, c+x -> 1", "[lesson01][points:0]") {
   GIVEN("f = x^2 at x = -5") {
     nn::graph::Graph g;
     const int x = g.input("x", -5);
@@ -132,7 +132,7 @@ SCENARIO("the three local derivatives: x^2 -> 2x, a*x -> a, c+x -> 1", "[lesson0
 }
 
 SCENARIO("centered differences are exact for the quadratic f, even with a large h",
-         "[lesson01][points:1]") {
+         "[lesson01][points:1][exercise:numeric_gradient]") {
   GIVEN("f = (w0 + w1 x1 + w2 x2)^2, a quadratic in each input (f''' = 0)") {
     auto f = [](const arma::mat& v) {
       const nn::graph::Graph g = nn::graph::lesson1_graph(v[0], v[1], v[2], v[3], v[4]);
@@ -148,7 +148,8 @@ SCENARIO("centered differences are exact for the quadratic f, even with a large 
   }
 }
 
-SCENARIO("the Linear layer of the lesson, forward and backward by hand", "[lesson01][points:3]") {
+SCENARIO("the Linear layer of the lesson, forward and backward by hand", "[lesson01][points:3]"
+         "[exercise:Linear::backward]") {
   GIVEN("W = [[0.5 -1 0.25] [1 0.5 -0.5]], b = [0.1 -0.2], X = [[1 -0.5] [0.5 1.5] [-1 2]]") {
     nn::Linear linear = example_linear();
     WHEN("it runs forward") {
@@ -191,7 +192,8 @@ SCENARIO("the Linear layer of the lesson, forward and backward by hand", "[lesso
 }
 
 SCENARIO("why h = 1e-5 and double: the error of the numeric gradient is a V in h",
-         "[lesson01][points:3]") {
+         "[lesson02][points:3][exercise:tanh_backward][needs:lesson01/numeric_gradient]"
+         "[needs:lesson01/Linear::backward]") {
   GIVEN("L = sum(G % tanh(W X + b)) with the lesson's numbers, its dL/dX from backward") {
     TanhLayer layer;
     const double at_1e1 = layer.relative_error_at(1e-1), at_1e2 = layer.relative_error_at(1e-2),
@@ -224,7 +226,8 @@ SCENARIO("why h = 1e-5 and double: the error of the numeric gradient is a V in h
   }
 }
 
-SCENARIO("a deliberately wrong backward lands in the wrong band", "[lesson01][points:3]") {
+SCENARIO("a deliberately wrong backward lands in the wrong band", "[lesson01][points:3]"
+         "[exercise:Linear::backward]") {
   GIVEN("the lesson's Linear layer whose backward adds factor x dL/dW") {
     auto weight_error = [](double factor) {
       ScaledLinear layer(factor);

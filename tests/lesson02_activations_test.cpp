@@ -23,7 +23,8 @@ const arma::mat points = grid({{-2, -0.5, 0, 0.5, 2}});      // (1 x 5)
 
 }  // namespace
 
-SCENARIO("ReLU's backward is the 0/1 mask of the units that fired", "[lesson02][points:2]") {
+SCENARIO("ReLU's backward is the 0/1 mask of the units that fired", "[lesson02][points:2]"
+         "[exercise:relu_backward]") {
   GIVEN("five samples x = [-0.5 -0.25 0 0.25 0.5] (1 x 5)") {
     THEN("relu_forward keeps the positive ones: [0 0 0 0.25 0.5]") {
       CHECK_THAT(nn::relu_forward(five), Equals(grid({{0, 0, 0, 0.25, 0.5}})));
@@ -37,7 +38,8 @@ SCENARIO("ReLU's backward is the 0/1 mask of the units that fired", "[lesson02][
   }
 }
 
-SCENARIO("leaky ReLU's value and derivative for gamma = 0.01, 0.05, 0.1", "[lesson02][points:2]") {
+SCENARIO("leaky ReLU's value and derivative for gamma = 0.01, 0.05, 0.1", "[lesson02][points:2]"
+         "[exercise:leaky_relu_backward]") {
   // gamma, then y at x = [-2 -0.5 0 0.5 2], written out.
   const auto [gamma, y_at_minus_2, y_at_minus_half] = GENERATE(table<double, double, double>(
       {{0.01, -0.02, -0.005}, {0.05, -0.10, -0.025}, {0.10, -0.20, -0.050}}));
@@ -54,7 +56,7 @@ SCENARIO("leaky ReLU's value and derivative for gamma = 0.01, 0.05, 0.1", "[less
 }
 
 SCENARIO("the sigmoid's derivative lambda y (1 - y) for lambda = 0.5, 1, 2, 4",
-         "[lesson02][points:2]") {
+         "[lesson02][points:2][exercise:sigmoid_backward]") {
   const auto [lambda, at_0, at_half, at_2] = GENERATE(table<double, double, double, double>({
       {0.5, 0.125, 0.12306704136879917, 0.09830596662074093},
       {1.0, 0.25, 0.2350037122015945, 0.10499358540350662},
@@ -71,7 +73,8 @@ SCENARIO("the sigmoid's derivative lambda y (1 - y) for lambda = 0.5, 1, 2, 4",
   }
 }
 
-SCENARIO("tanh's derivative lambda (1 - y^2) for lambda = 0.5, 1, 2, 4", "[lesson02][points:2]") {
+SCENARIO("tanh's derivative lambda (1 - y^2) for lambda = 0.5, 1, 2, 4", "[lesson02][points:2]"
+         "[exercise:tanh_backward]") {
   const auto [lambda, at_half, at_2] = GENERATE(table<double, double, double>({
       {0.5, 0.470007424403189, 0.20998717080701307},
       {1.0, 0.7864477329659274, 0.07065082485316443},
@@ -88,7 +91,8 @@ SCENARIO("tanh's derivative lambda (1 - y^2) for lambda = 0.5, 1, 2, 4", "[lesso
 }
 
 SCENARIO("saturation: sigmoid and tanh pass almost no gradient at x = 5 and 10",
-         "[lesson02][points:1]") {
+         "[lesson02][points:0][needs:lesson02/relu_backward][needs:lesson02/sigmoid_backward]"
+         "[needs:lesson02/tanh_backward]") {
   GIVEN("lambda = 1 and x = [5 10]") {
     const arma::mat x = grid({{5, 10}});
     const arma::mat sigmoid_slope =
@@ -108,7 +112,8 @@ SCENARIO("saturation: sigmoid and tanh pass almost no gradient at x = 5 and 10",
   }
 }
 
-SCENARIO("dead ReLUs from a large negative bias; leaky ReLU has none", "[lesson02][points:2]") {
+SCENARIO("dead ReLUs from a large negative bias; leaky ReLU has none", "[lesson02][points:0]"
+         "[needs:lesson02/relu_backward][needs:lesson02/leaky_relu_backward]") {
   GIVEN("Linear(20 -> 100) on 500 inputs in [0, 1], seed 0 (lesson 2, step 6)") {
     nn::seed(0);
     const arma::mat x = arma::randu<arma::mat>(20, 500);
@@ -134,7 +139,8 @@ SCENARIO("dead ReLUs from a large negative bias; leaky ReLU has none", "[lesson0
 }
 
 SCENARIO("one too-large step kills ReLUs for good; leaky ReLU's units come back",
-         "[lesson02][points:3]") {
+         "[lesson02][points:0][needs:lesson01/Linear::backward][needs:lesson02/relu_backward]"
+         "[needs:lesson02/leaky_relu_backward]") {
   GIVEN("a Linear(20 -> 100) copying another layer, lr 0.3, seed 0, 100 steps (lesson 2, step 7)") {
     // Computed once: Catch2 enters this GIVEN again for every THEN below.
     static const nn::DeadUnitRun normal = nn::copy_a_layer(0, 0, 0.3, 0.3, 100);
@@ -168,7 +174,9 @@ SCENARIO("one too-large step kills ReLUs for good; leaky ReLU's units come back"
 }
 
 SCENARIO("every activation passes its gradient check; ReLU at 0 is a kink, not a bug",
-         "[lesson02][points:2]") {
+         "[lesson02][points:0][needs:lesson01/numeric_gradient][needs:lesson02/relu_backward]"
+         "[needs:lesson02/leaky_relu_backward][needs:lesson02/sigmoid_backward]"
+         "[needs:lesson02/tanh_backward]") {
   GIVEN("a random 6 x 3 input, seed 0 (lesson 2, step 8)") {
     nn::seed(0);
     const arma::mat x = arma::randn<arma::mat>(6, 3);

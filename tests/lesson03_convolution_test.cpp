@@ -13,7 +13,8 @@
 using testing::Equals;
 using testing::grid;
 
-SCENARIO("a shared weight's gradient and update are the sums over its uses", "[lesson03][points:3]") {
+SCENARIO("a shared weight's gradient and update are the sums over its uses", "[lesson03]"
+         "[points:0][needs:lesson01/numeric_gradient][needs:lesson01/Linear::backward]") {
   GIVEN("y = w x1 + w x2 with w = 0.5, x1 = 3, x2 = 1, L = 0.5 (y - 1)^2, as two tied Linear(1 -> 1)") {
     nn::Linear use1(1, 1), use2(1, 1);
     for (nn::Linear* use : {&use1, &use2}) {
@@ -77,7 +78,7 @@ static arma::mat correlate(const arma::vec& signal, const arma::mat& kernel) {
 }
 
 SCENARIO("1-D backward: correlation for dL/dW, full convolution with the flipped kernel for dL/dI",
-         "[lesson03][points:2]") {
+         "[lesson03][points:0]") {
   GIVEN("I = [1 2 3 4], W = [1 2 3], dL/dO = [1 -2]") {
     const arma::vec input{1, 2, 3, 4}, grad_output{1, -2};
     THEN("dL/dW = correlation of I with dL/dO = [-3 -4 -5]") {
@@ -94,7 +95,8 @@ SCENARIO("1-D backward: correlation for dL/dW, full convolution with the flipped
   }
 }
 
-SCENARIO("T for a small case: a 1x3x3 image and the 2x2 kernel [[1 2] [3 4]]", "[lesson03][points:2]") {
+SCENARIO("T for a small case: a 1x3x3 image and the 2x2 kernel [[1 2] [3 4]]", "[lesson03]"
+         "[points:0]") {
   GIVEN("the image [[1 2 3] [4 5 6] [7 8 9]]") {
     nn::Conv2d conv(nn::Shape{1, 3, 3}, 1, 2, 2);
     conv.set_kernel(0, 0, grid({{1, 2}, {3, 4}}));
@@ -117,7 +119,7 @@ SCENARIO("T for a small case: a 1x3x3 image and the 2x2 kernel [[1 2] [3 4]]", "
 }
 
 SCENARIO("T's band structure: a 3x3 kernel over a 1x5x5 image, 2 output channels",
-         "[lesson03][points:3]") {
+         "[lesson03][points:0]") {
   GIVEN("kernel 1 = [[1 2 3] [4 5 6] [7 8 9]], kernel 2 its negative") {
     nn::Conv2d conv(nn::Shape{1, 5, 5}, 2, 3, 3);
     const arma::mat kernel = grid({{1, 2, 3}, {4, 5, 6}, {7, 8, 9}});
@@ -156,7 +158,7 @@ SCENARIO("T's band structure: a 3x3 kernel over a 1x5x5 image, 2 output channels
   }
 }
 
-SCENARIO("zero padding: an all-ones 3x3 kernel sums each neighbourhood", "[lesson03][points:2]") {
+SCENARIO("zero padding: an all-ones 3x3 kernel sums each neighbourhood", "[lesson03][points:0]") {
   GIVEN("the image [[1 2 3] [4 5 6] [7 8 9]] and padding 1") {
     const arma::vec x = testing::image({grid({{1, 2, 3}, {4, 5, 6}, {7, 8, 9}})});
     WHEN("the stride is 1") {
@@ -186,7 +188,8 @@ SCENARIO("zero padding: an all-ones 3x3 kernel sums each neighbourhood", "[lesso
   }
 }
 
-SCENARIO("true convolution is correlation with the kernel rotated 180 degrees", "[lesson03][points:2]") {
+SCENARIO("true convolution is correlation with the kernel rotated 180 degrees", "[lesson03]"
+         "[points:0]") {
   GIVEN("plane 1 of the slide input and the kernel [[3 1] [2 2]]") {
     const arma::mat x = grid({{1, -2, 2, 2}, {2, 1, 3, -2}, {-2, 3, -3, 1}, {-1, 2, -4, 2}});
     const arma::mat kernel = grid({{3, 1}, {2, 2}});

@@ -26,7 +26,7 @@ arma::mat slide_plane() {
 
 }  // namespace
 
-SCENARIO("argmax() names the input row of each window's maximum", "[lesson04][points:2]") {
+SCENARIO("argmax() names the input row of each window's maximum", "[lesson04][points:0]") {
   GIVEN("the slide example pooled 2x2 with stride 2") {
     nn::MaxPool2d pool(slide_shape, 2, 2);
     pool.forward(testing::image({slide_plane()}));
@@ -39,7 +39,7 @@ SCENARIO("argmax() names the input row of each window's maximum", "[lesson04][po
 }
 
 SCENARIO("overlapping windows route gradient to a pixel once per window it wins",
-         "[lesson04][points:3]") {
+         "[lesson04][points:3][exercise:maxpool2d_backward]") {
   GIVEN("the slide example pooled with kernel 2, stride 1 (3x3 windows)") {
     nn::MaxPool2d pool(slide_shape, 2, 1);
     const arma::vec y = pool.forward(testing::image({slide_plane()}));
@@ -72,7 +72,7 @@ SCENARIO("overlapping windows route gradient to a pixel once per window it wins"
 }
 
 SCENARIO("at a tie the numeric derivative is 0.5, the average of the one-sided slopes",
-         "[lesson04][points:3]") {
+         "[lesson04][points:3][exercise:maxpool2d_backward][needs:lesson01/numeric_gradient]") {
   GIVEN("the slide example with 0.9199 copied to (0,0): a tie with (1,1) in the first window") {
     arma::mat plane = slide_plane();
     plane(0, 0) = 0.9199;

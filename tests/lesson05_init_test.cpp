@@ -35,8 +35,8 @@ std::vector<double> activation_std(const nn::InitExperiment& e) {
 }  // namespace
 
 // ---- the initializers themselves ---------------------------------------------------------------
-SCENARIO("xavier and he draw weights of std 1/sqrt(fan_in) and sqrt(2/fan_in)",
-         "[lesson05][points:3]") {
+SCENARIO("xavier draws weights of std 1/sqrt(fan_in)", "[lesson05][points:2]"
+         "[exercise:init::xavier]") {
   GIVEN("a 500 x 500 and a 100 x 400 weight matrix (fan_in = number of columns)") {
     arma::mat square(500, 500), wide(100, 400);
     nn::seed(0);
@@ -49,6 +49,14 @@ SCENARIO("xavier and he draw weights of std 1/sqrt(fan_in) and sqrt(2/fan_in)",
         CHECK(std::abs(arma::mean(arma::vectorise(square))) < 0.001);
       }
     }
+  }
+}
+
+SCENARIO("he draws weights of std sqrt(2/fan_in)", "[lesson05][points:2]"
+         "[exercise:init::he]") {
+  GIVEN("a 500 x 500 and a 100 x 400 weight matrix (fan_in = number of columns)") {
+    arma::mat square(500, 500), wide(100, 400);
+    nn::seed(0);
     WHEN("filled by init::he") {
       nn::init::he(square);
       nn::init::he(wide);
@@ -58,6 +66,15 @@ SCENARIO("xavier and he draw weights of std 1/sqrt(fan_in) and sqrt(2/fan_in)",
         CHECK(std::abs(arma::mean(arma::vectorise(square))) < 0.001);
       }
     }
+  }
+}
+
+SCENARIO("small_random and unit_gaussian draw the std they say; every scheme refuses an empty "
+         "matrix",
+         "[lesson05][points:0]") {
+  GIVEN("a 500 x 500 weight matrix") {
+    arma::mat square(500, 500);
+    nn::seed(0);
     WHEN("filled by small_random (scale 0.01)") {
       nn::init::small_random(square);
       THEN("the std is 0.01") {
@@ -82,7 +99,7 @@ SCENARIO("xavier and he draw weights of std 1/sqrt(fan_in) and sqrt(2/fan_in)",
 }
 
 SCENARIO("orthogonal gives W W' = I (square, wide) or W'W = I (tall), to 1e-12",
-         "[lesson05][points:2]") {
+         "[lesson05][points:0]") {
   nn::seed(0);
   GIVEN("square, wide and tall weight matrices") {
     THEN("W W' = I when rows <= columns (orthonormal rows); W'W = I when taller") {
@@ -107,7 +124,8 @@ SCENARIO("orthogonal gives W W' = I (square, wide) or W'W = I (tall), to 1e-12",
   }
 }
 
-SCENARIO("LSUV rescales every layer to unit output variance on its batch", "[lesson05][points:2]") {
+SCENARIO("LSUV rescales every layer to unit output variance on its batch", "[lesson05][points:0]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/tanh_backward]") {
   GIVEN("a 10-layer tanh net of 500 units and a batch of 1000 samples") {
     nn::seed(0);
     nn::Sequential net = nn::deep_net(10, 500, "tanh");
@@ -143,7 +161,8 @@ SCENARIO("LSUV rescales every layer to unit output variance on its batch", "[les
 }
 
 // ---- the classic experiment --------------------------------------------------------------------
-SCENARIO("0.01 * randn with tanh: the activations vanish", "[lesson05][points:1]") {
+SCENARIO("0.01 * randn with tanh: the activations vanish", "[lesson05][points:0]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/tanh_backward]") {
   GIVEN("the experiment with weights 0.01 randn (gain2 = 500 * 1e-4 = 0.05)") {
     const std::vector<double> std_dev = activation_std(classic(small_tanh));
     THEN("layer std is 0.213, 0.0476, 0.0106, 0.0024 (a factor sqrt 0.05 = 0.224 each), +-3%") {
@@ -162,7 +181,8 @@ SCENARIO("0.01 * randn with tanh: the activations vanish", "[lesson05][points:1]
   }
 }
 
-SCENARIO("1.0 * randn with tanh: every layer saturates", "[lesson05][points:1]") {
+SCENARIO("1.0 * randn with tanh: every layer saturates", "[lesson05][points:0]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/tanh_backward]") {
   GIVEN("the experiment with weights randn (gain2 = 500: pre-activations of std ~22)") {
     const nn::InitExperiment& e = classic(unit_tanh);
     THEN("every layer has std 0.98 +-0.01 and more than 85% of its units at |h| > 0.99") {
@@ -180,7 +200,8 @@ SCENARIO("1.0 * randn with tanh: every layer saturates", "[lesson05][points:1]")
   }
 }
 
-SCENARIO("Xavier with tanh: a slow decay", "[lesson05][points:2]") {
+SCENARIO("Xavier with tanh: a slow decay", "[lesson05][points:2][exercise:init::xavier]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/tanh_backward]") {
   GIVEN("the experiment with Xavier weights (gain2 = 1) and tanh") {
     const std::vector<double> std_dev = activation_std(classic(xavier_tanh));
     THEN("layer std is 0.628, 0.486, 0.408, 0.357, ... +-0.01") {
@@ -200,7 +221,8 @@ SCENARIO("Xavier with tanh: a slow decay", "[lesson05][points:2]") {
   }
 }
 
-SCENARIO("Xavier with ReLU: the variance halves at every layer", "[lesson05][points:2]") {
+SCENARIO("Xavier with ReLU: the variance halves at every layer", "[lesson05][points:2]"
+         "[exercise:init::xavier][needs:lesson01/Linear::backward][needs:lesson02/relu_backward]") {
   GIVEN("the experiment with Xavier weights and ReLU") {
     const nn::InitExperiment& e = classic(xavier_relu);
     const std::vector<double> std_dev = activation_std(e);
@@ -221,7 +243,8 @@ SCENARIO("Xavier with ReLU: the variance halves at every layer", "[lesson05][poi
   }
 }
 
-SCENARIO("He with ReLU: stable through 10 layers", "[lesson05][points:2]") {
+SCENARIO("He with ReLU: stable through 10 layers", "[lesson05][points:2][exercise:init::he]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/relu_backward]") {
   GIVEN("the experiment with He weights (gain2 = 2) and ReLU") {
     const nn::InitExperiment& e = classic(he_relu);
     THEN("every layer's std stays within [0.7, 1.0] (theory sqrt 2 * 0.584 = 0.826; 0.81-0.94)") {
@@ -251,7 +274,7 @@ SCENARIO("He with ReLU: stable through 10 layers", "[lesson05][points:2]") {
 }
 
 // ---- the helpers the lesson reads its numbers with ---------------------------------------------
-SCENARIO("statistics: mean, std, zeros and saturation over every entry", "[lesson05][points:1]") {
+SCENARIO("statistics: mean, std, zeros and saturation over every entry", "[lesson05][points:0]") {
   GIVEN("the 2x2 matrix [[0 1] [-1 2]]") {
     const nn::Stats s = nn::statistics(grid({{0, 1}, {-1, 2}}));
     THEN("mean 0.5, std sqrt(5/3) = 1.291 (n - 1, as arma::stddev), 1/4 zeros, 3/4 |v| > 0.99") {
@@ -267,7 +290,8 @@ SCENARIO("statistics: mean, std, zeros and saturation over every entry", "[lesso
 }
 
 SCENARIO("backward_statistics runs the same backward as Sequential::backward",
-         "[lesson05][points:1]") {
+         "[lesson05][points:1][exercise:init::xavier][needs:lesson01/Linear::backward]"
+         "[needs:lesson02/tanh_backward]") {
   GIVEN("a 3-layer, 6-unit tanh net with Xavier weights and a forward pass") {
     nn::seed(1);
     nn::Sequential net = nn::deep_net(3, 6, "tanh");
@@ -302,7 +326,7 @@ SCENARIO("backward_statistics runs the same backward as Sequential::backward",
   }
 }
 
-SCENARIO("mean_field: the variance formula, iterated", "[lesson05][points:1]") {
+SCENARIO("mean_field: the variance formula, iterated", "[lesson05][points:0]") {
   THEN("ReLU with gain2 = 1: std 0.5838 * 2^(-(l-1)/2), the gradient halving downward") {
     const nn::MeanField m = nn::mean_field("relu", 1, 10);
     const double first = std::sqrt(0.5 - 0.5 / arma::datum::pi);

@@ -58,7 +58,7 @@ nn::TrainConfig quiet_config(int epochs, arma::uword batch_size) {
 }  // namespace
 
 SCENARIO("a linear softmax classifier with small weights starts at the loss ln 10",
-         "[lesson06][points:2]") {
+         "[lesson06][points:0]") {
   GIVEN("Linear(784 -> 10) with weights of std 0.001 and zero biases (seed 0)") {
     nn::seed(0);
     nn::Sequential net = linear_classifier();
@@ -81,7 +81,9 @@ SCENARIO("a linear softmax classifier with small weights starts at the loss ln 1
   }
 }
 
-SCENARIO("a small MLP overfits 20 examples to 100% training accuracy", "[lesson06][points:3]") {
+SCENARIO("a small MLP overfits 20 examples to 100% training accuracy", "[lesson06][points:3]"
+         "[exercise:SoftmaxCrossEntropy::backward][needs:lesson01/Linear::backward]"
+         "[needs:lesson02/relu_backward][needs:lesson05/init::he]") {
   GIVEN("MLP 784-50-ReLU-10 (seed 0) and the first 2 training images of every class") {
     const nn::Dataset tiny = nn::first_per_class(standardized_train(), 2);
     REQUIRE(tiny.n_samples() == 20);
@@ -100,7 +102,9 @@ SCENARIO("a small MLP overfits 20 examples to 100% training accuracy", "[lesson0
 }
 
 SCENARIO("the learning rate's two failures: 1e6 explodes, 1e-7 does not move",
-         "[lesson06][points:3]") {
+         "[lesson06][points:3][exercise:SoftmaxCrossEntropy::backward]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/relu_backward]"
+         "[needs:lesson05/init::he]") {
   GIVEN("MLP 784-50-ReLU-10 (seed 0), 500 training images (50 per class), batches of 10") {
     const nn::Dataset data = nn::first_per_class(standardized_train(), 50);
     nn::seed(0);

@@ -26,7 +26,8 @@ nn::Dataset trouser_bag(const std::string& split, const nn::Preprocessing& p) {
 
 }  // namespace
 
-SCENARIO("two whole-image filters tell Trouser from Bag", "[lesson07][points:3]") {
+SCENARIO("two whole-image filters tell Trouser from Bag", "[lesson07][points:0]"
+         "[needs:lesson03/conv2d_backward][needs:lesson06/SoftmaxCrossEntropy::backward]") {
   GIVEN("the subset's 200+200 training and 100+100 test images, standardized per pixel") {
     const nn::Preprocessing p = nn::fit_per_pixel(nn::fashion_mnist_subset("train"));
     const nn::Dataset train = trouser_bag("train", p), test = trouser_bag("test", p);
@@ -54,7 +55,8 @@ SCENARIO("two whole-image filters tell Trouser from Bag", "[lesson07][points:3]"
   }
 }
 
-SCENARIO("architecture A: 784 -> conv 16x7x7 -> 16x22x22 -> LeakyReLU -> 10", "[lesson07][points:2]") {
+SCENARIO("architecture A: 784 -> conv 16x7x7 -> 16x22x22 -> LeakyReLU -> 10", "[lesson07]"
+         "[points:0][needs:lesson03/conv2d_backward]") {
   GIVEN("Conv2d(1x28x28, 16, 7, 7) -> LeakyReLU(0.01) -> Linear(7744 -> 10)") {
     nn::Sequential net;
     nn::Conv2d& conv = net.emplace<nn::Conv2d>(nn::Shape{1, 28, 28}, 16, 7, 7);

@@ -116,10 +116,14 @@ std::string run_lesson(const std::string& args, const std::string& log_name) {
   const std::string command = "cd '" + nn::lesson::repository_root() + "' && '" + binary + "' " +
                               args + " > '" + log.string() + "' 2>&1 < /dev/null";
   const int status = std::system(command.c_str());
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
   std::ifstream in(log);
   std::ostringstream text;
   text << in.rdbuf();
+  // A student release skips the steps whose exercises are unwritten: name them.
+  const auto skipped = text.str().find("\nSkipped ");
+  if (skipped != std::string::npos)
+    return "lesson 8 " + args + " ran, but" + text.str().substr(skipped);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
   std::string reasons, line;
   for (std::istringstream lines(text.str()); std::getline(lines, line);)
     if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";
@@ -132,7 +136,7 @@ std::string run_lesson(const std::string& args, const std::string& log_name) {
 }  // namespace
 
 SCENARIO("two steps on L(w) = 2 w^2: plain SGD, momentum 0.9 and Adam, by hand",
-         "[lesson08][points:2]") {
+         "[lesson08][points:2][exercise:SGD::step]") {
   GIVEN("one parameter w = 1, its gradient g = 4 w, lr 0.1") {
     arma::mat w = {1.0}, grad = {0.0};
     const std::vector<nn::Parameter> params = {{"w", &w, &grad}};
@@ -168,7 +172,7 @@ SCENARIO("two steps on L(w) = 2 w^2: plain SGD, momentum 0.9 and Adam, by hand",
 }
 
 SCENARIO("in the ill-conditioned valley momentum reaches a far lower loss in 100 steps",
-         "[lesson08][points:2]") {
+         "[lesson08][points:2][exercise:SGD::step]") {
   GIVEN("L = 0.5 (w1^2 + 100 w2^2) from w = (1, 1), lr 0.015 (below 2 / 100)") {
     WHEN("plain SGD, momentum 0.5 and momentum 0.9 each take 100 steps") {
       const double plain = valley_loss(0, 100), half = valley_loss(0.5, 100),
@@ -187,7 +191,9 @@ SCENARIO("in the ill-conditioned valley momentum reaches a far lower loss in 100
   }
 }
 
-SCENARIO("the lesson's schedules, as the trainer applies them", "[lesson08][points:1]") {
+SCENARIO("the lesson's schedules, as the trainer applies them", "[lesson08][points:1]"
+         "[exercise:SGD::step][needs:lesson01/Linear::backward][needs:lesson02/relu_backward]"
+         "[needs:lesson05/init::he][needs:lesson06/SoftmaxCrossEntropy::backward]") {
   GIVEN("the four schedules of step 5 over 12 epochs") {
     const nn::Schedule step = nn::schedule::step_decay(0.01, 0.5, 3);
     const nn::Schedule exponential = nn::schedule::exponential(0.01, 0.8);
@@ -230,7 +236,9 @@ SCENARIO("the lesson's schedules, as the trainer applies them", "[lesson08][poin
 }
 
 SCENARIO("momentum and Adam train the lesson's MLP faster than plain SGD",
-         "[lesson08][points:3]") {
+         "[lesson08][points:3][exercise:SGD::step][needs:lesson01/Linear::backward]"
+         "[needs:lesson02/relu_backward][needs:lesson05/init::he]"
+         "[needs:lesson06/SoftmaxCrossEntropy::backward]") {
   GIVEN("MLP 784-100-ReLU-10, the same initial weights and batch order (seed 0), 300 images") {
     const LessonData& d = quick_data();
     auto final_train_loss = [&](int which) {
@@ -258,7 +266,9 @@ SCENARIO("momentum and Adam train the lesson's MLP faster than plain SGD",
   }
 }
 
-SCENARIO("L2 weight decay shrinks the weights it is applied to", "[lesson08][points:2]") {
+SCENARIO("L2 weight decay shrinks the weights it is applied to", "[lesson08][points:2]"
+         "[exercise:SGD::step][needs:lesson01/Linear::backward][needs:lesson02/relu_backward]"
+         "[needs:lesson05/init::he][needs:lesson06/SoftmaxCrossEntropy::backward]") {
   GIVEN("MLP 784-100-ReLU-10, momentum SGD (lr 0.01, mu 0.9), decay on the weights only") {
     const LessonData& d = quick_data();
     std::vector<double> hidden_norm, output_norm;
@@ -290,7 +300,7 @@ SCENARIO("L2 weight decay shrinks the weights it is applied to", "[lesson08][poi
 }
 
 SCENARIO("inverted dropout: the lesson's mask, E[mask] = 1, and a gradient check in eval mode",
-         "[lesson08][points:3]") {
+         "[lesson08][points:0][needs:lesson01/Linear::backward][needs:lesson02/relu_backward]") {
   GIVEN("seed 0 and Dropout(0.5) in training mode") {
     nn::seed(0);
     nn::Dropout dropout(0.5);
@@ -342,7 +352,8 @@ SCENARIO("inverted dropout: the lesson's mask, E[mask] = 1, and a gradient check
 }
 
 SCENARIO("with dropout on, the accuracy as trained is below the same weights' in eval mode",
-         "[lesson08][points:2]") {
+         "[lesson08][points:0][needs:lesson01/Linear::backward][needs:lesson02/relu_backward]"
+         "[needs:lesson05/init::he][needs:lesson06/SoftmaxCrossEntropy::backward]") {
   GIVEN("MLP 784-200-ReLU-Dropout(0.5)-10 trained 3 epochs with Adam (lr 1e-3), seed 0") {
     const LessonData& d = quick_data();
     nn::seed(0);
@@ -365,7 +376,8 @@ SCENARIO("with dropout on, the accuracy as trained is below the same weights' in
 }
 
 SCENARIO("early stopping hands back the best validation epoch's parameters",
-         "[lesson08][points:3]") {
+         "[lesson08][points:0][needs:lesson01/Linear::backward][needs:lesson02/relu_backward]"
+         "[needs:lesson05/init::he][needs:lesson06/SoftmaxCrossEntropy::backward]") {
   GIVEN("Adam (lr 1e-3) on MLP 784-200-ReLU-10, up to 8 epochs, patience 2 (lesson8 --quick)") {
     const LessonData& d = quick_data();
     auto run = [&](bool restore_best, nn::Sequential& net) {
@@ -407,7 +419,7 @@ SCENARIO("early stopping hands back the best validation epoch's parameters",
 }
 
 SCENARIO("the random search picks the row with the lowest validation cost",
-         "[lesson08][points:2]") {
+         "[lesson08][points:0]") {
   namespace fs = std::filesystem;
   GIVEN("the search step of lesson 8, run quick (4 trials) into out/lesson8/search.tsv") {
     const fs::path table = fs::path(nn::lesson::repository_root()) / "out" / "lesson8" / "search.tsv";

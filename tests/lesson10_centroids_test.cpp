@@ -27,7 +27,8 @@ const arma::uvec tiny_labels = {0, 0, 1, 1, 2, 2};
 
 }  // namespace
 
-SCENARIO("The lesson's tiny example, forward and backward", "[lesson10][points:2]") {
+SCENARIO("The lesson's tiny example, forward and backward", "[lesson10][points:2]"
+         "[exercise:CentroidLoss::backward]") {
   GIVEN("six 2-D latent vectors labelled 0 0 1 1 2 2, lambdas 1") {
     nn::CentroidLoss loss(3);
     loss.update_centroids(tiny_latent, tiny_labels);
@@ -57,7 +58,9 @@ SCENARIO("The lesson's tiny example, forward and backward", "[lesson10][points:2
   }
 }
 
-SCENARIO("The centroid loss's gradient agrees with the numeric one", "[lesson10][points:3]") {
+SCENARIO("The centroid loss's gradient agrees with the numeric one", "[lesson10][points:3]"
+         "[exercise:CentroidLoss::backward][needs:lesson01/numeric_gradient]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/leaky_relu_backward]") {
   GIVEN("the tiny example, centroids held constant") {
     nn::CentroidLoss loss(3);
     loss.update_centroids(tiny_latent, tiny_labels);
@@ -102,7 +105,8 @@ SCENARIO("The centroid loss's gradient agrees with the numeric one", "[lesson10]
 }
 
 SCENARIO("On a small hard synthetic set the centroid net beats softmax regression",
-         "[lesson10][points:2]") {
+         "[lesson10][points:2][exercise:CentroidLoss::backward][needs:lesson01/Linear::backward]"
+         "[needs:lesson02/leaky_relu_backward][needs:lesson06/SoftmaxCrossEntropy::backward]") {
   GIVEN("600 train / 300 test samples of 100 features, 10 classes of 8 clusters each") {
     nn::SyntheticSpec spec;
     spec.train = 600;

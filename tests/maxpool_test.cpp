@@ -4,7 +4,8 @@
 using testing::Equals;
 using testing::grid;
 
-SCENARIO("max pooling the slide example, 2x2 windows with stride 2", "[lesson04][points:4]") {
+SCENARIO("max pooling the slide example, 2x2 windows with stride 2", "[lesson04][points:4]"
+         "[exercise:maxpool2d_backward]") {
   GIVEN("the 1x4x4 input from the slides") {
     const nn::Shape shape{1, 4, 4};
     const arma::vec x = testing::image({grid({{0.2692, 0.4190, 0.2095, 0.9163},
@@ -31,7 +32,8 @@ SCENARIO("max pooling the slide example, 2x2 windows with stride 2", "[lesson04]
   }
 }
 
-SCENARIO("overlapping windows send gradient to a shared maximum twice", "[lesson04][points:2]") {
+SCENARIO("overlapping windows send gradient to a shared maximum twice", "[lesson04][points:2]"
+         "[exercise:maxpool2d_backward]") {
   GIVEN("a 1x3x3 image whose centre 9 is the largest, 2x2 windows with stride 1") {
     const nn::Shape shape{1, 3, 3};
     const arma::vec x = testing::image({grid({{1, 2, 3}, {4, 9, 5}, {6, 7, 8}})});
@@ -51,7 +53,8 @@ SCENARIO("overlapping windows send gradient to a shared maximum twice", "[lesson
   }
 }
 
-SCENARIO("ties go to the first maximum in reading order", "[lesson04][points:2]") {
+SCENARIO("ties go to the first maximum in reading order", "[lesson04][points:2]"
+         "[exercise:maxpool2d_backward]") {
   GIVEN("a 2x2 window holding [[1 5] [5 5]]") {
     nn::MaxPool2d pool(nn::Shape{1, 2, 2}, 2, 2);
     pool.forward(testing::image({grid({{1, 5}, {5, 5}})}));
@@ -62,7 +65,7 @@ SCENARIO("ties go to the first maximum in reading order", "[lesson04][points:2]"
   }
 }
 
-SCENARIO("each channel and each sample pools on its own", "[lesson04][points:1]") {
+SCENARIO("each channel and each sample pools on its own", "[lesson04][points:0]") {
   GIVEN("a 2x2x2 image batch of two samples") {
     nn::MaxPool2d pool(nn::Shape{2, 2, 2}, 2, 2);
     arma::mat x(8, 2);

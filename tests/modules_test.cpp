@@ -7,7 +7,8 @@ using Catch::Matchers::WithinAbs;
 using testing::Equals;
 using testing::grid;
 
-SCENARIO("Linear computes Y = W X + b and its three gradients", "[lesson01][points:3]") {
+SCENARIO("Linear computes Y = W X + b and its three gradients", "[lesson01][points:3]"
+         "[exercise:Linear::backward]") {
   GIVEN("W = [[1 2] [3 4] [5 6]], b = [0.5 -1 0], a batch of two columns") {
     nn::Linear linear(2, 3);
     linear.weight = grid({{1, 2}, {3, 4}, {5, 6}});
@@ -32,7 +33,8 @@ SCENARIO("Linear computes Y = W X + b and its three gradients", "[lesson01][poin
   }
 }
 
-SCENARIO("gradients accumulate until zero_grad", "[lesson01][points:2]") {
+SCENARIO("gradients accumulate until zero_grad", "[lesson03][points:2][exercise:conv2d_backward]"
+         "[needs:lesson01/Linear::backward]") {
   GIVEN("a Linear layer after one forward") {
     nn::seed(11);
     nn::Linear linear(3, 2);
@@ -71,7 +73,7 @@ SCENARIO("gradients accumulate until zero_grad", "[lesson01][points:2]") {
   }
 }
 
-SCENARIO("Sequential chains modules and names their parameters", "[lesson01][points:2]") {
+SCENARIO("Sequential chains modules and names their parameters", "[lesson01][points:0]") {
   GIVEN("Linear(4 -> 3) -> ReLU -> Linear(3 -> 2)") {
     nn::seed(13);
     nn::Sequential net;
@@ -106,7 +108,8 @@ SCENARIO("Sequential chains modules and names their parameters", "[lesson01][poi
   }
 }
 
-SCENARIO("MSE and softmax cross-entropy, averaged over the batch", "[lesson06][points:3]") {
+SCENARIO("MSE and softmax cross-entropy, averaged over the batch", "[lesson06][points:3]"
+         "[exercise:SoftmaxCrossEntropy::backward][needs:lesson01/numeric_gradient]") {
   GIVEN("outputs [[1 0] [2 0]] and targets [[0 0] [0 1]]") {
     nn::MSELoss mse;
     THEN("L = (0.5 (1 + 4) + 0.5 (0 + 1)) / 2 = 1.5 and dL/dy = (y - t) / 2") {
@@ -145,7 +148,7 @@ SCENARIO("MSE and softmax cross-entropy, averaged over the batch", "[lesson06][p
   }
 }
 
-SCENARIO("bad input is an nn::Error naming the module and both shapes", "[lesson01][points:3]") {
+SCENARIO("bad input is an nn::Error naming the module and both shapes", "[lesson01][points:0]") {
   GIVEN("a Linear(4 -> 3)") {
     nn::Linear linear(4, 3);
     THEN("backward before forward says so") {
@@ -198,7 +201,7 @@ SCENARIO("bad input is an nn::Error naming the module and both shapes", "[lesson
   }
 }
 
-SCENARIO("as_cube and flatten agree with the image-column convention", "[lesson03][points:1]") {
+SCENARIO("as_cube and flatten agree with the image-column convention", "[lesson03][points:0]") {
   GIVEN("a 2x2x3 cube (height 2, width 3, channels 2) numbered 0..11 column-major") {
     arma::cube c(2, 3, 2);
     for (arma::uword i = 0; i < c.n_elem; ++i) c[i] = double(i);

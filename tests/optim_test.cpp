@@ -21,7 +21,7 @@ struct Hand {
 
 }  // namespace
 
-SCENARIO("SGD takes one step w <- w - lr g", "[optim][lesson08][points:2]") {
+SCENARIO("SGD takes one step w <- w - lr g", "[optim][lesson08][points:0]") {
   GIVEN("w = [1 2], g = [0.5 -1] and lr = 0.1") {
     Hand p{grid({{1, 2}}), grid({{0.5, -1}})};
     nn::SGD sgd(p.list(), 0.1);
@@ -41,7 +41,7 @@ SCENARIO("SGD takes one step w <- w - lr g", "[optim][lesson08][points:2]") {
 }
 
 SCENARIO("SGD with momentum: v <- mu v + lr g, w <- w - v, two steps by hand",
-         "[optim][lesson08][points:3]") {
+         "[optim][lesson08][points:3][exercise:SGD::step]") {
   GIVEN("w = [1 2], the same g = [0.5 -1] twice, lr = 0.1, momentum 0.9") {
     Hand p{grid({{1, 2}}), grid({{0.5, -1}})};
     nn::SGD sgd(p.list(), 0.1, 0.9);
@@ -62,7 +62,8 @@ SCENARIO("SGD with momentum: v <- mu v + lr g, w <- w - v, two steps by hand",
   }
 }
 
-SCENARIO("weight decay adds wd w to the gradient", "[optim][lesson08][points:2]") {
+SCENARIO("weight decay adds wd w to the gradient", "[optim][lesson08][points:2]"
+         "[exercise:SGD::step]") {
   GIVEN("w = [1 2], g = [0.5 -1], lr = 0.1, weight decay 0.01") {
     Hand p{grid({{1, 2}}), grid({{0.5, -1}})};
     nn::SGD sgd(p.list(), 0.1, 0, 0.01);
@@ -79,7 +80,7 @@ SCENARIO("weight decay adds wd w to the gradient", "[optim][lesson08][points:2]"
 }
 
 SCENARIO("Adam's first step is lr * sign(g), thanks to bias correction",
-         "[optim][lesson08][points:3]") {
+         "[optim][lesson08][points:0]") {
   GIVEN("w = [1 1 1], g = [0.5 -2 4], lr = 0.01 and the default betas and eps") {
     Hand p{grid({{1, 1, 1}}), grid({{0.5, -2, 4}})};
     nn::Adam adam(p.list(), 0.01);
@@ -108,7 +109,7 @@ SCENARIO("Adam's first step is lr * sign(g), thanks to bias correction",
   }
 }
 
-SCENARIO("a per-layer learning rate applies only to its layer", "[optim][lesson08][points:2]") {
+SCENARIO("a per-layer learning rate applies only to its layer", "[optim][lesson08][points:0]") {
   GIVEN("Linear(1 -> 1) -> Linear(1 -> 1) with every weight 1, bias 0 and gradient 1") {
     nn::Sequential net;
     auto& first = net.emplace<nn::Linear>(1, 1);
@@ -176,7 +177,7 @@ static int steps_to_threshold(double lr, double momentum) {
 }
 
 SCENARIO("momentum reaches a loss threshold in fewer steps on an ill-conditioned quadratic",
-         "[optim][lesson08][points:3]") {
+         "[optim][lesson08][points:3][exercise:SGD::step]") {
   GIVEN("L(w) = 0.5 (w1^2 + 100 w2^2) from w = (1, 1), lr = 0.01 (1 / largest curvature)") {
     WHEN("plain SGD, momentum 0.5 and momentum 0.9 run until L < 1e-6") {
       const int plain = steps_to_threshold(0.01, 0), half = steps_to_threshold(0.01, 0.5),
@@ -191,7 +192,7 @@ SCENARIO("momentum reaches a loss threshold in fewer steps on an ill-conditioned
   }
 }
 
-SCENARIO("learning-rate schedules", "[optim][lesson08][points:1]") {
+SCENARIO("learning-rate schedules", "[optim][lesson08][points:0]") {
   GIVEN("lr0 = 0.1") {
     THEN("step decay by 0.5 every 2 epochs: 0.1 0.1 0.05 0.05 0.025") {
       const nn::Schedule s = nn::schedule::step_decay(0.1, 0.5, 2);
@@ -215,7 +216,7 @@ SCENARIO("learning-rate schedules", "[optim][lesson08][points:1]") {
   }
 }
 
-SCENARIO("optimizers refuse bad settings", "[optim][lesson08][points:1]") {
+SCENARIO("optimizers refuse bad settings", "[optim][lesson08][points:0]") {
   Hand p{grid({{1, 2}}), grid({{0.5, -1}})};
   THEN("a negative rate, momentum 1, negative decay, bad betas or an empty list throw") {
     CHECK_THROWS_WITH(nn::SGD(p.list(), -0.1), Contains("learning rate must be a finite number >= 0"));

@@ -1,5 +1,6 @@
 // The step-through lesson runner: its command line, pausing, errors, output, snippet lookup.
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -204,6 +205,103 @@ SCENARIO("an error inside a step stops the lesson cleanly", "[infra]") {
         CHECK(ran == std::vector<int>{1, 2});
       }
     }
+  }
+}
+
+SCENARIO("an unwritten exercise skips its step; the lesson goes on and exits 0", "[infra]") {
+  GIVEN("the release's stub for numeric_gradient, as it throws") {
+    const nn::Unwritten stub(1, "numeric_gradient", "src/nn/gradcheck.cpp", 18);
+    THEN("its message says what to write, where, where it is explained and how to check it") {
+      CHECK(std::string(stub.what()) ==
+            "lesson 1 exercise: numeric_gradient is yours to write (src/nn/gradcheck.cpp:18); "
+            "see docs/lesson01.md#implement-numeric_gradient; check it with: make check 1");
+      CHECK(nn::Unwritten::doc_of(3, "conv2d_backward (weight, bias and input gradients)") ==
+            "docs/lesson03.md#implement-conv2d_backward");
+      CHECK(nn::Unwritten::doc_of(8, "SGD::step (momentum and weight decay)") ==
+            "docs/lesson08.md#implement-sgdstep");
+      CHECK(nn::Unwritten::doc_of(9, "guided ReLU backward") ==
+            "docs/lesson09.md#implement-guided-relu-backward");
+    }
+  }
+  GIVEN("a lesson whose step 2 meets that stub halfway and whose step 3 needs a written one") {
+    std::istringstream in;
+    std::ostringstream out, err;
+    const char* argv[] = {"lesson94"};
+    nn::lesson::Lesson lesson(94, "Skipping", 1, argv);
+    lesson.redirect(in, out, err, false);
+    std::vector<int> ran;
+    lesson.step("fine", "Runs.", [&](nn::lesson::Step&) { ran.push_back(1); });
+    lesson.step("unwritten", "Meets a stub.", [&](nn::lesson::Step&) {
+      ran.push_back(2);
+      throw nn::Unwritten(1, "numeric_gradient", "src/nn/gradcheck.cpp", 18);
+    });
+    lesson.step("written", "Needs what this tree has.", [&](nn::lesson::Step& s) {
+      s.needs({"numeric_gradient", "conv2d_backward"});  // solutions here: both written
+      ran.push_back(3);
+    });
+    WHEN("it runs") {
+      const int code = lesson.run();
+      THEN("step 2 is one line naming the exercise, every step runs, a summary ends it, exit 0") {
+        CHECK(code == 0);
+        CHECK(ran == std::vector<int>{1, 2, 3});
+        CHECK_THAT(out.str(), Contains("step 2 skipped: needs your numeric_gradient "
+                                       "(src/nn/gradcheck.cpp:18), see docs/lesson01.md"
+                                       "#implement-numeric_gradient; check it with: make check 1\n"));
+        CHECK_THAT(out.str(), Contains("Skipped 1 step: they need exercises you have not written "
+                                       "yet.\n  step  2: lesson 1 exercise: numeric_gradient is "
+                                       "yours to write (src/nn/gradcheck.cpp:18)"));
+        CHECK(err.str().empty());
+      }
+    }
+  }
+  GIVEN("a step that needs an exercise no source file holds") {
+    std::istringstream in;
+    std::ostringstream out, err;
+    const char* argv[] = {"lesson93"};
+    nn::lesson::Lesson lesson(93, "Misspelled", 1, argv);
+    lesson.redirect(in, out, err, false);
+    lesson.step("typo", "Needs a name that is not there.",
+                [](nn::lesson::Step& s) { s.needs({"numeric_gradiant"}); });
+    THEN("that is the lesson's mistake: the step stops with exit 1, naming the name") {
+      CHECK(lesson.run() == 1);
+      CHECK_THAT(err.str(), Contains("step 1 stopped: Step::needs: no exercise named "
+                                     "'numeric_gradiant'"));
+    }
+  }
+  GIVEN("a tree with a stub, a written stub and a solution") {
+    const fs::path root =
+        fs::temp_directory_path() / ("stepnet_runner_" + std::to_string(::getpid()));
+    fs::create_directories(root / "src/nn");
+    std::ofstream(root / "src/nn/a.cpp") << "int f() {\n"
+                                            "  // TODO(lesson02): relu_backward\n"
+                                            "  // HINT: a hint\n"
+                                            "  throw nn::Unwritten(2, \"relu_backward\", "
+                                            "\"src/nn/a.cpp\", __LINE__);\n"
+                                            "}\n"
+                                            "int g() {\n"
+                                            "  // TODO(lesson02): tanh_backward\n"
+                                            "  return 1;\n"
+                                            "}\n";
+    std::ofstream(root / "src/nn/b.cpp")
+        << "  // BEGIN SOLUTION lesson03 \"conv2d_backward (all)\"\n"
+           "  // END SOLUTION\n";
+    WHEN("its exercises are scanned") {
+      const auto& found = nn::lesson::exercises_in(root.string());
+      THEN("the stub is unwritten at its throw's line; the others are written") {
+        REQUIRE(found.size() == 3);
+        CHECK(found[0].name == "relu_backward");
+        CHECK(found[0].lesson == 2);
+        CHECK(found[0].unwritten);
+        CHECK(found[0].line == 4);
+        CHECK(found[0].file == "src/nn/a.cpp");
+        CHECK(found[1].name == "tanh_backward");
+        CHECK_FALSE(found[1].unwritten);
+        CHECK(found[2].name == "conv2d_backward (all)");
+        CHECK(found[2].lesson == 3);
+        CHECK_FALSE(found[2].unwritten);
+      }
+    }
+    fs::remove_all(root);
   }
 }
 

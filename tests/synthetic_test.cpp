@@ -35,7 +35,8 @@ arma::uvec all_y(const nn::SyntheticData& d) {
 
 }  // namespace
 
-SCENARIO("make_classification returns three splits of the asked sizes", "[synthetic][lesson10][points:1]") {
+SCENARIO("make_classification returns three splits of the asked sizes", "[synthetic][lesson10]"
+         "[points:0]") {
   GIVEN("320 / 40 / 40 samples of 30 features") {
     const nn::SyntheticData d = nn::make_classification(small_spec());
     THEN("x is features x samples, one label per column, and the shape is 1x1x30") {
@@ -69,7 +70,8 @@ SCENARIO("make_classification returns three splits of the asked sizes", "[synthe
   }
 }
 
-SCENARIO("The same seed gives the same data; another seed other data", "[synthetic][lesson10][points:1]") {
+SCENARIO("The same seed gives the same data; another seed other data", "[synthetic][lesson10]"
+         "[points:0]") {
   GIVEN("two draws with seed 7 and one with seed 8") {
     const nn::SyntheticData a = nn::make_classification(small_spec(7));
     const nn::SyntheticData b = nn::make_classification(small_spec(7));
@@ -94,7 +96,7 @@ SCENARIO("The same seed gives the same data; another seed other data", "[synthet
   }
 }
 
-SCENARIO("Classes are balanced before label noise", "[synthetic][lesson10][points:1]") {
+SCENARIO("Classes are balanced before label noise", "[synthetic][lesson10][points:0]") {
   GIVEN("400 samples, 4 classes of 2 clusters") {
     const nn::SyntheticData d = nn::make_classification(small_spec());
     THEN("every class has exactly 100 clean labels") {
@@ -111,7 +113,7 @@ SCENARIO("Classes are balanced before label noise", "[synthetic][lesson10][point
 }
 
 SCENARIO("Redundant features are linear combinations of the informative ones",
-         "[synthetic][lesson10][points:2]") {
+         "[synthetic][lesson10][points:0]") {
   GIVEN("5 informative and 4 redundant features") {
     const nn::SyntheticData d = nn::make_classification(small_spec());
     const arma::mat x = all_x(d);
@@ -137,7 +139,7 @@ SCENARIO("Redundant features are linear combinations of the informative ones",
   }
 }
 
-SCENARIO("About flip_y of the labels are redrawn", "[synthetic][lesson10][points:1]") {
+SCENARIO("About flip_y of the labels are redrawn", "[synthetic][lesson10][points:0]") {
   GIVEN("5000 samples, 10 classes, flip_y = 0.2") {
     nn::SyntheticSpec spec = small_spec(11);
     spec.train = 5000;
@@ -165,7 +167,7 @@ SCENARIO("About flip_y of the labels are redrawn", "[synthetic][lesson10][points
   }
 }
 
-SCENARIO("Impossible specs are refused", "[synthetic][lesson10][points:1]") {
+SCENARIO("Impossible specs are refused", "[synthetic][lesson10][points:0]") {
   nn::SyntheticSpec spec = small_spec();
   WHEN("informative + redundant exceed the features") {
     spec.redundant = 30;
@@ -183,7 +185,7 @@ SCENARIO("Impossible specs are refused", "[synthetic][lesson10][points:1]") {
   }
 }
 
-SCENARIO("save_tsv writes a slice as text", "[synthetic][lesson10][points:1]") {
+SCENARIO("save_tsv writes a slice as text", "[synthetic][lesson10][points:0]") {
   GIVEN("the training split of the small spec") {
     const nn::SyntheticData d = nn::make_classification(small_spec());
     const std::string path = (std::filesystem::temp_directory_path() / "stepnet_synthetic.tsv").string();

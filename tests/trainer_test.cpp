@@ -60,7 +60,8 @@ std::vector<double> train_losses(const nn::TrainResult& r) {
 }  // namespace
 
 SCENARIO("a tiny MLP overfits 20 samples to 100% training accuracy",
-         "[trainer][lesson06][points:3]") {
+         "[trainer][lesson06][points:3][exercise:SoftmaxCrossEntropy::backward]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/relu_backward]") {
   GIVEN("20 Gaussian samples of 5 features in 4 classes and a 5 -> 32 -> ReLU -> 4 MLP") {
     nn::seed(1);
     const nn::Dataset set = gaussian_set(20, 5, 4);
@@ -86,7 +87,8 @@ SCENARIO("a tiny MLP overfits 20 samples to 100% training accuracy",
 }
 
 SCENARIO("the explosion guard stops a run with lr = 1e6 and keeps its rows",
-         "[trainer][lesson06][points:3]") {
+         "[trainer][lesson06][points:3][exercise:SoftmaxCrossEntropy::backward]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/relu_backward]") {
   nn::seed(2);
   const nn::Dataset set = gaussian_set(20, 5, 4);
   nn::Sequential net;
@@ -192,7 +194,8 @@ SCENARIO("the guard stops a run at the first non-finite loss, even with the rati
 }
 
 SCENARIO("the TSV has a header and gets one row per epoch, as it goes",
-         "[trainer][lesson06][points:2]") {
+         "[trainer][lesson06][points:2][exercise:SoftmaxCrossEntropy::backward]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/relu_backward]") {
   GIVEN("a run of 3 epochs writing out/.../train.tsv, with a test set") {
     nn::seed(3);
     const nn::Dataset train_set = gaussian_set(20, 5, 4), test_set = gaussian_set(8, 5, 4);
@@ -240,7 +243,8 @@ SCENARIO("the TSV has a header and gets one row per epoch, as it goes",
 }
 
 SCENARIO("shuffling is seeded: same seed, same history; another seed, another one",
-         "[trainer][lesson06][points:2]") {
+         "[trainer][lesson06][points:2][exercise:SoftmaxCrossEntropy::backward]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/relu_backward]") {
   const auto run = [](std::uint64_t seed, bool shuffle) {
     nn::seed(4);  // the same data and the same initial net every time
     const nn::Dataset set = gaussian_set(20, 5, 4);
@@ -279,7 +283,9 @@ SCENARIO("shuffling is seeded: same seed, same history; another seed, another on
   }
 }
 
-SCENARIO("batch size 1 and full batch both train", "[trainer][lesson06][points:2]") {
+SCENARIO("batch size 1 and full batch both train", "[trainer][lesson06][points:2]"
+         "[exercise:SoftmaxCrossEntropy::backward][needs:lesson01/Linear::backward]"
+         "[needs:lesson02/relu_backward]") {
   const auto run = [](arma::uword batch_size) {
     nn::seed(5);
     const nn::Dataset set = gaussian_set(20, 5, 4);
@@ -308,7 +314,8 @@ SCENARIO("batch size 1 and full batch both train", "[trainer][lesson06][points:2
   }
 }
 
-SCENARIO("MSE on one-hot targets trains too", "[trainer][lesson06][points:1]") {
+SCENARIO("MSE on one-hot targets trains too", "[trainer][lesson06][points:0]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/relu_backward]") {
   GIVEN("the tiny MLP with MSELoss") {
     nn::seed(6);
     const nn::Dataset set = gaussian_set(20, 5, 4);
@@ -331,7 +338,9 @@ SCENARIO("MSE on one-hot targets trains too", "[trainer][lesson06][points:1]") {
 }
 
 SCENARIO("the conv delta is the mean per-sample gradient norm at the first Conv2d's output",
-         "[trainer][lesson06][points:2]") {
+         "[trainer][lesson06][points:2][exercise:SoftmaxCrossEntropy::backward]"
+         "[needs:lesson01/Linear::backward][needs:lesson02/relu_backward]"
+         "[needs:lesson03/conv2d_backward]") {
   GIVEN("Conv2d(1x4x4 -> 2x3x3) -> ReLU -> Linear(18 -> 3), one epoch of 2 samples at lr 0") {
     nn::seed(7);
     nn::Dataset set = gaussian_set(2, 16, 3);
@@ -359,7 +368,8 @@ SCENARIO("the conv delta is the mean per-sample gradient norm at the first Conv2
 }
 
 SCENARIO("early stopping on a validation set keeps the best parameters",
-         "[trainer][lesson08][points:3]") {
+         "[trainer][lesson08][points:0][needs:lesson01/Linear::backward]"
+         "[needs:lesson02/relu_backward][needs:lesson06/SoftmaxCrossEntropy::backward]") {
   GIVEN("random labels: training can only memorise, so the validation loss turns up") {
     nn::seed(8);
     nn::Dataset train_set = gaussian_set(40, 10, 4), validation = gaussian_set(40, 10, 4);
@@ -387,7 +397,8 @@ SCENARIO("early stopping on a validation set keeps the best parameters",
   }
 }
 
-SCENARIO("evaluation helpers: predict, accuracy, confusion matrix", "[trainer][lesson06][points:2]") {
+SCENARIO("evaluation helpers: predict, accuracy, confusion matrix", "[trainer][lesson06]"
+         "[points:0]") {
   GIVEN("scores for 4 samples over 3 classes") {
     const arma::mat scores = grid({{0.9, 0.1, 0.3, 0.2}, {0.05, 0.8, 0.3, 0.2}, {0.05, 0.1, 0.4, 0.6}});
     THEN("argmax picks [0 1 2 2]") {
@@ -418,7 +429,7 @@ SCENARIO("evaluation helpers: predict, accuracy, confusion matrix", "[trainer][l
   }
 }
 
-SCENARIO("train refuses inconsistent data", "[trainer][lesson06][points:1]") {
+SCENARIO("train refuses inconsistent data", "[trainer][lesson06][points:0]") {
   nn::seed(10);
   nn::Sequential net;
   mlp(net, 5, 4, 3);

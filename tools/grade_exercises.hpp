@@ -16,17 +16,19 @@
 //
 //       // TODO(lesson02): relu_backward
 //       // HINT: the mask is 1 where x > 0 and 0 elsewhere (ReLU'(0) = 0).
-//       throw nn::Error("lesson 2 exercise: relu_backward is yours to write; see
-//       docs/lesson02.md");
+//       throw nn::Unwritten(2, "relu_backward", "src/nn/activations.cpp", __LINE__);
 //
-// A throw satisfies any return type, so the release compiles; a lesson stops there with that
-// message, and every test that reaches it fails with it.
+// A throw satisfies any return type, so the release compiles. nn::Unwritten (src/nn/error.hpp)
+// says "lesson 2 exercise: relu_backward is yours to write (src/nn/activations.cpp:22); see
+// docs/lesson02.md#implement-relu_backward; check it with: make check 2": a lesson skips the
+// step that meets it, every test that reaches it fails with it, and make check reports TODO.
 //
 // Hidden tests inside a test file sit between "// BEGIN HIDDEN" and "// END HIDDEN" lines; the
 // release drops them, and refuses a test still tagged [hidden] or [visibility:hidden] outside
 // such a region, so nothing hidden ships by accident.
 #pragma once
 
+#include <cctype>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -53,10 +55,30 @@ struct Problem {
 
 inline std::string doc_page(const Exercise& e) { return "docs/" + e.lesson + ".md"; }
 
-// The one sentence a student meets: in the exception, hence in lessons and test failures.
+// The name without its parenthesized remark: "conv2d_backward (weight, ...)" -> "conv2d_backward"
+// (what tags, lessons' needs and make check call it; as nn::Unwritten::id_of).
+inline std::string exercise_id(const std::string& name) {
+  const auto paren = name.find(" (");
+  return paren == std::string::npos ? name : name.substr(0, paren);
+}
+
+// The section of the lesson's doc that explains the exercise: "docs/lesson02.md#implement-
+// relu_backward" (as nn::Unwritten::doc_of).
+inline std::string doc_anchor(const Exercise& e) {
+  std::string anchor = "implement-";
+  for (const char c : exercise_id(e.name)) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '_' || c == '-') anchor += static_cast<char>(std::tolower(u));
+    else if (c == ' ') anchor += '-';
+  }
+  return doc_page(e) + "#" + anchor;
+}
+
+// The sentence a student meets begins so (nn::Unwritten's message goes on with where the stub
+// is, the doc and the check command): in lessons and test failures.
 inline std::string message(const Exercise& e) {
   return "lesson " + std::to_string(e.lesson_number) + " exercise: " + e.name +
-         " is yours to write; see " + doc_page(e);
+         " is yours to write";
 }
 
 inline std::string cpp_string_literal(const std::string& s) {
@@ -177,7 +199,9 @@ inline Stripped strip_solutions(const std::string& text, const std::string& file
         kept.push_back(k);
         if (is_hint(k)) current.hints.push_back(k.substr(k.find("//")));
       }
-      kept.push_back(indent + "throw nn::Error(" + cpp_string_literal(message(current)) + ");");
+      kept.push_back(indent + "throw nn::Unwritten(" + std::to_string(current.lesson_number) +
+                     ", " + cpp_string_literal(current.name) + ", " + cpp_string_literal(file) +
+                     ", __LINE__);");
       current.state = Exercise::State::solution;
       out.exercises.push_back(current);
       continue;
@@ -203,7 +227,7 @@ inline Stripped strip_solutions(const std::string& text, const std::string& file
       }
     std::vector<std::string> added;
     if (text.find("nn/error.hpp") == std::string::npos &&
-        text.find("nn/nn.hpp") == std::string::npos && text.find("Error(") == std::string::npos)
+        text.find("nn/nn.hpp") == std::string::npos)
       added.push_back("#include \"nn/error.hpp\"  // the exercise stubs throw nn::Error");
     added.push_back("");
     added.push_back("// Student release: the stubs below leave parameters (and helpers) unused");
@@ -290,7 +314,8 @@ inline std::vector<Exercise> find_exercises(const std::string& text, const std::
         ++k;
       }
       const bool stub = k < lines.size() && lines[k].find("throw") != std::string::npos &&
-                        lines[k].find("is yours to write") != std::string::npos;
+                        (lines[k].find("nn::Unwritten(") != std::string::npos ||
+                         lines[k].find("is yours to write") != std::string::npos);
       e.state = stub ? Exercise::State::stub : Exercise::State::written;
       found.push_back(e);
     }

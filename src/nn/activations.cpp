@@ -17,6 +17,8 @@ arma::mat relu_forward(const arma::mat& x) {
 // [snippet relu-backward]
 arma::mat relu_backward(const arma::mat& x, const arma::mat& grad_y) {
   // BEGIN SOLUTION lesson02 "relu_backward"
+  // HINT: the gradient passes where the unit fired and is blocked elsewhere: build a 0/1 matrix
+  // HINT: from x (arma::conv_to<arma::mat>::from turns a comparison into numbers).
   const arma::mat mask = arma::conv_to<arma::mat>::from(x > 0);  // 1 where the unit fired; ReLU'(0) = 0
   return grad_y % mask;
   // END SOLUTION
@@ -33,6 +35,8 @@ arma::mat leaky_relu_forward(const arma::mat& x, double gamma) {
 
 arma::mat leaky_relu_backward(const arma::mat& x, const arma::mat& grad_y, double gamma) {
   // BEGIN SOLUTION lesson02 "leaky_relu_backward"
+  // HINT: the slope is 1 on one side of 0 and gamma on the other; .transform with a lambda builds
+  // HINT: it entry by entry.
   arma::mat slope = x;  // 1 where x > 0, gamma elsewhere
   slope.transform([gamma](double v) { return v > 0 ? 1.0 : gamma; });
   return grad_y % slope;
@@ -55,6 +59,8 @@ arma::mat sigmoid_forward(const arma::mat& x, double lambda) {
 
 arma::mat sigmoid_backward(const arma::mat& y, const arma::mat& grad_y, double lambda) {
   // BEGIN SOLUTION lesson02 "sigmoid_backward"
+  // HINT: differentiate y = 1 / (1 + exp(-lambda x)) and write the result with y alone: no x
+  // HINT: needed.
   const arma::mat slope = lambda * y % (1 - y);  // dy/dx = lambda y (1 - y)
   return grad_y % slope;
   // END SOLUTION
@@ -67,6 +73,7 @@ arma::mat tanh_forward(const arma::mat& x, double lambda) { return arma::tanh(la
 
 arma::mat tanh_backward(const arma::mat& y, const arma::mat& grad_y, double lambda) {
   // BEGIN SOLUTION lesson02 "tanh_backward"
+  // HINT: as for the sigmoid: write d tanh(lambda x) / dx with y = tanh(lambda x) only.
   const arma::mat slope = lambda * (1 - arma::square(y));  // dy/dx = lambda (1 - y^2)
   return grad_y % slope;
   // END SOLUTION

@@ -87,6 +87,8 @@ double CentroidLoss::forward(const arma::mat& latent, const arma::uvec& labels) 
 arma::mat CentroidLoss::backward() {
   if (latent_.n_elem == 0) throw Error("CentroidLoss::backward: backward called before forward");
   // BEGIN SOLUTION lesson10 "CentroidLoss::backward"
+  // HINT: cosine_distance_grad(c, z) above is d d(c, z) / dz; the loss is a weighted sum of such
+  // HINT: distances (weights from forward), so its gradient is the same weighted sum.
   const arma::uword n = latent_.n_cols;
   const double w_att = lambda_att_ / n, w_rep = lambda_rep_ / (n * (classes_ - 1));
   arma::mat grad(arma::size(latent_), arma::fill::zeros);  // (dims x batch)

@@ -102,6 +102,9 @@ arma::mat conv2d_backward(const arma::mat& weight, const arma::mat& columns,
                           const arma::mat& grad_output, const ConvSpec& spec,
                           arma::mat& grad_weight, arma::mat& grad_bias) {
   // BEGIN SOLUTION lesson03 "conv2d_backward (weight, bias and input gradients)"
+  // HINT: undo forward's steps in reverse with this file's helpers: images_to_positions
+  // HINT: (grad_output as K x positions) and col2im (columns back to images, adding where windows
+  // HINT: overlap).
   const Shape out = spec.output();
   const arma::mat grad_y = images_to_positions(grad_output, out.channels,
                                                out.height * out.width);  // (K x Ho*Wo*batch)

@@ -11,6 +11,8 @@ namespace nn {
 arma::mat numeric_gradient(const std::function<double(const arma::mat&)>& f, const arma::mat& x,
                            double h) {
   // BEGIN SOLUTION lesson01 "numeric_gradient"
+  // HINT: nudge one entry of a copy of x by +h, then by -h, call f each time, and put the entry
+  // HINT: back before the next one.
   arma::mat grad(arma::size(x));  // same shape as x
   arma::mat nudged = x;
   for (arma::uword i = 0; i < x.n_elem; ++i) {

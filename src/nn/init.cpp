@@ -29,6 +29,8 @@ void unit_gaussian(arma::mat& weight) {
 void xavier(arma::mat& weight) {
   check_weight("xavier", weight);
   // BEGIN SOLUTION lesson05 "init::xavier"
+  // HINT: fan_in is the number of inputs of a unit (weight.n_cols); scale standard normal draws
+  // HINT: (arma::randn) to the std the lesson derives.
   const double fan_in = weight.n_cols;
   weight = arma::randn<arma::mat>(arma::size(weight)) / std::sqrt(fan_in);  // std 1/sqrt(fan_in)
   // END SOLUTION
@@ -37,6 +39,7 @@ void xavier(arma::mat& weight) {
 void he(arma::mat& weight) {
   check_weight("he", weight);
   // BEGIN SOLUTION lesson05 "init::he"
+  // HINT: as xavier, with the variance doubled: ReLU zeroes half of what it receives.
   const double fan_in = weight.n_cols;
   weight = arma::randn<arma::mat>(arma::size(weight)) * std::sqrt(2.0 / fan_in);  // std sqrt(2/fan_in)
   // END SOLUTION

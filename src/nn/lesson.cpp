@@ -125,6 +125,102 @@ const std::string& repository_root() {
   return root;
 }
 
+// ---- exercises ---------------------------------------------------------------------------
+
+namespace {
+
+std::string trim_left(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t");
+  return first == std::string::npos ? "" : s.substr(first);
+}
+
+// "lesson07 rest" -> 7 and the rest; 0 when the text does not start that way.
+int lesson_tag(const std::string& text, std::string& rest) {
+  if (text.rfind("lesson", 0) != 0) return 0;
+  std::size_t i = 6;
+  int n = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+    n = n * 10 + (text[i++] - '0');
+  rest = text.substr(i);
+  return i == 6 ? 0 : n;
+}
+
+// One file's exercises: "// BEGIN SOLUTION lessonNN \"name\"" is a solution (written); the
+// release's "// TODO(lessonNN): name", then its "//" lines, then the stub's throw, is unwritten;
+// a TODO line whose throw is gone is written.
+void scan_exercises(const std::string& path, const std::string& rel,
+                    std::vector<ExerciseState>& found) {
+  std::ifstream file(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(file, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(trim_left(line));
+  }
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string& l = lines[i];
+    std::string rest;
+    ExerciseState e;
+    e.file = rel;
+    e.line = int(i + 1);
+    if (l.rfind("// BEGIN SOLUTION ", 0) == 0) {
+      e.lesson = lesson_tag(trim_left(l.substr(18)), rest);
+      rest = trim_left(rest);
+      const auto close = rest.rfind('"');
+      if (e.lesson == 0 || rest.empty() || rest[0] != '"' || close == 0) continue;
+      e.name = rest.substr(1, close - 1);
+      found.push_back(e);
+    } else if (l.rfind("// TODO(", 0) == 0) {
+      e.lesson = lesson_tag(l.substr(8), rest);
+      if (e.lesson == 0 || rest.rfind("): ", 0) != 0) continue;
+      e.name = rest.substr(3);
+      while (!e.name.empty() && (e.name.back() == ' ' || e.name.back() == '\t')) e.name.pop_back();
+      std::size_t k = i + 1;
+      while (k < lines.size() && lines[k].rfind("//", 0) == 0) ++k;
+      e.unwritten = k < lines.size() && lines[k].rfind("throw nn::", 0) == 0 &&
+                    (lines[k].find("Unwritten(") != std::string::npos ||
+                     lines[k].find("is yours to write") != std::string::npos);
+      if (e.unwritten) e.line = int(k + 1);
+      found.push_back(e);
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<ExerciseState>& exercises_in(const std::string& root) {
+  static std::map<std::string, std::vector<ExerciseState>> cache;
+  auto it = cache.find(root);
+  if (it != cache.end()) return it->second;
+  std::vector<ExerciseState>& found = cache[root];
+  std::vector<std::string> files;
+  for (const char* dir : {"src", "lessons"}) {
+    std::error_code ec;
+    const fs::path base = fs::path(root) / dir;
+    if (!fs::is_directory(base, ec)) continue;
+    for (auto f = fs::recursive_directory_iterator(base, ec);
+         !ec && f != fs::recursive_directory_iterator(); f.increment(ec))
+      if (f->is_regular_file(ec) && f->path().extension() == ".cpp")
+        files.push_back(fs::relative(f->path(), root, ec).generic_string());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& rel : files) scan_exercises((fs::path(root) / rel).string(), rel, found);
+  return found;
+}
+
+void Step::needs(std::initializer_list<std::string> exercises) {
+  const std::vector<ExerciseState>& all = exercises_in(repository_root());
+  if (all.empty()) return;  // no sources to look at: the step runs and meets any stub itself
+  for (const std::string& wanted : exercises) {
+    const ExerciseState* match = nullptr;
+    for (const auto& e : all)
+      if (e.name == wanted || Unwritten::id_of(e.name) == wanted) match = &e;
+    if (!match)
+      throw Error("Step::needs: no exercise named '" + wanted +
+                  "' in src/ or lessons/ (names as in their BEGIN SOLUTION markers)");
+    if (match->unwritten) throw Unwritten(match->lesson, match->name, match->file, match->line);
+  }
+}
+
 // ---- snippets ----------------------------------------------------------------------------
 
 const Snippet* SnippetFile::find(const std::string& name) const {
@@ -583,6 +679,13 @@ int Lesson::run_step(std::size_t index) {
   std::string failure;
   try {
     entry.body(step);
+  } catch (const Unwritten& e) {  // an exercise still to write: say which, and go on
+    out.flush();
+    skipped_.push_back({index + 1, e.id(), e.what()});
+    out << "step " << index + 1 << " skipped: needs your " << e.id() << " (" << e.where()
+        << "), see " << e.doc() << "; check it with: " << e.check_command() << "\n";
+    out.flush();
+    return 0;
   } catch (const std::exception& e) {  // nn::Error, and Armadillo's and the library's others
     failure = e.what();
   } catch (...) {
@@ -620,6 +723,29 @@ std::optional<std::size_t> Lesson::ask(std::size_t next) {
   }
 }
 
+void Lesson::print_skipped() const {
+  if (skipped_.empty()) return;
+  std::ostream& out = *out_;
+  std::vector<std::string> exercises;  // in the order the steps met them, once each
+  for (const auto& s : skipped_)
+    if (std::find(exercises.begin(), exercises.end(), s.exercise) == exercises.end())
+      exercises.push_back(s.exercise);
+  out << "\nSkipped " << skipped_.size() << (skipped_.size() == 1 ? " step" : " steps")
+      << ": they need exercises you have not written yet.\n";
+  for (const std::string& name : exercises) {
+    std::string steps, message;
+    int count = 0;
+    for (const auto& s : skipped_)
+      if (s.exercise == name) {
+        steps += (steps.empty() ? "" : ", ") + std::to_string(s.step);
+        message = s.message;
+        ++count;
+      }
+    out << "  " << (count == 1 ? "step  " : "steps ") << steps << ": " << message << "\n";
+  }
+  out << "Write one, check it, and run the lesson again.\n";
+}
+
 void Lesson::print_files() const {
   const auto& files = plot::files_written();
   std::ostream& out = *out_;
@@ -646,6 +772,7 @@ int Lesson::run() {
   interactive_ = pause;
   plot::set_output_dir(output_dir_);
   plot::forget_files_written();
+  skipped_.clear();
 
   std::ostream& out = *out_;
   out << "Lesson " << number_ << ": " << title_ << "\n"
@@ -672,6 +799,7 @@ int Lesson::run() {
       i = *next;
     }
   }
+  print_skipped();
   print_files();
   out.flush();
   return code;

@@ -23,8 +23,13 @@
 //   - nn::seed(seed) runs before every step, so "--step 4" computes what step 4 computes in a
 //     full run. A step therefore must not rely on state an earlier step left behind: compute
 //     it again (cheaply), or keep it in a lazily built cache the steps share.
-//   - An nn::Error (or any std::exception) thrown in a step prints "step 3 stopped: <message>"
-//     on stderr and run() returns 1: no crash, no abort.
+//   - An exercise the student has not written yet (the release's stubs throw nn::Unwritten, or
+//     the step declared it with s.needs(...) and its source still holds the stub) skips the step
+//     with one line, "step 3 skipped: needs your numeric_gradient (src/nn/gradcheck.cpp:18), see
+//     docs/lesson01.md#implement-numeric_gradient; check it with: make check 1", and the lesson
+//     goes on. It ends with a summary of the skipped steps and returns 0.
+//   - Any other nn::Error (or any std::exception) thrown in a step prints "step 3 stopped:
+//     <message>" on stderr and run() returns 1: no crash, no abort.
 //   - Figures go to out/lessonN/ under the repository root; the run ends by listing every file
 //     it wrote.
 #pragma once
@@ -32,6 +37,7 @@
 #include <armadillo>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <map>
 #include <optional>
@@ -53,6 +59,11 @@ public:
   void source(const std::string& file, const std::string& snippet);
   // Same, and prints the snippet's code with its line numbers.
   void code(const std::string& file, const std::string& snippet);
+  // The exercises this step calls, by name as in their BEGIN SOLUTION marker, without the
+  // parenthesized remark: s.needs({"numeric_gradient", "Linear::backward"}). The first line of
+  // a step's body: when one of them is still the release's stub (its source file says so), the
+  // step is skipped before it prints anything. A name no source file holds is an nn::Error.
+  void needs(std::initializer_list<std::string> exercises);
   // More explanation between results (wrapped to 100 columns).
   void say(const std::string& text);
   // A matrix with its caption and size, aligned, fixed decimals (-1: 0 decimals when every
@@ -150,7 +161,8 @@ private:
   void print_usage(std::ostream& os) const;
   void print_help() const;
   void print_list() const;
-  int run_step(std::size_t index);          // 0 ok, 1 stopped
+  int run_step(std::size_t index);          // 0 ok (or skipped), 1 stopped
+  void print_skipped() const;
   std::optional<std::size_t> ask(std::size_t next);  // the next step to run, or none: quit
   void print_files() const;
 
@@ -168,7 +180,25 @@ private:
   std::ostream* out_;
   std::ostream* err_;
   std::optional<bool> interactive_;
+  struct Skipped {
+    std::size_t step;  // 1-based
+    std::string exercise, message;  // the exercise's id, nn::Unwritten's what()
+  };
+  std::vector<Skipped> skipped_;
 };
+
+// ---- exercises ---------------------------------------------------------------------------
+// An exercise as its source file says: `file` relative to the repository root, `line` of the
+// stub's throw (or of the solution's BEGIN marker), `unwritten` while the stub is still there.
+struct ExerciseState {
+  int lesson = 0;
+  std::string name, file;
+  int line = 0;
+  bool unwritten = false;
+};
+// Every exercise in src/ and lessons/ under `root`, scanned once per root; empty when the sources
+// are not there (a lesson binary run away from its tree).
+const std::vector<ExerciseState>& exercises_in(const std::string& root);
 
 // ---- where things are --------------------------------------------------------------------
 // The repository root: the first directory holding src/nn/nn.hpp, walking up from the current

@@ -17,6 +17,8 @@ arma::mat linear_backward(const arma::mat& weight, const arma::mat& input,
                           const arma::mat& grad_output, arma::mat& grad_weight,
                           arma::mat& grad_bias) {
   // BEGIN SOLUTION lesson01 "Linear::backward"
+  // HINT: input is the forward's X (in x batch); let the shapes decide each product's order, and
+  // HINT: ADD into grad_weight and grad_bias (+=), never overwrite.
   grad_weight += grad_output * input.t();     // (out x in)    dL/dW = G X'
   grad_bias += arma::sum(grad_output, 1);     // (out x 1)     dL/db = sum over the batch
   return weight.t() * grad_output;            // (in x batch)  dL/dX = W' G

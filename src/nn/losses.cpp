@@ -78,6 +78,8 @@ arma::mat SoftmaxCrossEntropy::backward() {
   if (probabilities_.n_elem == 0)
     throw Error("SoftmaxCrossEntropy::backward: backward called before forward");
   // BEGIN SOLUTION lesson06 "SoftmaxCrossEntropy::backward"
+  // HINT: forward kept probabilities_ (classes x batch) and labels_; one_hot(labels_, classes)
+  // HINT: builds the targets; forward averaged over the batch.
   const arma::mat target = one_hot(labels_, probabilities_.n_rows);  // (classes x batch)
   return (probabilities_ - target) / probabilities_.n_cols;          // (softmax - onehot) / n
   // END SOLUTION

@@ -39,6 +39,8 @@ arma::mat maxpool2d_forward(const arma::mat& input, const Shape& shape, arma::uw
 arma::mat maxpool2d_backward(const arma::mat& grad_output, const arma::umat& argmax,
                              arma::uword input_rows) {
   // BEGIN SOLUTION lesson04 "maxpool2d_backward"
+  // HINT: forward's argmax holds, per output entry and sample, the input row that won the window:
+  // HINT: only that row receives the gradient, and a pixel that wins twice receives it twice.
   arma::mat grad_input(input_rows, grad_output.n_cols, arma::fill::zeros);  // (C*H*W x batch)
   for (arma::uword b = 0; b < grad_output.n_cols; ++b)
     for (arma::uword o = 0; o < grad_output.n_rows; ++o)

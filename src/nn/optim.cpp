@@ -151,6 +151,8 @@ void SGD::step() {
     // Lesson 8: with momentum mu = momentum_ and decay wd = weight_decay_of(i),
     // v <- mu v + lr (g + wd w), then w <- w - v.
     // BEGIN SOLUTION lesson08 "SGD::step (momentum and weight decay)"
+    // HINT: v is this parameter's velocity and lives between steps; lr_of(i) and weight_decay_of(i)
+    // HINT: are its settings; docs/lesson08.md derives the update.
     v = momentum_ * v + lr_of(i) * (g + weight_decay_of(i) * w);
     w -= v;
     // END SOLUTION
