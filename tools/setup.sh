@@ -8,11 +8,22 @@ quiet=0
 
 # Build and run: compiler-side libraries, Catch2 v2, gnuplot and its C++ stream, zlib;
 # pandoc renders docs/ (make docs).
-packages=(g++ make libarmadillo-dev libopenblas-dev liblapack-dev catch2 gnuplot-nox
+# Catch2 is checked by its header, not its package: the suite needs catch2/catch.hpp (Catch2 v2,
+# Debian 12's catch2 2.13). Catch2 v3 (Debian 13, Ubuntu 24.04) ships no such header.
+packages=(g++ make libarmadillo-dev libopenblas-dev liblapack-dev gnuplot-nox
           libgnuplot-iostream-dev libboost-iostreams-dev libboost-system-dev
           libboost-filesystem-dev zlib1g-dev pandoc)
 
 missing=()
+if [ ! -f /usr/include/catch2/catch.hpp ]; then
+  if [ -f /usr/include/catch2/catch_all.hpp ]; then
+    echo "setup: Catch2 v3 is installed (catch2/catch_all.hpp) but the suite needs Catch2 v2's" >&2
+    echo "  catch2/catch.hpp: use a Debian 12 (bookworm) base image, or install Catch2 2.13's" >&2
+    echo "  single header as /usr/include/catch2/catch.hpp" >&2
+    exit 1
+  fi
+  missing+=(catch2)
+fi
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
@@ -21,7 +32,6 @@ if command -v dpkg-query >/dev/null 2>&1; then
 else
   # Not Debian: check the headers and programs directly.
   [ -f /usr/include/armadillo ] || missing+=(libarmadillo-dev libopenblas-dev liblapack-dev)
-  [ -f /usr/include/catch2/catch.hpp ] || missing+=(catch2)
   [ -f /usr/include/gnuplot-iostream.h ] || missing+=(libgnuplot-iostream-dev)
   [ -d /usr/include/boost/iostreams ] || missing+=(libboost-iostreams-dev)
   [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
