@@ -14,6 +14,14 @@ CPPFLAGS += -Isrc -MMD -MP
 LDLIBS   += -larmadillo -lboost_iostreams -lboost_filesystem -lz
 BUILD    ?= build
 
+# Catch2 v3 (no catch2/catch.hpp): the suite's v2 spelling through tools/catch2_compat/, v3's library.
+ifeq ($(wildcard /usr/include/catch2/catch.hpp),)
+ifneq ($(wildcard /usr/include/catch2/catch_all.hpp),)
+  CPPFLAGS += -Itools/catch2_compat
+  LDLIBS   += -lCatch2
+endif
+endif
+
 ifeq ($(SANITIZE),1)
   BUILD    := build/sanitize
   CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -g

@@ -9,8 +9,10 @@
 #   make exercises                every exercise, and which are still to write
 #
 #   GRADE_TIMEOUT=60   seconds each lesson's process may run;  GRADE_TEST_TIMEOUT=20  each test
-#   GRADE_DEADLINE=S   seconds for the whole run;  GRADE_LESSONS=1-3  grade only these lessons
+#   GRADE_DEADLINE=S   seconds for the whole run (GRADE_DEADLINE_AT=T: until T, seconds since
+#                      the epoch);  GRADE_LESSONS=1-3  grade only these lessons
 #   GRADE_MEMORY_MB=1024  address space of a test process;  GRADE_OUT=$(BUILD)/grade  reports
+#   GRADE_SOLUTION_TIMES=junit.xml  the solution's run: each test may take 10x its time (>= 3 s)
 # docs/grading.md tells the whole story: tags, points, visibility, hidden tests, the release.
 
 GRADER        := $(BUILD)/tools/grade
@@ -50,7 +52,9 @@ grade: check-setup
 	@$(GRADER) run --build $(BUILD) --out $(GRADE_OUT) --timeout $(GRADE_TIMEOUT) \
 	  --test-timeout $(GRADE_TEST_TIMEOUT) --max-memory-mb $(GRADE_MEMORY_MB) \
 	  $(if $(GRADE_DEADLINE),--deadline $(GRADE_DEADLINE)) \
+	  $(if $(GRADE_DEADLINE_AT),--deadline-at $(GRADE_DEADLINE_AT)) \
 	  $(if $(GRADE_LESSONS),--lessons $(GRADE_LESSONS)) \
+	  $(if $(GRADE_SOLUTION_TIMES),--solution-times $(GRADE_SOLUTION_TIMES)) \
 	  $(if $(GRADE_NOTE),--note-file $(GRADE_NOTE)) $(TESTS) $(EXTRA_BIN)
 
 student: $(GRADER)

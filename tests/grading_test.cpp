@@ -13,6 +13,7 @@
 // The grader's sources are header-only where the tests need them, so they are included here.
 #include <catch2/catch.hpp>
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -724,6 +725,24 @@ SCENARIO("grade collect keeps the course's headers: a TEST_CASE redefined there 
   }
 }
 
+// How many processes the user `name` has (from /proc).
+static int processes_of(const std::string& name) {
+  const passwd* pw = ::getpwnam(name.c_str());
+  if (!pw) return -1;
+  int count = 0;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string pid = e.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream status(e.path() / "status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("Uid:", 0) == 0) {
+        count += std::stoul(line.substr(4)) == pw->pw_uid;
+        break;
+      }
+  }
+  return count;
+}
+
 // ---- hostile submissions -----------------------------------------------------------------------
 SCENARIO("hostile code inside a test process earns what its tests earn, and no more",
          "[infra][grading]") {
@@ -736,8 +755,8 @@ SCENARIO("hostile code inside a test process earns what its tests earn, and no m
   std::ofstream(secret) << "TEST_CASE(\"the hidden test's source\")\n";
   ::chmod((work / "secret").c_str(), 0700);
   const std::string out = (work / "out").string();
-  const bool root = ::geteuid() == 0;
-  if (!root) WARN("not root: the tests run as this user, so only the scores are checked");
+  const bool root = ::geteuid() == 0 && shell("command -v useradd", (work / "useradd.log").string()) == 0;
+  if (!root) WARN("not root (or no useradd): the tests run as this user, isolation is off");
   const auto start = std::chrono::steady_clock::now();
   const Graded g = grade_once(build_dir() + "/grade_hostile_tests", out, "20",
                               "--test-timeout 3", "HOSTILE_SECRET='" + secret +
@@ -746,6 +765,7 @@ SCENARIO("hostile code inside a test process earns what its tests earn, and no m
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   INFO(g.log);
   REQUIRE(g.status == 0);
+  if (!root) return;  // without isolation the daemon may well rewrite results.json
   ::usleep(1500000);  // what a daemon would do after the grader wrote results.json
   const Value results = read_results(g.results_path);
   THEN("each attack's lesson scores what its honest tests earn") {
@@ -775,8 +795,13 @@ SCENARIO("hostile code inside a test process earns what its tests earn, and no m
       CHECK(slurp(secret) == "TEST_CASE(\"the hidden test's source\")\n");
       for (const auto& e : fs::directory_iterator(out + "/runs"))
         CHECK_THAT(slurp(e.path().string()), !Contains("the hidden test's source"));
-      CHECK(shell("pgrep -u stepnet-student", (work / "pgrep.log").string()) == 1);
-      CHECK_THAT(results["output"].as_string(), Contains("unprivileged user"));
+      // The user this run had (stepnet-student, or stepnet-studentN beside another grading).
+      const std::string text = results["output"].as_string();
+      const std::size_t at = text.find("unprivileged user ");
+      REQUIRE(at != std::string::npos);
+      const std::string user = text.substr(at + 18, text.find(',', at) - at - 18);
+      INFO("user " << user);
+      CHECK(processes_of(user) == 0);
     }
   }
 }

@@ -5,14 +5,16 @@
 //       (a copy of it in DIR): every other line, header, test and Makefile stays the course's.
 //       Writes only the files whose exercises changed (the rest keep their time stamps, so
 //       make recompiles only those) and appends what it took and what it ignored to F.
-//   grade run [--out DIR] [--timeout S] [--test-timeout S] [--deadline S] [--build DIR]
+//   grade run [--out DIR] [--timeout S] [--test-timeout S] [--deadline S | --deadline-at T]
+//             [--build DIR]
 //             [--lessons A-B] [--max-output-mb N] [--max-memory-mb N] [--no-isolate]
-//             [--note-file F] BINARY [BINARY...]
+//             [--solution-times junit.xml] [--note-file F] BINARY [BINARY...]
 //       Grades Catch2 test binaries lesson by lesson. Each test case counts its [points:N] for
 //       its [lessonNN]; each lesson of each binary runs in its own sandboxed process
 //       (grade_sandbox.hpp), so a crash, a loop or a flood costs only its own test. Writes
 //       DIR/results.json (Gradescope's schema), DIR/junit.xml and DIR/report.txt after every
 //       lesson, prints the table, and exits 0 once the report is written, whatever the score.
+//       --solution-times: each test may take 10x its time in the solution's junit.xml (>= 3 s).
 //   grade student --from ROOT --to DIR [--for-autograder]
 //       Writes the student release: solution regions become stubs, hidden tests go. For the
 //       autograder, the hidden tests stay and no student README is written.
@@ -26,6 +28,9 @@
 //       Parses FILE as strict JSON; prints its score.
 //
 // Standard C++17 and POSIX only: it has to build and run on a bare grading machine.
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <iostream>
 
 #include "grade_common.hpp"
@@ -40,9 +45,10 @@ int usage() {
   std::cerr
       << "usage:\n"
          "  grade collect --course DIR --submission DIR --into DIR [--note-file F]\n"
-         "  grade run [--out DIR] [--timeout S] [--test-timeout S] [--deadline S] [--build DIR]\n"
+         "  grade run [--out DIR] [--timeout S] [--test-timeout S] [--deadline S | --deadline-at T]\n"
+         "            [--build DIR]\n"
          "            [--lessons A-B] [--max-output-mb N] [--max-memory-mb N] [--no-isolate]\n"
-         "            [--note-file F] BINARY...\n"
+         "            [--solution-times junit.xml] [--note-file F] BINARY...\n"
          "  grade student --from ROOT --to DIR [--for-autograder]\n"
          "  grade exercises [--root ROOT] [--results results.json] [--markdown | --remaining]\n"
          "  grade build-failed --log FILE --out DIR [--note-file F]\n"
@@ -68,6 +74,17 @@ void parse_lessons(const std::string& text, Options& opt) {
   opt.last_lesson = dash == std::string::npos ? opt.first_lesson : std::stoi(text.substr(dash + 1));
 }
 
+// Each test case's time in a junit.xml the grader wrote for the solution (make autograder).
+void read_solution_times(const std::string& path, Options& opt) {
+  const auto doc = grade_xml::parse(read_file(path));
+  const grade_xml::Element* suites = doc->child("testsuites");
+  if (!suites) return;
+  for (const auto& suite : suites->children)
+    for (const auto& c : suite->children)
+      if (c->name == "testcase")
+        opt.solution_times[c->attribute_or("name", "")] = std::atof(c->attribute_or("time", "0").c_str());
+}
+
 int run(const Args& args) {
   Options opt;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -76,11 +93,14 @@ int run(const Args& args) {
     else if (a == "--timeout") opt.timeout = seconds_value(args, i);
     else if (a == "--test-timeout") opt.test_timeout = seconds_value(args, i);
     else if (a == "--deadline") opt.deadline = seconds_value(args, i);
+    else if (a == "--deadline-at")  // seconds since the epoch: the build's time already counted
+      opt.deadline = std::max(1.0, std::stod(value(args, i)) - static_cast<double>(std::time(nullptr)));
     else if (a == "--build") opt.build = value(args, i);
     else if (a == "--lessons") parse_lessons(value(args, i), opt);
     else if (a == "--max-output-mb") opt.max_output_bytes = std::stol(value(args, i)) << 20;
     else if (a == "--max-memory-mb") opt.max_memory_bytes = std::stol(value(args, i)) << 20;
     else if (a == "--no-isolate") opt.isolate = false;
+    else if (a == "--solution-times") read_solution_times(value(args, i), opt);
     else if (a == "--note-file") opt.note = read_file(value(args, i));
     else if (!a.empty() && a[0] == '-') return usage();
     else opt.binaries.push_back(a);

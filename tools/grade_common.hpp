@@ -168,6 +168,10 @@ struct Options {
   std::string user = "stepnet-student";
   std::string sandbox_parent = "/tmp";  // where the test processes' directory is made
   int first_lesson = 0, last_lesson = 1000;  // --lessons A-B: grade only these
+  // --solution-times junit.xml (the solution's run, from make autograder): each test may take
+  // solution_factor times what it took there, at least min_test_timeout, at most test_timeout.
+  std::map<std::string, double> solution_times;
+  double solution_factor = 10, min_test_timeout = 3;
   std::string note;  // shown first in the report (the autograder's word on the submission)
   std::vector<std::string> binaries;
 };

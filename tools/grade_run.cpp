@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -455,7 +456,12 @@ std::string stop_reason(const Process& p, const Options& opt, double timeout) {
     return "printed more than " + std::to_string(opt.max_output_bytes >> 20) +
            " MB of output and was stopped";
   if (p.stopped == Process::Stop::test_timeout)
-    return "timed out after " + seconds_text(opt.test_timeout) + " s";
+    return "timed out after " + seconds_text(std::ceil(p.running_limit)) + " s" +
+           (p.running_limit < opt.test_timeout
+                ? " (this test's limit: " + seconds_text(opt.solution_factor) +
+                      " times what the solution took, at least " +
+                      seconds_text(opt.min_test_timeout) + " s)"
+                : "");
   if (p.stopped == Process::Stop::timeout) return "timed out after " + seconds_text(timeout) + " s";
   if (p.signal == SIGXFSZ)
     return "crashed: SIGXFSZ (a file it wrote grew past the " +
@@ -488,6 +494,12 @@ Attempt run_attempt(const std::vector<Test*>& tests, const std::string& binary, 
   Limits limits;
   limits.timeout = timeout;
   limits.test_timeout = opt.test_timeout;
+  for (const Test* t : tests) {
+    const auto it = opt.solution_times.find(t->name);
+    if (it != opt.solution_times.end())
+      limits.test_limits[t->name] = std::min(
+          opt.test_timeout, std::max(opt.min_test_timeout, opt.solution_factor * it->second));
+  }
   limits.max_output_bytes = opt.max_output_bytes;
   limits.max_memory_bytes = opt.max_memory_bytes;
   limits.max_processes = opt.max_processes;
@@ -682,6 +694,14 @@ std::vector<Test> list_all(const Options& opt, const Sandbox& box, RunState& sta
   return tests;
 }
 
+// VmHWM: this process's peak resident memory (test processes not included).
+long peak_memory_mb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (starts_with(line, "VmHWM:")) return std::atol(line.c_str() + 6) / 1024;
+  return -1;
+}
+
 }  // namespace
 
 int command_run(const Options& opt) {
@@ -721,6 +741,8 @@ int command_run(const Options& opt) {
   close_sandbox(box);
   state.seconds = seconds_since_start();
   write_reports(state, true);
+  std::cerr << "grade: " << seconds_text(state.seconds) << " s, the grader's own peak memory "
+            << peak_memory_mb() << " MB\n";
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -99,9 +100,19 @@ Sandbox open_sandbox(const Options& opt) {
                  "Gradescope, they run as the unprivileged user " + opt.user + ").";
     return box;
   }
-  const passwd* pw = student_user(opt.user);
+  // One user per concurrent grading on this machine (kill(-1) must not reach another run's
+  // tests): stepnet-student, else stepnet-student1, 2, ..., whichever lock is free.
+  std::string user;
+  for (int i = 0; i < 8 && user.empty(); ++i) {
+    const std::string name = opt.user + (i ? std::to_string(i) : "");
+    const int lock = ::open(("/tmp/.stepnet-grade-" + name + ".lock").c_str(),
+                            O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock >= 0 && ::flock(lock, LOCK_EX | LOCK_NB) == 0) user = name;  // held until exit
+    else if (lock >= 0) ::close(lock);
+  }
+  const passwd* pw = user.empty() ? nullptr : student_user(user);
   if (!pw) {
-    box.notice = "Isolation is off: the user " + opt.user + " does not exist and useradd failed.";
+    box.notice = "Isolation is off: no free student user (" + opt.user + "...), or useradd failed.";
     return box;
   }
   box.isolated = true;
@@ -114,7 +125,7 @@ Sandbox open_sandbox(const Options& opt) {
                              std::strerror(errno));
   box.dir = pattern;
   fill_sandbox(box, opt);
-  box.notice = "The tests ran as the unprivileged user " + opt.user +
+  box.notice = "The tests ran as the unprivileged user " + user +
                ", which cannot read the tests' sources or write the reports.";
   return box;
 }
@@ -210,13 +221,16 @@ void keep(std::string& kept, const char* data, std::size_t n, const Limits& limi
   if (kept.size() > 2 * limits.keep_output) kept.erase(0, kept.size() - limits.keep_output);
 }
 
-void read_progress(Process& p, std::string& pending, double now, double& test_started) {
+void read_progress(Process& p, std::string& pending, double now, double& test_started,
+                   const Limits& limits) {
   for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
     const std::string line = pending.substr(0, nl);
     pending.erase(0, nl + 1);
     if (starts_with(line, "S ")) {
       p.running = line.substr(2);
       p.started_tests.push_back(p.running);
+      const auto it = limits.test_limits.find(p.running);
+      p.running_limit = it != limits.test_limits.end() ? it->second : limits.test_timeout;
       test_started = now;
     } else if (starts_with(line, "E ")) {
       p.running.clear();
@@ -254,7 +268,7 @@ bool drain(int fds[3], Process& p, std::string& progress, const Limits& limits, 
       if (p.report.size() < (64u << 20)) p.report.append(buf, static_cast<std::size_t>(n));
     } else {
       progress.append(buf, static_cast<std::size_t>(n));
-      read_progress(p, progress, now, test_started);
+      read_progress(p, progress, now, test_started, limits);
     }
   }
   return true;
@@ -299,7 +313,7 @@ Process run_process(const std::vector<std::string>& argv,
     Process::Stop why = Process::Stop::none;
     if (p.output_bytes > limits.max_output_bytes) why = Process::Stop::output;
     else if (t > limits.timeout) why = Process::Stop::timeout;
-    else if (limits.test_timeout > 0 && test_started >= 0 && t - test_started > limits.test_timeout)
+    else if (p.running_limit > 0 && test_started >= 0 && t - test_started > p.running_limit)
       why = Process::Stop::test_timeout;
     if (p.stopped == Process::Stop::none && why != Process::Stop::none) {
       p.stopped = why;

@@ -20,6 +20,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,7 @@ void kill_user_processes(const Sandbox& box);
 struct Limits {
   double timeout = 60;        // the whole process
   double test_timeout = 0;    // one test case (needs the progress pipe); 0: none
+  std::map<std::string, double> test_limits;  // per test case, where known (else test_timeout)
   long max_output_bytes = 256L << 20;
   long max_memory_bytes = 0;  // RLIMIT_AS; 0: none
   int max_processes = 64;     // RLIMIT_NPROC of the student user (isolated only)
@@ -66,6 +68,7 @@ struct Process {
   long output_bytes = 0;    // how much it printed
   std::string output;       // the first or last keep_output bytes of it
   std::string running;      // the test case running when it ended (from the progress pipe)
+  double running_limit = 0; // the time limit that test had
   std::vector<std::string> started_tests;  // every test case it started, in order
 };
 

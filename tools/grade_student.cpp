@@ -102,70 +102,77 @@ std::string git_commit(const std::string& root) {
 
 }  // namespace
 
-// for_autograder: the course's own tree for Gradescope: solutions stubbed (a submission that
-// lacks a file gets the stub, never the solution) but hidden tests kept, no student README.
-int command_student(const std::string& from, const std::string& to, bool for_autograder) {
-  const fs::path root = fs::absolute(from).lexically_normal();
-  const fs::path dest = fs::absolute(to).lexically_normal();
+// Whether `to` may be (re)written from `from`: a stepnet tree, into nothing or an old release.
+bool release_target_ok(const fs::path& root, const fs::path& dest) {
   if (fs::exists(root / ".stepnet-release")) {
     std::cerr << "grade student: " << root.string()
               << " is already a student release: it has no solutions to strip\n";
-    return 1;
+    return false;
   }
   if (!fs::exists(root / "Makefile") || !fs::exists(root / "src")) {
     std::cerr << "grade student: " << root.string() << " is not a stepnet tree\n";
-    return 1;
+    return false;
   }
+  if (!fs::exists(dest)) return true;
   // Only ever delete a previous release, or an empty directory.
-  if (fs::exists(dest)) {
-    const bool empty =
-        fs::is_directory(dest) && fs::directory_iterator(dest) == fs::directory_iterator();
-    if (!empty && !fs::exists(dest / ".stepnet-release")) {
-      std::cerr << "grade student: " << dest.string()
-                << " exists and is not a student release; remove it first\n";
-      return 1;
-    }
-    const std::string rel = fs::relative(root, dest).generic_string();
-    if (dest == root || (rel.rfind("..", 0) != 0 && rel != "")) {
-      std::cerr << "grade student: refusing to replace " << dest.string() << "\n";
-      return 1;
-    }
-    fs::remove_all(dest);
+  const bool empty =
+      fs::is_directory(dest) && fs::directory_iterator(dest) == fs::directory_iterator();
+  if (!empty && !fs::exists(dest / ".stepnet-release")) {
+    std::cerr << "grade student: " << dest.string()
+              << " exists and is not a student release; remove it first\n";
+    return false;
   }
+  const std::string rel = fs::relative(root, dest).generic_string();
+  if (dest == root || (rel.rfind("..", 0) != 0 && rel != "")) {
+    std::cerr << "grade student: refusing to replace " << dest.string() << "\n";
+    return false;
+  }
+  fs::remove_all(dest);
+  return true;
+}
+
+struct Copied {
   std::vector<grade_exercises::Exercise> exercises;
   std::vector<grade_exercises::Problem> problems;
   int copied = 0, hidden_regions = 0, skipped = 0;
+};
+
+// One file's text in the release; true when it differs from the tree's.
+bool release_text(const std::string& rel, std::string& text, bool for_autograder, Copied& c) {
+  if (!is_cpp(rel)) return false;
+  bool changed = false;
+  auto stripped = grade_exercises::strip_solutions(text, rel);
+  c.problems.insert(c.problems.end(), stripped.problems.begin(), stripped.problems.end());
+  c.exercises.insert(c.exercises.end(), stripped.exercises.begin(), stripped.exercises.end());
+  if (!stripped.exercises.empty()) {
+    text = stripped.text;
+    changed = true;
+  }
+  if (starts_with(rel, "tests/") && !for_autograder) {
+    auto hidden = grade_exercises::strip_hidden(text, rel);
+    c.problems.insert(c.problems.end(), hidden.problems.begin(), hidden.problems.end());
+    if (hidden.regions > 0) {
+      text = hidden.text;
+      changed = true;
+      c.hidden_regions += hidden.regions;
+    }
+  }
+  return changed;
+}
+
+Copied copy_release(const fs::path& root, const fs::path& dest, bool for_autograder) {
+  Copied c;
   for (const std::string& rel : repository_files(root.string())) {
     if (instructor_only(rel)) {
-      ++skipped;
+      ++c.skipped;
       continue;
     }
     const fs::path src = root / rel;
     if (!fs::is_regular_file(src)) continue;  // deleted but still tracked
     const fs::path dst = dest / rel;
     fs::create_directories(dst.parent_path());
-    std::string text;
-    bool changed = false;
-    if (is_cpp(rel)) {
-      text = read_file(src.string());
-      auto stripped = grade_exercises::strip_solutions(text, rel);
-      problems.insert(problems.end(), stripped.problems.begin(), stripped.problems.end());
-      exercises.insert(exercises.end(), stripped.exercises.begin(), stripped.exercises.end());
-      if (!stripped.exercises.empty()) {
-        text = stripped.text;
-        changed = true;
-      }
-      if (starts_with(rel, "tests/") && !for_autograder) {
-        auto hidden = grade_exercises::strip_hidden(text, rel);
-        problems.insert(problems.end(), hidden.problems.begin(), hidden.problems.end());
-        if (hidden.regions > 0) {
-          text = hidden.text;
-          changed = true;
-          hidden_regions += hidden.regions;
-        }
-      }
-    }
-    if (changed) {
+    std::string text = is_cpp(rel) ? read_file(src.string()) : "";
+    if (release_text(rel, text, for_autograder, c)) {
       write_file(dst.string(), text);
       fs::permissions(dst, fs::status(src).permissions());
     } else {
@@ -173,12 +180,24 @@ int command_student(const std::string& from, const std::string& to, bool for_aut
       fs::copy_file(src, dst, fs::copy_options::overwrite_existing);
       fs::last_write_time(dst, fs::last_write_time(src));
     }
-    ++copied;
+    ++c.copied;
   }
-  if (!problems.empty()) {
-    for (const auto& p : problems)
+  return c;
+}
+
+// for_autograder: the course's own tree for Gradescope: solutions stubbed (a submission that
+// lacks a file gets the stub, never the solution) but hidden tests kept, no student README.
+int command_student(const std::string& from, const std::string& to, bool for_autograder) {
+  const fs::path root = fs::absolute(from).lexically_normal();
+  const fs::path dest = fs::absolute(to).lexically_normal();
+  if (!release_target_ok(root, dest)) return 1;
+  const Copied c = copy_release(root, dest, for_autograder);
+  const auto& exercises = c.exercises;
+  const int copied = c.copied, hidden_regions = c.hidden_regions, skipped = c.skipped;
+  if (!c.problems.empty()) {
+    for (const auto& p : c.problems)
       std::cerr << p.file << ":" << p.line << ": " << p.message << "\n";
-    std::cerr << "grade student: " << problems.size() << " problem(s); no release written\n";
+    std::cerr << "grade student: " << c.problems.size() << " problem(s); no release written\n";
     fs::remove_all(dest);
     return 1;
   }

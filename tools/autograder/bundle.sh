@@ -63,6 +63,9 @@ if [ -n "$extra" ]; then
   cp -R "$extra"/. "$stage/hidden_tests/"
   rm -rf "$stage/hidden_tests/build"
 fi
+# How long each test took on the solution: the autograder stops a test at 10x that (at least
+# 3 s), so an endless loop costs seconds per test, not GRADE_TEST_TIMEOUT.
+cp "$check/junit.xml" "$stage/solution-times.xml"
 for script in setup.sh run_autograder; do
   sed -e "s/@GRADE_TIMEOUT@/$timeout/g" -e "s/@GRADE_LESSONS@/$lessons/g" \
       -e "s/@GRADE_DEADLINE@/$deadline/g" "$here/$script" > "$stage/$script"
@@ -72,9 +75,9 @@ done
 mkdir -p "$(dirname "$zip")"
 zip_abs=$(cd "$(dirname "$zip")" && pwd)/$(basename "$zip")
 rm -f "$zip_abs"
-(cd "$stage" && zip -q -r -X "$zip_abs" setup.sh run_autograder stepnet $( [ -d hidden_tests ] && echo hidden_tests ))
+(cd "$stage" && zip -q -r -X "$zip_abs" setup.sh run_autograder solution-times.xml stepnet $( [ -d hidden_tests ] && echo hidden_tests ))
 hidden_count=0
 [ -n "$extra" ] && hidden_count=$(ls "$extra"/*.cpp | wc -l)
 echo "autograder bundle: $zip ($(du -h "$zip_abs" | cut -f1), $hidden_count hidden test file(s), $timeout s per lesson, ${lessons:-every lesson})."
-echo "Upload it as a Gradescope programming assignment's autograder (Ubuntu base image); students"
+echo "Upload it as a Gradescope programming assignment's autograder (base image: Ubuntu 22.04 or 24.04, or Debian 12 or 13); students"
 echo "submit their src/ directory (or the whole repository)."
