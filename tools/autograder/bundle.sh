@@ -38,7 +38,9 @@ if ! command -v zip >/dev/null 2>&1; then
   }
 fi
 
-# The hidden tests compile, and the solution scores every point of the bundled lessons.
+# The hidden tests compile, and the solution scores every point of the bundled lessons (an old
+# bundle goes first: a refusal must not leave one behind).
+rm -f "$zip"
 check=$(dirname "$stage")/autograder-check
 rm -rf "$check"
 echo "make autograder: grading the solution with the hidden tests${lessons:+ (lessons $lessons)} first"
