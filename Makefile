@@ -30,6 +30,14 @@ else
   quiet = @printf '  %-5s %s\n' '$(1)' '$(2)';
 endif
 
+# Catch2 v3 (no catch2/catch.hpp): the suite's v2 spelling through tools/catch2_compat/, v3's library.
+ifeq ($(wildcard /usr/include/catch2/catch.hpp),)
+ifneq ($(wildcard /usr/include/catch2/catch_all.hpp),)
+  CPPFLAGS += -Itools/catch2_compat
+  LDLIBS   += -lCatch2
+endif
+endif
+
 ifeq ($(SANITIZE),1)
   BUILD    := build/sanitize
   CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -g

@@ -8,25 +8,37 @@
 #   make autograder               $(BUILD)/autograder.zip for Gradescope (EXTRA_TESTS=dir inside)
 #   make exercises                every exercise, and which are still to write
 #
-#   GRADE_TIMEOUT=60   seconds each lesson may run;  GRADE_OUT=$(BUILD)/grade   where reports go
+#   GRADE_TIMEOUT=60   seconds each lesson's process may run;  GRADE_TEST_TIMEOUT=20  each test
+#   GRADE_DEADLINE=S   seconds for the whole run (GRADE_DEADLINE_AT=T: until T, seconds since
+#                      the epoch);  GRADE_LESSONS=1-3  grade only these lessons
+#   GRADE_MEMORY_MB=1024  address space of a test process;  GRADE_OUT=$(BUILD)/grade  reports
+#   GRADE_SOLUTION_TIMES=junit.xml  the solution's run: each test may take 10x its time (>= 3 s)
 # docs/grading.md tells the whole story: tags, points, visibility, hidden tests, the release.
 
 GRADER        := $(BUILD)/tools/grade
 GRADE_OUT     ?= $(BUILD)/grade
 GRADE_TIMEOUT ?= 60
+GRADE_TEST_TIMEOUT ?= 20
+GRADE_DEADLINE ?=
+GRADE_LESSONS ?=
+# Address space of one test process; the sanitizers reserve terabytes of it.
+GRADE_MEMORY_MB ?= $(if $(filter 1,$(SANITIZE)),0,1024)
 STUDENT_DIR   ?= dist/student
 AUTOGRADER    := $(BUILD)/autograder.zip
 
 .PHONY: grade student autograder exercises
 
 # The grader is standard C++ and POSIX only: it builds even when the library does not.
-$(BUILD)/obj/tools/grade.o: tools/grade.cpp
+# tools/grade.cpp is its command line; tools/grade_<part>.cpp one subcommand's part each.
+GRADER_SRC := $(sort $(wildcard tools/grade*.cpp))
+GRADER_OBJ := $(GRADER_SRC:tools/%.cpp=$(BUILD)/obj/tools/%.o)
+$(GRADER_OBJ): $(BUILD)/obj/tools/%.o: tools/%.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
-$(GRADER): $(BUILD)/obj/tools/grade.o
+$(GRADER): $(GRADER_OBJ)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) $< -o $@
+	$(CXX) $(LDFLAGS) $^ -o $@
 
 # A build that fails still leaves a report (score 0, the compiler's errors) and fails make.
 grade: check-setup
@@ -38,6 +50,11 @@ grade: check-setup
 	  $(GRADER) build-failed --log $(GRADE_OUT)/build.log --out $(GRADE_OUT) \
 	    $(if $(GRADE_NOTE),--note-file $(GRADE_NOTE)); exit 1; fi
 	@$(GRADER) run --build $(BUILD) --out $(GRADE_OUT) --timeout $(GRADE_TIMEOUT) \
+	  --test-timeout $(GRADE_TEST_TIMEOUT) --max-memory-mb $(GRADE_MEMORY_MB) \
+	  $(if $(GRADE_DEADLINE),--deadline $(GRADE_DEADLINE)) \
+	  $(if $(GRADE_DEADLINE_AT),--deadline-at $(GRADE_DEADLINE_AT)) \
+	  $(if $(GRADE_LESSONS),--lessons $(GRADE_LESSONS)) \
+	  $(if $(GRADE_SOLUTION_TIMES),--solution-times $(GRADE_SOLUTION_TIMES)) \
 	  $(if $(GRADE_NOTE),--note-file $(GRADE_NOTE)) $(TESTS) $(EXTRA_BIN)
 
 student: $(GRADER)
@@ -47,9 +64,16 @@ student: $(GRADER)
 exercises: $(GRADER)
 	@$(GRADER) exercises $(if $(RESULTS),--results $(RESULTS))
 
+# make autograder LESSONS=1-3: LESSONS on the command line names the assignment's lessons (it
+# replaces the Makefile's list of lesson programs, which only this target then sees).
+ifneq ($(filter autograder,$(MAKECMDGOALS)),)
+ifeq ($(origin LESSONS),command line)
+GRADE_LESSONS := $(LESSONS)
+endif
+endif
 autograder: $(GRADER)
 	@bash tools/autograder/bundle.sh "$(GRADER)" "$(BUILD)/autograder" "$(AUTOGRADER)" \
-	  "$(EXTRA_DIR)" "$(GRADE_TIMEOUT)"
+	  "$(EXTRA_DIR)" "$(GRADE_TIMEOUT)" "$(GRADE_LESSONS)" "$(or $(GRADE_DEADLINE),480)"
 
 # ---- the grader's own tests (tests/grading_test.cpp, in make test) -------------------------
 # They need the grader, a binary of planted crashes and endless loops, and the make variables
@@ -73,7 +97,18 @@ $(GRADE_VARS): grade-vars-force
 	@mkdir -p $(@D)
 	@echo '$(GRADE_VARS_TEXT)' | cmp -s - $@ || echo '$(GRADE_VARS_TEXT)' > $@
 
-$(TESTS): | $(GRADE_PLANTED) $(GRADE_VARS)
+# Hostile submissions (tests/fixtures/grading/hostile): attacks on the verdict from inside.
+GRADE_HOSTILE     := $(BUILD)/grade_hostile_tests
+GRADE_HOSTILE_SRC := $(sort $(wildcard tests/fixtures/grading/hostile/*.cpp))
+GRADE_HOSTILE_OBJ := $(GRADE_HOSTILE_SRC:tests/fixtures/grading/hostile/%.cpp=$(BUILD)/obj/grade_hostile/%.o)
+$(BUILD)/obj/grade_hostile/%.o: tests/fixtures/grading/hostile/%.cpp $(if $(TEST_PCH),$(TEST_PCH).gch)
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests) $(CXXFLAGS) -c $< -o $@
+
+$(GRADE_HOSTILE): $(GRADE_HOSTILE_OBJ) $(CATCH_MAIN) $(LIB)
+	$(CXX) $(LDFLAGS) $(GRADE_HOSTILE_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
+
+$(TESTS): | $(GRADE_PLANTED) $(GRADE_HOSTILE) $(GRADE_VARS)
 endif
 
 # Built with the tests: the grader's tests use it, and a student release's make test names

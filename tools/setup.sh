@@ -6,13 +6,19 @@ set -u
 quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 
-# Build and run: compiler-side libraries, Catch2 v2, gnuplot and its C++ stream, zlib;
+# Build and run: compiler-side libraries, Catch2 (v2 or v3), gnuplot and its C++ stream, zlib;
 # pandoc renders docs/ (make docs).
-packages=(g++ make libarmadillo-dev libopenblas-dev liblapack-dev catch2 gnuplot-nox
+# Catch2 is checked by its header, not its package name: v2's catch2/catch.hpp (Debian 12's
+# catch2 2.13), or v3's catch2/catch_all.hpp (Debian 13, Ubuntu 24.04: the Makefile then builds
+# through tools/catch2_compat/).
+packages=(g++ make libarmadillo-dev libopenblas-dev liblapack-dev gnuplot-nox
           libgnuplot-iostream-dev libboost-iostreams-dev libboost-system-dev
           libboost-filesystem-dev zlib1g-dev pandoc)
 
 missing=()
+if [ ! -f /usr/include/catch2/catch.hpp ] && [ ! -f /usr/include/catch2/catch_all.hpp ]; then
+  missing+=(catch2)
+fi
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
@@ -21,7 +27,6 @@ if command -v dpkg-query >/dev/null 2>&1; then
 else
   # Not Debian: check the headers and programs directly.
   [ -f /usr/include/armadillo ] || missing+=(libarmadillo-dev libopenblas-dev liblapack-dev)
-  [ -f /usr/include/catch2/catch.hpp ] || missing+=(catch2)
   [ -f /usr/include/gnuplot-iostream.h ] || missing+=(libgnuplot-iostream-dev)
   [ -d /usr/include/boost/iostreams ] || missing+=(libboost-iostreams-dev)
   [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
@@ -37,7 +42,7 @@ echo "setup: missing Debian packages: ${missing[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "setup: this system has no apt-get. Install the equivalents of:" >&2
   echo "    ${missing[*]}" >&2
-  echo "  (Armadillo with LAPACK/OpenBLAS, Catch2 v2, gnuplot, gnuplot-iostream, Boost.Iostreams, zlib)" >&2
+  echo "  (Armadillo with LAPACK/OpenBLAS, Catch2 v2 or v3, gnuplot, gnuplot-iostream, Boost.Iostreams, zlib)" >&2
   exit 1
 fi
 
