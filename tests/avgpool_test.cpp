@@ -10,7 +10,7 @@ namespace {
 arma::mat one_to_sixteen() { return grid({{1, 2, 3, 4}, {5, 6, 7, 8}, {9, 10, 11, 12}, {13, 14, 15, 16}}); }
 }  // namespace
 
-SCENARIO("average pooling 1..16, 2x2 windows with stride 2", "[avgpool][lesson11][points:2]") {
+SCENARIO("average pooling 1..16, 2x2 windows with stride 2", "[avgpool][lesson11][points:2][exercise:avgpool2d_backward]") {
   GIVEN("the 1x4x4 image [[1 2 3 4] [5 6 7 8] [9 10 11 12] [13 14 15 16]]") {
     const nn::Shape shape{1, 4, 4};
     nn::AvgPool2d pool(shape, 2, 2);
@@ -27,7 +27,7 @@ SCENARIO("average pooling 1..16, 2x2 windows with stride 2", "[avgpool][lesson11
   }
 }
 
-SCENARIO("overlapping and partial windows", "[avgpool][lesson11][points:2]") {
+SCENARIO("overlapping and partial windows", "[avgpool][lesson11][points:2][exercise:avgpool2d_backward]") {
   GIVEN("1..16 pooled with kernel 3, stride 1") {
     nn::AvgPool2d pool(nn::Shape{1, 4, 4}, 3, 1);
     THEN("the four 3x3 means are [[6 7] [10 11]]") {
@@ -59,7 +59,7 @@ SCENARIO("overlapping and partial windows", "[avgpool][lesson11][points:2]") {
   }
 }
 
-SCENARIO("AvgPool2d passes the gradient check", "[avgpool][lesson11][points:2]") {
+SCENARIO("AvgPool2d passes the gradient check", "[avgpool][lesson11][points:2][exercise:avgpool2d_backward][needs:lesson01/numeric_gradient]") {
   const auto [c, h, w, k, s, batch] = GENERATE(table<int, int, int, int, int, int>({
       {1, 4, 4, 2, 2, 1}, {2, 5, 5, 3, 2, 2}, {1, 6, 7, 3, 1, 1}, {3, 4, 6, 2, 3, 2}}));
   GIVEN("AvgPool2d(" << c << "x" << h << "x" << w << ", kernel " << k << ", stride " << s << ")") {
@@ -74,7 +74,7 @@ SCENARIO("AvgPool2d passes the gradient check", "[avgpool][lesson11][points:2]")
   }
 }
 
-SCENARIO("AvgPool2d refuses wrong shapes, naming the layer and both shapes", "[avgpool][lesson11][points:1]") {
+SCENARIO("AvgPool2d refuses wrong shapes, naming the layer and both shapes", "[avgpool][lesson11][points:0]") {
   nn::AvgPool2d pool(nn::Shape{2, 4, 4}, 2, 2);
   CHECK_THROWS_WITH(pool.backward(arma::ones(8, 1)), Contains("backward called before forward"));
   CHECK_THROWS_WITH(pool.forward(arma::ones(16, 1)),

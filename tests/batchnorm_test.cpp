@@ -29,7 +29,7 @@ void require_all_pass(nn::Module& m, const arma::mat& x, double tolerance = 1e-6
 
 }  // namespace
 
-SCENARIO("batch norm of a 4-sample batch, by hand", "[batchnorm][lesson11][points:3]") {
+SCENARIO("batch norm of a 4-sample batch, by hand", "[batchnorm][lesson11][points:3][exercise:batchnorm_backward]") {
   GIVEN("BatchNorm1d(3) with gamma = [1 2 0.5], beta = [0 1 -1], in training mode") {
     nn::BatchNorm1d bn(3);
     bn.gamma = grid({{1}, {2}, {0.5}});
@@ -75,7 +75,7 @@ SCENARIO("batch norm of a 4-sample batch, by hand", "[batchnorm][lesson11][point
 }
 
 SCENARIO("the running statistics after two training steps follow the formula",
-         "[batchnorm][lesson11][points:2]") {
+         "[batchnorm][lesson11][points:0]") {
   GIVEN("BatchNorm1d(3): running mean 0, running var 1, momentum 0.1") {
     nn::BatchNorm1d bn(3);
     CHECK_THAT(arma::mat(bn.running_mean), Equals(arma::zeros(3, 1), 0));
@@ -112,7 +112,7 @@ SCENARIO("the running statistics after two training steps follow the formula",
 }
 
 SCENARIO("eval mode is a fixed affine map; training mode depends on the batch",
-         "[batchnorm][lesson11][points:2]") {
+         "[batchnorm][lesson11][points:0]") {
   GIVEN("BatchNorm1d(2) trained on one batch, and one sample that appears in two batches") {
     nn::seed(11);
     nn::BatchNorm1d bn(2);
@@ -147,7 +147,7 @@ SCENARIO("eval mode is a fixed affine map; training mode depends on the batch",
 }
 
 SCENARIO("BatchNorm2d normalizes each channel over the batch and every position",
-         "[batchnorm][lesson11][points:2]") {
+         "[batchnorm][lesson11][points:0]") {
   GIVEN("2 images of 2 channels 2x2: channel 0 holds 1..4 and 5..8, channel 1 [[0 0] [0 8]] and all 2s") {
     const nn::Shape shape{2, 2, 2};
     arma::mat x(8, 2);
@@ -179,7 +179,7 @@ SCENARIO("BatchNorm2d normalizes each channel over the batch and every position"
   }
 }
 
-SCENARIO("BatchNorm1d passes the gradient check in both modes", "[batchnorm][lesson11][points:3]") {
+SCENARIO("BatchNorm1d passes the gradient check in both modes", "[batchnorm][lesson11][points:3][exercise:batchnorm_backward][needs:lesson01/numeric_gradient]") {
   const auto [features, batch] = GENERATE(table<int, int>({{1, 3}, {3, 4}, {5, 7}, {8, 16}}));
   GIVEN("BatchNorm1d(" << features << ") on a batch of " << batch << " with random gamma and beta") {
     nn::seed(12);
@@ -196,7 +196,7 @@ SCENARIO("BatchNorm1d passes the gradient check in both modes", "[batchnorm][les
   }
 }
 
-SCENARIO("BatchNorm2d passes the gradient check", "[batchnorm][lesson11][points:2]") {
+SCENARIO("BatchNorm2d passes the gradient check", "[batchnorm][lesson11][points:2][exercise:batchnorm_backward][needs:lesson01/numeric_gradient]") {
   const auto [c, h, w, batch] = GENERATE(table<int, int, int, int>({{1, 2, 2, 1}, {2, 3, 2, 2}, {3, 4, 4, 3}}));
   GIVEN("BatchNorm2d(" << c << "x" << h << "x" << w << ") on a batch of " << batch) {
     nn::seed(13);
@@ -210,7 +210,7 @@ SCENARIO("BatchNorm2d passes the gradient check", "[batchnorm][lesson11][points:
 }
 
 SCENARIO("batch norm refuses wrong shapes and bad settings, naming the layer and both shapes",
-         "[batchnorm][lesson11][points:1]") {
+         "[batchnorm][lesson11][points:0]") {
   THEN("BatchNorm1d(3) given 4 rows, a backward before forward, a wrong grad") {
     nn::BatchNorm1d bn(3);
     CHECK_THROWS_WITH(bn.backward(arma::ones(3, 2)), Contains("BatchNorm1d(3)::backward: backward called before forward"));

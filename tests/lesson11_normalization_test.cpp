@@ -30,7 +30,7 @@ std::vector<double> activation_stds(bool batchnorm, const std::string& activatio
 }  // namespace
 
 SCENARIO("batch norm keeps a 10-layer net's activations at unit-Gaussian statistics under a bad init",
-         "[lesson11][points:3]") {
+         "[lesson11][points:0]") {
   GIVEN("lesson 5's 10-layer nets, 64 units, weights 0.01 randn (the signal dies)") {
     WHEN("tanh without batch norm") {
       const std::vector<double> plain = activation_stds(false, "tanh", 0.01);
@@ -59,7 +59,7 @@ SCENARIO("batch norm keeps a 10-layer net's activations at unit-Gaussian statist
 }
 
 SCENARIO("stacked 3x3 convolutions: dilation 1 grows the field by 2 per layer, dilations 1-2-4 double it",
-         "[lesson11][points:3]") {
+         "[lesson11][points:0][needs:lesson03/conv2d_backward]") {
   GIVEN("one 3x3 layer with dilation 2 on a 7x7 image, all-ones kernel") {
     THEN("the centre output sees 9 pixels two apart") {
       CHECK_THAT(nn::receptive_field({2}, 7), Equals(grid({{0, 0, 0, 0, 0, 0, 0},
@@ -98,7 +98,7 @@ SCENARIO("stacked 3x3 convolutions: dilation 1 grows the field by 2 per layer, d
   }
 }
 
-SCENARIO("a dilated convolution is the undilated one with a zero-stuffed kernel", "[lesson11][points:1]") {
+SCENARIO("a dilated convolution is the undilated one with a zero-stuffed kernel", "[lesson11][points:0]") {
   GIVEN("the kernel [[1 2 3] [4 5 6] [7 8 9]] with dilation 2 on a 7x7 image") {
     nn::Conv2d dilated(nn::Shape{1, 7, 7}, 1, 3, 3, 1, 0, 2);
     dilated.set_kernel(0, 0, grid({{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}));
@@ -116,7 +116,7 @@ SCENARIO("a dilated convolution is the undilated one with a zero-stuffed kernel"
   }
 }
 
-SCENARIO("replacing 2x2 pooling by a 3x3 stride-2 convolution: sizes and parameters", "[lesson11][points:1]") {
+SCENARIO("replacing 2x2 pooling by a 3x3 stride-2 convolution: sizes and parameters", "[lesson11][points:0]") {
   GIVEN("8 maps of 26x26 (Conv2d(1x28x28, 8 filters 3x3))") {
     nn::Conv2d first(nn::Shape{1, 28, 28}, 8, 3, 3);
     const nn::Shape maps = first.output_shape();
@@ -134,7 +134,7 @@ SCENARIO("replacing 2x2 pooling by a 3x3 stride-2 convolution: sizes and paramet
 }
 
 SCENARIO("n lines in general position cut the plane into 1 + n + n(n-1)/2 regions",
-         "[lesson11][points:2]") {
+         "[lesson11][points:0]") {
   THEN("arrangement_regions(n, 2) for n = 1..10 is 2 4 7 11 16 22 29 37 46 56; in R^1, n + 1") {
     const std::vector<arma::uword> expected = {2, 4, 7, 11, 16, 22, 29, 37, 46, 56};
     for (arma::uword n = 1; n <= 10; ++n) CHECK(nn::arrangement_regions(n, 2) == expected[n - 1]);
@@ -165,7 +165,7 @@ SCENARIO("n lines in general position cut the plane into 1 + n + n(n-1)/2 region
 }
 
 SCENARIO("a random ReLU layer R^2 -> R^n has exactly 1 + n + n(n-1)/2 linear regions, n = 1..10",
-         "[lesson11][points:3]") {
+         "[lesson11][points:0]") {
   const std::uint64_t seed = GENERATE(0, 1, 2, 3, 4, 5, 6, 7);
   GIVEN("seed " << seed << ": W (n x 2) and b (n) drawn randn for n = 1, 2, ..., 10 in turn, as the lesson does") {
     nn::seed(seed);

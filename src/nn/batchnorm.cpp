@@ -48,10 +48,9 @@ void batchnorm_update_running(arma::vec& running_mean, arma::vec& running_var,
 arma::mat batchnorm_backward(const arma::mat& grad_y, const BatchNormCache& cache,
                              const arma::vec& gamma, arma::mat& grad_gamma, arma::mat& grad_beta) {
   // BEGIN SOLUTION lesson11 "batchnorm_backward"
-  // HINT: each row (feature) on its own; N = grad_y.n_cols; cache.x_hat and
-  // HINT: cache.inv_std = 1/sqrt(var + eps) come from the forward. ADD into the grads:
-  // HINT: grad_gamma += sum of G % x_hat, grad_beta += sum of G (arma::sum(.., 1)), and return
-  // HINT: dx = gamma % inv_std / N * (N G - sum(G) - x_hat % sum(G % x_hat)).
+  // HINT: each row (feature) on its own, N = grad_y.n_cols; cache.x_hat and cache.inv_std
+  // HINT: come from the forward. Two per-row sums, sum(G) and sum(G % x_hat), give both
+  // HINT: parameter gradients (ADD them) and the two correction terms of dL/dx.
   const double n = static_cast<double>(grad_y.n_cols);
   const arma::vec sum_g = arma::sum(grad_y, 1);                           // (features)
   const arma::vec sum_g_xhat = arma::sum(grad_y % cache.x_hat, 1);        // (features)
