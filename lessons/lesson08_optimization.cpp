@@ -485,7 +485,7 @@ int main(int argc, char** argv) {
         // E[mask] = 1; the mean of N entries has std sqrt(p / (1 - p) / N).
         const double p = 0.5;
         const arma::mat big = nn::dropout_mask(1000, 100, p);  // (1000 x 100)
-        s.show("mean of a 1000x100 mask, p = 0.5 (expected 1, std of the mean 0.01)", arma::mean(arma::vectorise(big)));
+        s.show("mean of a 1000x100 mask, p = 0.5 (expected 1, std of the mean sqrt(1/1e5) = 0.0032)", arma::mean(arma::vectorise(big)));
         s.show("fraction dropped (expected 0.5)", arma::accu(big == 0) / 1e5);
         dropout.set_training(false);
         const arma::mat x = arma::randn(4, 6);

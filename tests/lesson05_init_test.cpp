@@ -1,5 +1,5 @@
 // Lesson 5: weight initialization, judged by per-layer statistics of a 10-layer net.
-// The classic experiment (cs231n): X (500 x 1000) ~ N(0, 1), 10 x [Linear(500 -> 500), bias 0,
+// The classic experiment (Arjun Jain's lecture, after cs231n): X (500 x 1000) ~ N(0, 1), 10 x [Linear(500 -> 500), bias 0,
 // tanh or ReLU], seed 0. The numbers below are what lessons/lesson05_init.cpp prints.
 #include <cstdlib>
 #include <filesystem>
@@ -214,9 +214,12 @@ SCENARIO("Xavier with ReLU: the variance halves at every layer", "[lesson05][poi
         CHECK(std_dev[l] / std_dev[l - 1] == Approx(1 / std::sqrt(2.0)).margin(0.1));
       }
     }
-    THEN("layer 10 ends near 0.584 * 2^-4.5 = 0.026 (measured 0.0294; cs231n: ~0.03)") {
+    THEN("layer 10 ends near 0.584 * 2^-4.5 = 0.026 (measured 0.0294; the lecture's draw: 0.026076)") {
+      CHECK(0.584 * std::pow(2.0, -4.5) == Approx(0.0258).margin(1e-4));
       CHECK(std_dev[9] == Approx(0.0294).epsilon(0.03));
-      CHECK((std_dev[9] > 0.02 && std_dev[9] < 0.032));
+      // the lecture's 0.026076 and ours are both draws in the seeds' range 0.020 .. 0.030
+      CHECK((std_dev[9] > 0.020 && std_dev[9] < 0.032));
+      CHECK((0.026076 > 0.020 && 0.026076 < 0.032));
     }
   }
 }
