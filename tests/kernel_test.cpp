@@ -64,6 +64,14 @@ SCENARIO("Kernel ridge search fits (K + lambda I)^-1 Y and chooses on validation
       const arma::mat by_solve = arma::solve(k + 0.5 * arma::eye(k.n_rows, k.n_rows), y);
       CHECK(arma::abs(by_eig - by_solve).max() < 1e-10);
     }
+    THEN("one lambda (a Cholesky solve) scores as that lambda's row of the eigen path") {
+      const nn::KernelRidgeResult both =
+          nn::kernel_ridge_search(train, validation, test, {1.0}, {0.01, 1.0});
+      const nn::KernelRidgeResult one = nn::kernel_ridge_search(train, validation, test, {1.0}, {1.0});
+      CHECK(one.table.n_rows == 1);
+      CHECK(one.table(0, 2) == both.table(1, 2));
+      CHECK(one.table(0, 3) == both.table(1, 3));
+    }
     THEN("an empty grid or lambda <= 0 is refused") {
       CHECK_THROWS_AS(nn::kernel_ridge_search(train, validation, test, {}, {1.0}), nn::Error);
       CHECK_THROWS_AS(nn::kernel_ridge_search(train, validation, test, {1.0}, {0.0}), nn::Error);

@@ -78,11 +78,20 @@ KernelRidgeResult kernel_ridge_search(const Dataset& train, const Dataset& valid
     const arma::mat k_train = rbf_kernel(train.x, train.x, gamma);        // (n x n)
     const arma::mat k_val = rbf_kernel(validation.x, train.x, gamma);     // (n_val x n)
     arma::vec s;
-    arma::mat v;
-    if (!arma::eig_sym(s, v, k_train)) throw Error("kernel_ridge_search: eig_sym failed");
-    const arma::mat vty = v.t() * targets;                                  // (n x K)
+    arma::mat v, vty;
+    if (lambdas.size() > 1) {  // one eigendecomposition for every lambda
+      if (!arma::eig_sym(s, v, k_train)) throw Error("kernel_ridge_search: eig_sym failed");
+      vty = v.t() * targets;                                                // (n x K)
+    }
     for (double lambda : lambdas) {
-      const arma::mat alpha = v * (vty.each_col() / (s + lambda));         // (n x K)
+      arma::mat alpha;                                                      // (n x K)
+      if (lambdas.size() > 1) {
+        alpha = v * (vty.each_col() / (s + lambda));
+      } else {  // one lambda: a Cholesky solve (LAPACK dposv) is cheaper than eig_sym
+        const arma::mat a = k_train + lambda * arma::eye(n, n);
+        if (!arma::solve(alpha, a, targets, arma::solve_opts::likely_sympd))
+          throw Error("kernel_ridge_search: the solve failed");
+      }
       const double train_acc = accuracy_of(k_train * alpha, train.y);
       const double val_acc = accuracy_of(k_val * alpha, validation.y);
       best.table.row(row++) = arma::rowvec{gamma, lambda, train_acc, val_acc};

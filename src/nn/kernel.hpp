@@ -13,6 +13,7 @@
 // of new samples are  K(X_new, X_tr) alpha;  the prediction is the row's argmax. One
 // eigendecomposition K_tr = V diag(s) V' (LAPACK dsyevd via arma::eig_sym) serves every
 // lambda: alpha = V diag(1 / (s + lambda)) V' Y.
+// With a single lambda a Cholesky solve of (K_tr + lambda I) alpha = Y is used instead.
 //
 // kernel_ridge_search(train, validation, test, gammas, lambdas)
 //   Fits every (gamma, lambda) pair on the training split, scores it on the validation split,
