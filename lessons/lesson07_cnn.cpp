@@ -1,4 +1,4 @@
-// lesson07_cnn.cpp -- a CNN from the parts: the seed project's networks on Fashion-MNIST.
+// lesson07_cnn.cpp -- a CNN from the parts: the CNN report's networks (Guerdan) on Fashion-MNIST.
 //
 // What you will learn: that the layers written in lessons 1-5 (Conv2d, the activations,
 // Linear, the losses) train a real classifier with nothing added but the trainer's epoch loop;
@@ -13,7 +13,7 @@
 //   B:          Conv2d(1x28x28, 16 filters 7x7) -> f -> Linear(7744 -> 128) -> f -> Linear(128 -> 10)
 //   f = LeakyReLU(0.01) (y = x for x >= 0, 0.01 x below), tanh or sigmoid.
 // The losses: softmax cross-entropy on the labels, or MSE on one-hot targets
-//   L = (1/n) sum_i 0.5 * ||onehot(y_i) - output_i||^2   (as the seed project trained).
+//   L = (1/n) sum_i 0.5 * ||onehot(y_i) - output_i||^2   (as the CNN report trained).
 //
 // Deconvolution. A convolution is a matrix: vec(y) = T vec(x) + b (lesson 3). Its transpose
 // T' maps an output-sized array back onto the input pixels: T' a puts every activation a[k](r, c)
@@ -120,7 +120,7 @@ struct Run {
 int main(int argc, char** argv) {
   nn::lesson::Lesson lesson(7, "A CNN from the parts", argc, argv);
   lesson.option("--epochs", "N", "epochs for architectures A and B (default 3; --full: 5)", 0);
-  lesson.option("--batch", "N", "minibatch size (1 = online, as the seed project)", 10);
+  lesson.option("--batch", "N", "minibatch size (1 = online, as the CNN report)", 10);
   lesson.flag("--full", "the full Fashion-MNIST set (make data) and 5 epochs");
 
   nn::Dataset train, test;
@@ -491,7 +491,7 @@ int main(int argc, char** argv) {
       "(build/stepnet_tests \"[lesson07]\"); the prose is docs/lesson07.md.",
       [&](nn::lesson::Step& s) {
         s.say("- --full (after make data): 60000 images, 5 epochs. How far does A get?\n"
-              "- --batch 1: online training as the seed project did. Slower; better or worse?\n"
+              "- --batch 1: online training as the CNN report did. Slower; better or worse?\n"
               "- Sort the training set by class (nn::subset with sorted indices) and train in fixed\n"
               "  order: what does the network predict at the end of each epoch?\n"
               "- Deconvolve through the whole net: start from one output score and backward().");
