@@ -1006,6 +1006,18 @@ std::string bars_body(const void* figure, const std::string& data, bool dumb) {
     s << "set yrange [0:*]\n";
   }
   if (f.values.size() > 6 && !dumb) s << "set xtics rotate by 30 right\n";
+  double top = hi, bottom = lo;
+  for (const auto& level : f.levels) {
+    top = std::max(top, level.y);
+    bottom = std::min(bottom, level.y);
+    if (dumb) continue;
+    s << "set arrow from graph 0, first " << level.y << " to graph 1, first " << level.y
+      << " nohead dt 2 lw 1.5 lc rgb '#555555' front\n"
+      << "set label " << quoted(level.label) << " at graph 0.01, first " << level.y
+      << " left offset 0, 0.6 font ',9' front\n";
+  }
+  if (f.log_y && !f.levels.empty() && bottom > 0)
+    s << "set yrange [" << bottom / 30 << ":" << top * 30 << "]\n";
   s << "plot " << quoted(data) << " using 0:2:xtic(1) with boxes";
   if (!dumb) s << " lc rgb '" << colour(0) << "'";
   s << "\n";
