@@ -359,6 +359,8 @@ int main(int argc, char** argv) {
                               "Relative error of dL/dW: good < 1e-7 < suspect < 1e-2 < wrong");
         figure.y_label = "max relative error of the weight gradient";
         figure.log_y = true;
+        figure.levels = {{1e-7, "1e-7: good below, suspect above"},
+                         {1e-2, "1e-2: wrong above"}};
         struct Case {
           std::string label;
           double factor;

@@ -12,7 +12,9 @@
 //   1-D convolution (cross-correlation, as Torch and PyTorch), input I (n), kernel W (k):
 //     O_q = sum_j W_j I_{q+j},  q = 0 .. n-k                       (valid positions only)
 //     dO/dI = T   (n-k+1 x n), row q holds W at columns q .. q+k-1: Toeplitz in W
-//     dO/dW = X   (n-k+1 x k), row q holds I_q .. I_{q+k-1}:       Toeplitz in I (im2col')
+//     dO/dW = X   (n-k+1 x k), row q holds I_q .. I_{q+k-1}:       Hankel in I (im2col')
+//     (Toeplitz: constant along diagonals, T_qi = W_{i-q}; Hankel: constant along
+//      anti-diagonals, X_qj = I_{q+j})
 //     dL/dW_j = sum_q dL/dO_q I_{q+j}      correlation of I with dL/dO
 //     dL/dI   = T' dL/dO                    full convolution of dL/dO with W
 //                                           = correlation of zero-padded dL/dO with flipped W
@@ -145,7 +147,8 @@ int main(int argc, char** argv) {
       "I = [1 2 3 4], W = [1 2 3]: Conv2d over a 1x1x4 image with a 1x3 kernel. The kernel\n"
       "fits at 2 positions, O = [1*1+2*2+3*3, 1*2+2*3+3*4] = [14 20]. Each output is linear in\n"
       "I and linear in W, so both Jacobians are matrices: dO/dI = T repeats W along a band\n"
-      "(Toeplitz in W), dO/dW repeats I (Toeplitz in I): the transposed im2col matrix.",
+      "(Toeplitz in W: constant along diagonals), dO/dW repeats I shifted the other way (Hankel\n"
+      "in I: constant along anti-diagonals, entry (q, j) = I_{q+j}): the transposed im2col.",
       [&](nn::lesson::Step& s) {
         s.code("src/nn/conv2d.cpp", "conv2d-toeplitz");
         OneDimExample e;

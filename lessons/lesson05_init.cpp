@@ -6,7 +6,7 @@
 // LSUV initialization each do to a 10-layer net; and how far a one-line variance formula
 // predicts all of it.
 //
-// The experiment (cs231n's "activation statistics"): 1000 samples of 500 features
+// The experiment (the "activation statistics" of Arjun Jain's lecture, after cs231n): 1000 samples of 500 features
 // X ~ N(0, 1), one column per sample (X is 500 x 1000); 10 layers h_l = f(W_l h_{l-1}),
 // W_l 500 x 500, no bias, f = tanh or ReLU.
 //
@@ -244,7 +244,7 @@ int main(int argc, char** argv) {
       "0.292, ... 0.026 at layer 10; measured: 0.584, 0.411, 0.287, ... 0.029. Theory is the\n"
       "average over random nets. relu(c a) = c relu(a): a layer whose weights happen to be 3%\n"
       "large passes that on untouched, and the errors multiply; seeds 0-7 end between 0.020 and\n"
-      "0.030 at layer 10 (mean 0.025). The ~0.03 of the cs231n notes is one such draw. The\n"
+      "0.030 at layer 10 (mean 0.025). The lecture's 0.026076 is one such draw. The\n"
       "gradient halves too on the way down: 0.72 at layer 10, 0.033 at layer 1.",
       [&](nn::lesson::Step& s) {
         s.needs({"Linear::backward", "relu_backward", "init::xavier"});

@@ -1,4 +1,5 @@
-// lesson06_babysitting.cpp -- babysitting the learning process (cs231n, "Neural Networks 3").
+// lesson06_babysitting.cpp -- babysitting the learning process (after Arjun Jain's lecture
+// "ConvNets and Babysitting the Learning Process", itself after cs231n's "Neural Networks 3").
 //
 // What you will learn: the checks to run before trusting a training run, on the shipped
 // Fashion-MNIST subset (2000 training / 1000 test images) with a linear softmax classifier
@@ -414,10 +415,11 @@ int main(int argc, char** argv) {
   lesson.step(
       "Coarse random search in log space",
       "lr = 10^U(-5, 0) and lambda = 10^U(-5, 1), each trial a fresh MLP trained briefly on\n"
-      "1500 images and scored on the 500 validation images. (cs231n samples lr = 10^U(-7, -3)\n"
-      "because its inputs are raw pixels up to 255; ours are standardized, so useful rates are\n"
-      "~255x larger. lambda above ~10 makes lr * lambda > 1 at useful rates: weights decay to\n"
-      "nothing or oscillate, so the range stops at 10.) Exploding runs stop at once.",
+      "1500 images and scored on the 500 validation images. (The lecture samples lr = 10^U(-7, -3)\n"
+      "for one linear layer on standardized CIFAR-10, one image per step; a range belongs to its\n"
+      "model, data and batch, so ours starts wide. lambda above ~10 makes lr * lambda > 1 at\n"
+      "useful rates: weights decay to nothing or oscillate, so the range stops at 10.)\n"
+      "Exploding runs stop at once.",
       [&](nn::lesson::Step& s) {
         s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
                  "SGD::step"});
@@ -453,7 +455,7 @@ int main(int argc, char** argv) {
                  "SGD::step"});
         load(s);
         if (coarse.empty()) {
-          s.say("(run step 6 first: with --step 7 the coarse search is run here, quietly)");
+          s.say("(step 6's coarse search had not run: it runs here first, quietly)");
           nn::seed(lesson.seed() + 1);
           coarse = random_search(lesson.quick() ? 6 : static_cast<int>(lesson.integer("--trials")),
                                  coarse_lr, coarse_lambda, static_cast<int>(lesson.integer("--search-epochs")),

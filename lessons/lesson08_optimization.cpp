@@ -7,7 +7,7 @@
 //   2. why momentum helps: an ill-conditioned valley, where plain SGD crawls;
 //   3. plain SGD, momentum and Adam training the same MLP from the same start;
 //   4. per-layer learning rates (a multiplier per parameter, the base rate shared);
-//   5. learning-rate schedules: a step decay, and the increasing rate the seed project tried;
+//   5. learning-rate schedules: a step decay, and the increasing rate of Assignment 1 (Pan);
 //   6. L2 weight decay: smaller weights, a smaller gap between training and validation;
 //   7. inverted dropout: the mask, E[mask] = 1, eval mode, a gradient check in eval mode;
 //   8. dropout in training: accuracy as trained (dropout on) versus in eval mode;
@@ -387,7 +387,7 @@ int main(int argc, char** argv) {
       "Learning-rate schedules: decay, and an increasing rate",
       "The trainer sets the base rate from the schedule before each epoch. Momentum SGD (mu 0.9)\n"
       "from the same start: a constant 0.01; a step decay (0.01, halved every 3 epochs); an\n"
-      "exponential decay 0.01 * 0.8^epoch; and, as a curiosity the seed project tried, a rate\n"
+      "exponential decay 0.01 * 0.8^epoch; and, as a curiosity Assignment 1 (Pan) tried, a rate\n"
       "rising linearly from 0.001 to 0.01 over the run.",
       [&](nn::lesson::Step& s) {
         s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
@@ -496,7 +496,7 @@ int main(int argc, char** argv) {
         // E[mask] = 1; the mean of N entries has std sqrt(p / (1 - p) / N).
         const double p = 0.5;
         const arma::mat big = nn::dropout_mask(1000, 100, p);  // (1000 x 100)
-        s.show("mean of a 1000x100 mask, p = 0.5 (expected 1, std of the mean 0.01)", arma::mean(arma::vectorise(big)));
+        s.show("mean of a 1000x100 mask, p = 0.5 (expected 1, std of the mean sqrt(1/1e5) = 0.0032)", arma::mean(arma::vectorise(big)));
         s.show("fraction dropped (expected 0.5)", arma::accu(big == 0) / 1e5);
         dropout.set_training(false);
         const arma::mat x = arma::randn(4, 6);

@@ -306,8 +306,8 @@ int main(int argc, char** argv) {
         nn::plot::Scatter scatter("pca", "Second hidden layer, test set: first two principal components",
                                   pc.scores.rows(0, 1), shared.test.y);
         scatter.class_names = names;
-        scatter.x_label = "principal component 1";
-        scatter.y_label = "principal component 2";
+        scatter.x_label = "PC1";
+        scatter.y_label = "PC2";
         s.plot(scatter);
         s.source("src/nn/inspect.cpp", "nearest-neighbour-agreement");
         s.show("nearest neighbour has the same class: in the 32-D layer",

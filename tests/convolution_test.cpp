@@ -1,4 +1,5 @@
-// Convolution as cross-correlation, as a Toeplitz matrix, and as im2col: the same numbers.
+// Convolution as cross-correlation, as a Toeplitz matrix (dO/dI), with dO/dW a Hankel matrix,
+// and as im2col: the same numbers.
 #include "helpers.hpp"
 
 using testing::Equals;
@@ -23,9 +24,14 @@ SCENARIO("1-D convolution I = [1 2 3 4], W = [1 2 3] as Toeplitz matrices", "[le
     THEN("dO/dI is the Toeplitz matrix of W: [[W1 W2 W3 0], [0 W1 W2 W3]]") {
       CHECK_THAT(conv.toeplitz(), Equals(grid({{1, 2, 3, 0}, {0, 1, 2, 3}})));
     }
-    THEN("dO/dW is the Toeplitz matrix of I, the transposed im2col: [[I1 I2 I3], [I2 I3 I4]]") {
+    THEN("dO/dW is the Hankel matrix of I, the transposed im2col: [[I1 I2 I3], [I2 I3 I4]]") {
       const arma::mat columns = nn::im2col(input, conv.spec());
-      CHECK_THAT(arma::mat(columns.t()), Equals(grid({{1, 2, 3}, {2, 3, 4}})));
+      const arma::mat jacobian = columns.t();  // (2 x 3): entry (q, j) = I_{q+j}
+      CHECK_THAT(jacobian, Equals(grid({{1, 2, 3}, {2, 3, 4}})));
+      // Hankel: constant along anti-diagonals (q + j fixed); not Toeplitz (diagonals differ).
+      CHECK(jacobian(0, 1) == jacobian(1, 0));
+      CHECK(jacobian(0, 2) == jacobian(1, 1));
+      CHECK(jacobian(0, 0) != jacobian(1, 1));
     }
     WHEN("dL/dO = [1, -2] flows back") {
       conv.forward(input);
@@ -159,6 +165,41 @@ SCENARIO("padding is zeros around the image", "[lesson03][points:0]") {
     THEN("it takes horizontal differences: [[1-2, 2-4], [5-3, 3-0]]") {
       const arma::vec out = conv.forward(testing::image({grid({{1, 2, 4}, {5, 3, 0}})}));
       CHECK_THAT(testing::plane(out, conv.output_shape(), 0), Equals(grid({{-1, -2}, {2, 3}})));
+    }
+  }
+}
+
+// The lecture's convolution notebook (Arjun Jain, "ConvNets and Babysitting the Learning
+// Process"): a random 1x4 input, a 1x3 kernel with bias, random dL/dO; it prints
+// O = 0.1897 0.1130, dL/dI = 0.0781 0.1019 -0.2249 0.2193 and dL/dW = 0.6464 0.8428 0.5257,
+// but not W, b or dL/dO. They follow: dL/dW = [[I1 I2], [I2 I3], [I3 I4]] dL/dO gives dL/dO
+// (two of its three equations; the third checks), dL/dI = T' dL/dO gives W, O - X W gives b:
+//   dL/dO = [0.3317 0.9073], W = [0.2355 -0.3368 0.2417], b = 0.1373.
+SCENARIO("The lecture notebook's 1-D convolution, reproduced", "[lesson03][points:1]") {
+  GIVEN("I = [0.3347 0.5901 0.7132 0.3187], W = [0.2355 -0.3368 0.2417], b = 0.1373") {
+    nn::Conv2d conv(nn::Shape{1, 1, 4}, 1, 1, 3);
+    conv.set_kernel(0, 0, grid({{0.2355, -0.3368, 0.2417}}));
+    conv.bias.fill(0.1373);
+    const arma::mat input = grid({{0.3347}, {0.5901}, {0.7132}, {0.3187}});
+    THEN("the solved dL/dO reproduces the printed dL/dW from two equations and checks the third") {
+      const arma::mat a = grid({{0.3347, 0.5901}, {0.5901, 0.7132}});
+      const arma::vec g = arma::solve(a, arma::vec{0.6464, 0.8428});
+      CHECK_THAT(arma::mat(g), Equals(grid({{0.3317}, {0.9073}}), 5e-5));
+      CHECK(std::abs(0.7132 * g[0] + 0.3187 * g[1] - 0.5257) < 5e-5);
+    }
+    WHEN("it runs forward, and dL/dO = [0.3317 0.9073] flows back") {
+      const arma::mat output = conv.forward(input);
+      conv.zero_grad();
+      const arma::mat grad_input = conv.backward(grid({{0.3317}, {0.9073}}));
+      THEN("O = 0.1897 0.1130, as printed (to the 4 printed decimals)") {
+        CHECK_THAT(output, Equals(grid({{0.1897}, {0.1130}}), 1e-4));
+      }
+      THEN("dL/dW = 0.6464 0.8428 0.5257, as printed") {
+        CHECK_THAT(conv.kernel_grad(0, 0), Equals(grid({{0.6464, 0.8428, 0.5257}}), 1e-4));
+      }
+      THEN("dL/dI = 0.0781 0.1019 -0.2249 0.2193, as printed (within 6e-4: W is rounded)") {
+        CHECK_THAT(grad_input, Equals(grid({{0.0781}, {0.1019}, {-0.2249}, {0.2193}}), 6e-4));
+      }
     }
   }
 }

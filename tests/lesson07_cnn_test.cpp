@@ -90,7 +90,50 @@ SCENARIO("architecture A: 784 -> conv 16x7x7 -> 16x22x22 -> LeakyReLU -> 10", "[
   }
 }
 
+// Step 5's sweep (the CNN report's experiments), at the smallest size: architecture A on the
+// first 30 images per class (as its default), batches of 10, one epoch, seed 0.
+SCENARIO("The sweep's two divergences: lr 0.1, and sigmoid with slope 0.05", "[lesson07][points:2]") {
+  GIVEN("architecture A on 300 standardized training images") {
+    const nn::Dataset full = nn::fashion_mnist_subset("train");
+    nn::Dataset train = nn::first_per_class(full, 30);
+    nn::apply(nn::fit_per_pixel(full), train);
+    auto run = [&](bool sigmoid, double param, double lr) {
+      nn::seed(0);
+      nn::Sequential net;
+      nn::Conv2d& conv = net.emplace<nn::Conv2d>(nn::Shape{1, 28, 28}, 16, 7, 7);
+      if (sigmoid) net.emplace<nn::Sigmoid>(param);
+      else net.emplace<nn::LeakyReLU>(param);
+      net.emplace<nn::Linear>(conv.output_shape().size(), 10);
+      nn::SGD sgd(net.parameters(), lr);
+      nn::TrainConfig config;
+      config.epochs = 1;
+      config.batch_size = 10;
+      config.quiet = true;
+      config.seed = 0;
+      return nn::train(net, sgd, train, config);
+    };
+    THEN("LeakyReLU(0.01) trains at lr 0.01 and diverges at lr 0.1") {
+      CHECK_FALSE(run(false, 0.01, 0.01).diverged);
+      CHECK(run(false, 0.01, 0.1).diverged);
+    }
+    THEN("sigmoid(x) trains at lr 0.01; sigmoid(0.05 x) diverges at the same rate") {
+      CHECK_FALSE(run(true, 1.0, 0.01).diverged);
+      CHECK(run(true, 0.05, 0.01).diverged);
+    }
+    THEN("sigmoid(0.05 x) is about 0.5 everywhere: the dense layer's 7744 inputs are nearly constant") {
+      nn::seed(0);
+      nn::Conv2d conv(nn::Shape{1, 28, 28}, 16, 7, 7);
+      nn::Sigmoid flat(0.05);
+      const arma::mat h = flat.forward(conv.forward(train.x.cols(0, 9)));  // (7744 x 10)
+      CHECK(arma::abs(h - 0.5).max() < 0.1);
+      CHECK(arma::accu(arma::square(h.col(0))) > 7744 * 0.2);  // |input|^2 ~ 7744 / 4
+    }
+  }
+}
+
 TEST_CASE("lesson 7 runs straight through and draws its figures", "[lesson07][run][points:0]") {
   testing::check_lesson_run(7, {"two-filters.png", "confusion.png", "filters.png",
-                                "deconvolution.png", "curves-train.png", "curves-test.png"});
+                                "deconvolution.png", "curves-train.png", "curves-test.png",
+                                "sweep-lr.png", "sweep-slopes.png", "sweep-conv-delta.png",
+                                "sweep-order.png", "sweeps.tsv"});
 }

@@ -166,8 +166,9 @@ SCENARIO("On a small hard synthetic set the centroid net beats softmax regressio
 
 TEST_CASE("lesson 10 runs straight through and draws its figures", "[lesson10][run][points:0]") {
   testing::check_lesson_run(
-      10, {"informative.png", "input-pca.png", "accuracy.png", "norms.png",
-           "attraction-repulsion.png", "centroid-movement.png", "latent-centroid.png",
+      10, {"informative.png", "input-pca.png", "accuracy.png", "norms.png", "gradient-norm.png",
+           "attraction-repulsion.png", "centroid-movement.png", "latent-epoch-0.png",
+           "latent-epoch-2.png", "latent-centroid.png",
            "latent-mlp.png", "centroid.tsv", "mlp.tsv", "softmax.tsv", "comparison.tsv",
            "synthetic_train_slice.tsv"});
   std::ifstream in(nn::lesson::repository_root() + "/out/lesson10/centroid.tsv");

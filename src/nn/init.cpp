@@ -66,6 +66,38 @@ void orthogonal(arma::mat& weight, double gain) {
 }
 // [/snippet]
 
+// [snippet lecture-inits]
+// U(-a, a) has standard deviation a / sqrt(3): a = sqrt(3) sigma gives the wanted sigma.
+static void uniform_with_std(arma::mat& weight, double sigma) {
+  const double a = std::sqrt(3.0) * sigma;
+  weight = a * (2.0 * arma::randu<arma::mat>(arma::size(weight)) - 1.0);  // U(-a, a)
+}
+
+void lecun_uniform(arma::mat& weight) {
+  check_weight("lecun_uniform", weight);
+  uniform_with_std(weight, std::sqrt(1.0 / (3.0 * weight.n_cols)));
+}
+
+void glorot_uniform(arma::mat& weight) {
+  check_weight("glorot_uniform", weight);
+  uniform_with_std(weight, std::sqrt(2.0 / double(weight.n_cols + weight.n_rows)));
+}
+
+void kaiming_lecture(arma::mat& weight) {
+  check_weight("kaiming_lecture", weight);
+  uniform_with_std(weight, std::sqrt(4.0 / double(weight.n_cols + weight.n_rows)));
+}
+
+void truncated_normal(arma::mat& weight, double scale) {
+  check_weight("truncated_normal", weight);
+  if (!(scale > 0)) throw Error("init::truncated_normal: the scale must be > 0");
+  weight = arma::randn<arma::mat>(arma::size(weight));
+  for (double& w : weight)  // redraw beyond two standard deviations (4.6% of the draws)
+    while (std::abs(w) > 2.0) w = arma::randn();
+  weight *= scale;
+}
+// [/snippet]
+
 // [snippet lsuv]
 std::vector<int> lsuv(Sequential& net, const arma::mat& batch, double tolerance,
                       int max_iterations) {

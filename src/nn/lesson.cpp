@@ -366,6 +366,17 @@ void Step::show(const std::string& caption, const arma::mat& m, int decimals) {
     return;
   }
   const bool large = m.n_rows > 12 || m.n_cols > 12;
+  // Whole when it fits a 120x45 terminal (at most 30 rows, 116 columns): lesson 3's 18x25 T.
+  if (large && m.n_rows <= 30 && m.n_cols <= 40) {
+    const std::string whole = plot::matrix_text(m, decimals, m.n_rows, m.n_cols);
+    std::size_t widest = 0;
+    std::istringstream lines(whole);
+    for (std::string line; std::getline(lines, line);) widest = std::max(widest, line.size());
+    if (widest <= 116) {
+      out_ << ")\n" << whole;
+      return;
+    }
+  }
   if (large) {
     std::ostringstream stats;
     stats << std::setprecision(4) << "; min " << m.min() << "  max " << m.max() << "  mean "

@@ -14,6 +14,7 @@
 #include "nn/graph.hpp"
 #include "nn/init.hpp"
 #include "nn/inspect.hpp"
+#include "nn/kernel.hpp"
 #include "nn/lesson.hpp"
 #include "nn/linear.hpp"
 #include "nn/losses.hpp"

@@ -565,11 +565,20 @@ arma::uword histogram_columns(const Histograms& f) {
   return 5;
 }
 
-// "layer 3\nmean 0.012  std 0.630" (two lines in the PNG, one in the data file)
-std::string panel_title(const Histograms::Panel& p, const char* separator = "\n") {
+// "layer 3   mean 0.012  std 0.630" (the data file), or with line breaks for the PNG
+std::string panel_title(const Histograms::Panel& p, const char* separator = "\n",
+                        const char* between = "  ") {
   std::ostringstream t;
   t << p.label << separator << std::fixed << std::setprecision(3) << "mean "
-    << arma::mean(p.values) << "  std " << arma::stddev(p.values);
+    << arma::mean(p.values) << between << "std " << arma::stddev(p.values);
+  return t.str();
+}
+
+// A tick label: at most 2 significant digits, no trailing zeros ("-0.98", "0", "1.5e+03").
+std::string short_number(double v) {
+  if (std::abs(v) < 1e-12) return "0";
+  std::ostringstream t;
+  t << std::setprecision(2) << v;
   return t.str();
 }
 
@@ -596,9 +605,20 @@ std::string histograms_body(const void* figure, const std::string& data, bool) {
                 : "set yrange [0:*]\n");
   const char* font = n > 3 ? "',8'" : "',10'";
   s << "set tics font " << font << "\n";
+  // Counts in thousands ("25k") so the y labels stay narrow; on a log scale plain numbers.
+  if (!f.log_y) s << "set format y '%.0s%c'\n";
   for (arma::uword k = 0; k < n; ++k) {
     const Binned b = bin(f, k);
-    s << "set title " << double_quoted(panel_title(f.panels[k])) << " font " << font << "\n"
+    // Three x ticks (both ends and the middle, or 0 when the range spans it): many panels side
+    // by side leave no room for more without the labels running together.
+    const double mid = (b.lo < 0 && b.hi > 0) ? 0.0 : 0.5 * (b.lo + b.hi);
+    std::ostringstream tics;
+    tics << std::setprecision(17) << "set xtics (" << double_quoted(short_number(b.lo)) << " "
+         << b.lo << ", " << double_quoted(short_number(mid)) << " " << mid << ", "
+         << double_quoted(short_number(b.hi)) << " " << b.hi << ")\n";
+    // Three title lines (name, mean, std): narrow enough for five panels in a row.
+    s << tics.str() << "set title " << double_quoted(panel_title(f.panels[k], "\n", "\n"))
+      << " font " << font << "\n"
       << "set xrange [" << b.lo << ":" << b.hi << "]\n"
       << "set boxwidth " << b.width << "\n"
       << "set xlabel " << quoted(k / columns == rows - 1 ? f.x_label : "") << "\n"
@@ -986,6 +1006,18 @@ std::string bars_body(const void* figure, const std::string& data, bool dumb) {
     s << "set yrange [0:*]\n";
   }
   if (f.values.size() > 6 && !dumb) s << "set xtics rotate by 30 right\n";
+  double top = hi, bottom = lo;
+  for (const auto& level : f.levels) {
+    top = std::max(top, level.y);
+    bottom = std::min(bottom, level.y);
+    if (dumb) continue;
+    s << "set arrow from graph 0, first " << level.y << " to graph 1, first " << level.y
+      << " nohead dt 2 lw 1.5 lc rgb '#555555' front\n"
+      << "set label " << quoted(level.label) << " at graph 0.01, first " << level.y
+      << " left offset 0, 0.6 font ',9' front\n";
+  }
+  if (f.log_y && !f.levels.empty() && bottom > 0)
+    s << "set yrange [" << bottom / 30 << ":" << top * 30 << "]\n";
   s << "plot " << quoted(data) << " using 0:2:xtic(1) with boxes";
   if (!dumb) s << " lc rgb '" << colour(0) << "'";
   s << "\n";

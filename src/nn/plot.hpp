@@ -108,6 +108,13 @@ struct Bars {
   std::vector<std::string> labels;
   std::vector<double> values;
   Bars& add(const std::string& label, double value);
+  // Optional horizontal lines across the bars (thresholds), each with a label at its left end,
+  // e.g. the bands of a relative error: {1e-7, "good below"}, {1e-2, "wrong above"}.
+  struct Level {
+    double y;
+    std::string label;
+  };
+  std::vector<Level> levels;
 };
 
 // Draw a figure: write <name>.tsv (and <name>.png with gnuplot) under output_dir(), and
