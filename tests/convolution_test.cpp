@@ -175,7 +175,7 @@ SCENARIO("padding is zeros around the image", "[lesson03][points:0]") {
 // but not W, b or dL/dO. They follow: dL/dW = [[I1 I2], [I2 I3], [I3 I4]] dL/dO gives dL/dO
 // (two of its three equations; the third checks), dL/dI = T' dL/dO gives W, O - X W gives b:
 //   dL/dO = [0.3317 0.9073], W = [0.2355 -0.3368 0.2417], b = 0.1373.
-SCENARIO("The lecture notebook's 1-D convolution, reproduced", "[lesson03][points:1]") {
+SCENARIO("The lecture notebook's 1-D convolution, reproduced", "[lesson03][points:1][exercise:conv2d_backward]") {
   GIVEN("I = [0.3347 0.5901 0.7132 0.3187], W = [0.2355 -0.3368 0.2417], b = 0.1373") {
     nn::Conv2d conv(nn::Shape{1, 1, 4}, 1, 1, 3);
     conv.set_kernel(0, 0, grid({{0.2355, -0.3368, 0.2417}}));

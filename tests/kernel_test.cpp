@@ -8,7 +8,7 @@ using Catch::Matchers::WithinAbs;
 using testing::Equals;
 using testing::grid;
 
-SCENARIO("The RBF kernel of three points", "[lesson10][points:1]") {
+SCENARIO("The RBF kernel of three points", "[lesson10][points:0]") {
   GIVEN("a = (0, 0), b = (1, 0), c = (0, 2), one per column, gamma = 0.5") {
     const arma::mat x = grid({{0, 1, 0}, {0, 0, 2}});
     THEN("K_ij = exp(-0.5 |x_i - x_j|^2): 1 on the diagonal, exp(-0.5), exp(-2), exp(-2.5)") {
@@ -25,7 +25,7 @@ SCENARIO("The RBF kernel of three points", "[lesson10][points:1]") {
   }
 }
 
-SCENARIO("Kernel ridge search fits (K + lambda I)^-1 Y and chooses on validation", "[lesson10][points:2]") {
+SCENARIO("Kernel ridge search fits (K + lambda I)^-1 Y and chooses on validation", "[lesson10][points:0]") {
   GIVEN("two well separated Gaussian blobs, 40 train, 20 validation, 20 test samples") {
     nn::seed(0);
     auto blobs = [](arma::uword n) {
