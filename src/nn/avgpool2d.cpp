@@ -2,10 +2,6 @@
 
 namespace nn {
 
-static Shape pooled_shape(const Shape& in, arma::uword kernel, arma::uword stride) {
-  return {in.channels, (in.height - kernel) / stride + 1, (in.width - kernel) / stride + 1};
-}
-
 // [snippet avgpool-forward]
 arma::mat avgpool2d_forward(const arma::mat& input, const Shape& shape, arma::uword kernel,
                             arma::uword stride) {
@@ -55,25 +51,13 @@ arma::mat avgpool2d_backward(const arma::mat& grad_output, const Shape& shape, a
 
 AvgPool2d::AvgPool2d(Shape input, arma::uword kernel, arma::uword stride)
     : input_(input), kernel_(kernel), stride_(stride) {
-  const std::string where = "AvgPool2d(input " + describe(input) + ", kernel " +
-                            std::to_string(kernel) + ", stride " + std::to_string(stride) + ")";
-  if (input.size() == 0) throw Error(where + ": the input shape has a zero dimension");
-  if (kernel == 0) throw Error(where + ": kernel must be at least 1, got 0");
-  if (stride == 0) throw Error(where + ": stride must be at least 1, got 0");
-  if (kernel > input.height || kernel > input.width)
-    throw Error(where + ": kernel " + std::to_string(kernel) + "x" + std::to_string(kernel) +
-                " is larger than the input " + std::to_string(input.height) + "x" +
-                std::to_string(input.width));
+  check_pool_geometry("AvgPool2d", input, kernel, stride);
 }
 
 Shape AvgPool2d::output_shape() const { return pooled_shape(input_, kernel_, stride_); }
 
 std::string AvgPool2d::name() const {
-  const Shape out = output_shape();
-  return "AvgPool2d(" + std::to_string(input_.channels) + "x" + std::to_string(input_.height) +
-         "x" + std::to_string(input_.width) + " -> " + std::to_string(out.channels) + "x" +
-         std::to_string(out.height) + "x" + std::to_string(out.width) + ", kernel " +
-         std::to_string(kernel_) + ", stride " + std::to_string(stride_) + ")";
+  return pool_name("AvgPool2d", input_, kernel_, stride_);
 }
 
 arma::mat AvgPool2d::forward(const arma::mat& input) {

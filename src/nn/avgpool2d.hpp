@@ -13,6 +13,7 @@
 #pragma once
 
 #include "nn/module.hpp"
+#include "nn/pooling.hpp"
 #include "nn/shape.hpp"
 
 namespace nn {

@@ -25,7 +25,7 @@ public:
 
 class Unwritten : public Error {
 public:
-  // lesson: 1..10; name: as in the BEGIN SOLUTION marker ("conv2d_backward (weight, bias and
+  // lesson: its number (1..11); name: as in the BEGIN SOLUTION marker ("conv2d_backward (weight, bias and
   // input gradients)"); file, line: the stub, relative to the repository root.
   Unwritten(int lesson, const std::string& name, const std::string& file, int line)
       : Error(describe(lesson, name, file, line)), lesson_(lesson), name_(name), file_(file),

@@ -2,10 +2,6 @@
 
 namespace nn {
 
-static Shape pooled_shape(const Shape& in, arma::uword kernel, arma::uword stride) {
-  return {in.channels, (in.height - kernel) / stride + 1, (in.width - kernel) / stride + 1};
-}
-
 // [snippet maxpool-forward]
 arma::mat maxpool2d_forward(const arma::mat& input, const Shape& shape, arma::uword kernel,
                             arma::uword stride, arma::umat& argmax) {
@@ -52,25 +48,13 @@ arma::mat maxpool2d_backward(const arma::mat& grad_output, const arma::umat& arg
 
 MaxPool2d::MaxPool2d(Shape input, arma::uword kernel, arma::uword stride)
     : input_(input), kernel_(kernel), stride_(stride) {
-  const std::string where = "MaxPool2d(input " + describe(input) + ", kernel " +
-                            std::to_string(kernel) + ", stride " + std::to_string(stride) + ")";
-  if (input.size() == 0) throw Error(where + ": the input shape has a zero dimension");
-  if (kernel == 0) throw Error(where + ": kernel must be at least 1, got 0");
-  if (stride == 0) throw Error(where + ": stride must be at least 1, got 0");
-  if (kernel > input.height || kernel > input.width)
-    throw Error(where + ": kernel " + std::to_string(kernel) + "x" + std::to_string(kernel) +
-                " is larger than the input " + std::to_string(input.height) + "x" +
-                std::to_string(input.width));
+  check_pool_geometry("MaxPool2d", input, kernel, stride);
 }
 
 Shape MaxPool2d::output_shape() const { return pooled_shape(input_, kernel_, stride_); }
 
 std::string MaxPool2d::name() const {
-  const Shape out = output_shape();
-  return "MaxPool2d(" + std::to_string(input_.channels) + "x" + std::to_string(input_.height) +
-         "x" + std::to_string(input_.width) + " -> " + std::to_string(out.channels) + "x" +
-         std::to_string(out.height) + "x" + std::to_string(out.width) + ", kernel " +
-         std::to_string(kernel_) + ", stride " + std::to_string(stride_) + ")";
+  return pool_name("MaxPool2d", input_, kernel_, stride_);
 }
 
 arma::mat MaxPool2d::forward(const arma::mat& input) {
