@@ -18,7 +18,7 @@ endif
 
 $(BUILD)/obj/tools/check.o: tools/check.cpp tools/check_table.hpp tools/grade_exercises.hpp tools/grade_xml.hpp tools/grade_json.hpp
 	@mkdir -p $(@D)
-	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(TOOL_OPT) -c $< -o $@
 
 $(CHECKER): $(BUILD)/obj/tools/check.o
 	@mkdir -p $(@D)

@@ -34,11 +34,11 @@ GRADER_SRC := $(sort $(wildcard tools/grade*.cpp))
 GRADER_OBJ := $(GRADER_SRC:tools/%.cpp=$(BUILD)/obj/tools/%.o)
 $(GRADER_OBJ): $(BUILD)/obj/tools/%.o: tools/%.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(TOOL_OPT) -c $< -o $@
 
 $(GRADER): $(GRADER_OBJ)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) $^ -o $@
+	$(call quiet,LINK,$@)$(CXX) $(LDFLAGS) $^ -o $@
 
 # A build that fails still leaves a report (score 0, the compiler's errors) and fails make.
 grade: check-setup
@@ -87,10 +87,10 @@ GRADE_VARS_TEXT   := BUILD=$(BUILD) SANITIZE=$(SANITIZE) CXX=$(CXX)
 
 $(BUILD)/obj/grade_planted/%.o: tests/fixtures/grading/planted/%.cpp $(if $(TEST_PCH),$(TEST_PCH).gch)
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests) $(or $(TEST_CXXFLAGS),$(CXXFLAGS)) -c $< -o $@
 
 $(GRADE_PLANTED): $(GRADE_PLANTED_OBJ) $(CATCH_MAIN) $(LIB)
-	$(CXX) $(LDFLAGS) $(GRADE_PLANTED_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
+	$(call quiet,LINK,$@)$(CXX) $(LDFLAGS) $(GRADE_PLANTED_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
 
 .PHONY: grade-vars-force
 $(GRADE_VARS): grade-vars-force
@@ -103,10 +103,10 @@ GRADE_HOSTILE_SRC := $(sort $(wildcard tests/fixtures/grading/hostile/*.cpp))
 GRADE_HOSTILE_OBJ := $(GRADE_HOSTILE_SRC:tests/fixtures/grading/hostile/%.cpp=$(BUILD)/obj/grade_hostile/%.o)
 $(BUILD)/obj/grade_hostile/%.o: tests/fixtures/grading/hostile/%.cpp $(if $(TEST_PCH),$(TEST_PCH).gch)
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests) $(or $(TEST_CXXFLAGS),$(CXXFLAGS)) -c $< -o $@
 
 $(GRADE_HOSTILE): $(GRADE_HOSTILE_OBJ) $(CATCH_MAIN) $(LIB)
-	$(CXX) $(LDFLAGS) $(GRADE_HOSTILE_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
+	$(call quiet,LINK,$@)$(CXX) $(LDFLAGS) $(GRADE_HOSTILE_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
 
 $(TESTS): | $(GRADE_PLANTED) $(GRADE_HOSTILE) $(GRADE_VARS)
 endif
