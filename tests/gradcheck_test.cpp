@@ -182,3 +182,29 @@ SCENARIO("the checker refuses a gradient that is zero everywhere", "[lesson02][p
     }
   }
 }
+
+// y = 2x, remembering the G the checker sends back through it.
+struct Doubling : nn::Module {
+  arma::mat seen_grad_output;
+  arma::mat forward(const arma::mat& input) override { return 2 * input; }
+  arma::mat backward(const arma::mat& grad_output) override {
+    seen_grad_output = grad_output;
+    return 2 * grad_output;
+  }
+  std::string name() const override { return "Doubling"; }
+};
+
+SCENARIO("the checker's random G is its own, not the input a test drew with the same seed",
+         "[infra]") {
+  GIVEN("an input drawn with randn after nn::seed(0), and gradient_check's default seed 0") {
+    nn::seed(0);
+    const arma::mat x = arma::randn(4, 3);
+    Doubling twice;
+    const nn::GradientCheck c = nn::gradient_check(twice, x)[0];
+    THEN("the check passes, with a G that is not x: L = sum(x % m(x)) would check less") {
+      CHECK(c.max_relative_error < 1e-8);
+      REQUIRE(twice.seen_grad_output.n_rows == 4);
+      CHECK(arma::abs(twice.seen_grad_output - x).max() > 0.1);
+    }
+  }
+}

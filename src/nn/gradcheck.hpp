@@ -5,7 +5,9 @@
 //                              round-off (~1e-16 / 1e-5).
 //   relative_error(a, n)       max over entries of |a - n| / max(|a|, |n|, 1e-12).
 //   gradient_check(m, x, h, s) the scalar L = sum(G % m.forward(x)) with a random G drawn from
-//                              seed s (non-zero everywhere, so no entry is checked vacuously);
+//                              seed s on a stream of its own, so never equal to a randn input
+//                              drawn after nn::seed(s) (non-zero everywhere, so no entry is
+//                              checked vacuously);
 //                              compares backward's dL/dx and every parameter gradient with
 //                              numeric ones. Parameter grads are pre-filled with random values
 //                              first: a backward that overwrites instead of adding fails.
