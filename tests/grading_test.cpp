@@ -358,6 +358,7 @@ SCENARIO("solution regions become stubs that throw; hidden tests are cut", "[inf
       REQUIRE(found.size() == 1);
       CHECK(found[0].state == grade_exercises::Exercise::State::stub);
       CHECK(found[0].hints == std::vector<std::string>{"// HINT: ReLU'(0) = 0."});
+      CHECK(found[0].line == 13);  // the throw, whose __LINE__ the lessons print
     }
   }
   GIVEN("regions that are not closed, nested or malformed") {

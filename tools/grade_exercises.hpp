@@ -39,7 +39,7 @@ namespace grade_exercises {
 struct Exercise {
   enum class State { solution, stub, written };
   std::string file;       // relative to the tree's root, e.g. "src/nn/conv2d.cpp"
-  int line = 0;           // the BEGIN marker's line (the TODO line in a student tree), 1-based
+  int line = 0;           // the BEGIN marker's line; a stub's throw; 1-based
   std::string lesson;     // the lesson tag as written: "lesson03"
   int lesson_number = 0;  // 3
   std::string name;       // "conv2d_backward (weight, bias and input gradients)"
@@ -317,6 +317,8 @@ inline std::vector<Exercise> find_exercises(const std::string& text, const std::
                         (lines[k].find("nn::Unwritten(") != std::string::npos ||
                          lines[k].find("is yours to write") != std::string::npos);
       e.state = stub ? Exercise::State::stub : Exercise::State::written;
+      // A stub is where it throws: the line nn::Unwritten names, which the lessons print too.
+      if (stub) e.line = static_cast<int>(k + 1);
       found.push_back(e);
     }
   }
