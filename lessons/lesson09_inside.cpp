@@ -7,7 +7,7 @@
 // and by t-SNE; what it confuses; and, by training the same network on shuffled labels, that
 // it has the capacity to memorize noise, so training accuracy alone says nothing.
 //
-//   make lesson9                          step through (6-15 s on 2 cores)
+//   make lesson9                          step through (about 16 s of CPU; step 3 is 3 s of it)
 //   make lesson9 ARGS="--quick"           small and fast (what make test runs)
 //   make lesson9 ARGS="--full"            step 3's 300- and 800-unit nets 20 epochs, not 3
 //
