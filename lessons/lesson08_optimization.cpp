@@ -791,9 +791,9 @@ int main(int argc, char** argv) {
                                             : "a tie") +
               ".\ndistinct rates tried: grid 3, random 9 (same 9 trials).");
         if (repeats > 1)
-          s.say(tally.str() + "over " + std::to_string(repeats) + " repeats: random search better " +
-                std::to_string(random_wins) + " times, the grid " + std::to_string(grid_wins) +
-                " times, ties " + std::to_string(repeats - random_wins - grid_wins));
+          s.say(tally.str() + "over " + std::to_string(repeats) + " repeats, the better rate was found by " +
+                "random search in " + std::to_string(random_wins) + ", by the grid in " +
+                std::to_string(grid_wins) + ", ties: " + std::to_string(repeats - random_wins - grid_wins));
 
         nn::plot::Lines curve("grid-vs-random",
                               "Validation accuracy against the learning rate, 9 trials each, 2 epochs");
