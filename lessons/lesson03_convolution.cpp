@@ -24,6 +24,7 @@
 //   True convolution flips the kernel: (X * W)(r, c) = sum X(r - i, c - j) W(i, j), which is
 //   cross-correlation with W rotated by 180 degrees.
 #include <array>
+#include <sstream>
 
 #include "nn/lesson.hpp"
 #include "nn/nn.hpp"
@@ -79,6 +80,36 @@ arma::rowvec correlate(const arma::vec& signal, const arma::rowvec& kernel) {
   conv.set_kernel(0, 0, kernel);
   conv.bias.zeros();
   return conv.forward(signal).t();  // (1 x n-k+1)
+}
+
+// Small matrices side by side, each under its caption, 4 spaces apart: one screen row
+// instead of one after the other. decimals as nn::plot::matrix_text.
+std::string side_by_side(const std::vector<std::pair<std::string, arma::mat>>& parts,
+                         int decimals = -1) {
+  std::vector<std::vector<std::string>> blocks;
+  std::vector<std::size_t> widths;
+  std::size_t height = 0;
+  for (const auto& [caption, m] : parts) {
+    std::vector<std::string> lines = {caption};
+    std::istringstream text(nn::plot::matrix_text(m, decimals));
+    for (std::string line; std::getline(text, line);) lines.push_back(line);
+    std::size_t width = 0;
+    for (const std::string& line : lines) width = std::max(width, line.size());
+    blocks.push_back(lines);
+    widths.push_back(width);
+    height = std::max(height, lines.size());
+  }
+  std::ostringstream out;
+  for (std::size_t r = 0; r < height; ++r) {
+    std::string row;
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      std::string cell = r < blocks[b].size() ? blocks[b][r] : "";
+      if (b + 1 < blocks.size()) cell.resize(widths[b] + 4, ' ');
+      row += cell;
+    }
+    out << row << "\n";
+  }
+  return out.str();
 }
 
 std::string sizes(const nn::Shape& s) {
@@ -203,25 +234,27 @@ int main(int argc, char** argv) {
       [&](nn::lesson::Step& s) {
         s.source("src/nn/conv2d.cpp", "conv2d-forward");
         SlideExample e;
-        s.show("input", nn::as_cube(e.input, e.shape));
-        for (arma::uword k = 0; k < 2; ++k)
-          for (arma::uword ch = 0; ch < 2; ++ch)
-            s.show("kernel (out " + std::to_string(k + 1) + ", in " + std::to_string(ch + 1) + ")",
-                   e.conv.kernel(k, ch));
+        const arma::cube input = nn::as_cube(e.input, e.shape);  // (4 x 4 x 2)
+        s.say(side_by_side({{"input plane 1", input.slice(0)}, {"input plane 2", input.slice(1)}}));
+        s.say(side_by_side({{"kernel out 1, in 1", e.conv.kernel(0, 0)},
+                            {"out 1, in 2", e.conv.kernel(0, 1)},
+                            {"out 2, in 1", e.conv.kernel(1, 0)},
+                            {"out 2, in 2", e.conv.kernel(1, 1)}}));
         s.show("bias", arma::rowvec(e.conv.bias.t()), 1);
         const arma::vec output = e.conv.forward(e.input);
         const arma::cube planes = nn::as_cube(output, e.conv.output_shape());
-        s.show("output plane 1  (slides: [[3.1 -3.9 -10.9] [4.1 -12.9 16.1] [-3.9 0.1 9.1]])",
-               planes.slice(0), 1);
-        s.show("output plane 2  (slides: [[-0.8 8.2 6.2] [5.2 18.2 7.2] [-8.8 2.2 -7.8]])",
-               planes.slice(1), 1);
+        s.say(side_by_side({{"output plane 1", planes.slice(0)}, {"output plane 2", planes.slice(1)}}, 1));
+        s.say("the slides: plane 1 [[3.1 -3.9 -10.9] [4.1 -12.9 16.1] [-3.9 0.1 9.1]],\n"
+              "            plane 2 [[-0.8 8.2 6.2] [5.2 18.2 7.2] [-8.8 2.2 -7.8]]");
         s.say("By hand, plane 1 at (0,0): 1*1 -2*(-2) -2*2 +1*1 from plane 1, plus 3*1 + (-2)*1 "
               "from plane 2, plus 0.1 = 3.1.");
 
         nn::plot::Images pictures("slide-example",
-                                  "The slide example (blue < 0 < red, each plane to its own scale)");
+                                  "The slide example: every value written on its pixel "
+                                  "(blue < 0 < red, each plane to its own scale)");
         pictures.palette = nn::plot::Palette::diverging;
         pictures.columns = 4;
+        pictures.numbers = true;
         const arma::cube in = nn::as_cube(e.input, e.shape);
         pictures.add(in.slice(0), "input plane 1").add(in.slice(1), "input plane 2");
         pictures.add(planes.slice(0), "output plane 1").add(planes.slice(1), "output plane 2");

@@ -14,6 +14,8 @@
 //   9. early stopping on the validation split, keeping the best epoch's parameters;
 //  10. a random search over hidden units, activation and L2 strength, printed as a paper's
 //      table and decided by the validation loss.
+//  11. grid versus random search at the same budget of nine trials: which finds the better
+//      learning rate when only the rate matters (Bergstra & Bengio, as the lecture argues).
 //
 // The math. For a parameter w with gradient g, rate lr, momentum mu and L2 decay lambda:
 //     plain SGD     w <- w - lr (g + lambda w)
@@ -150,12 +152,69 @@ std::size_t best_by_validation(const std::vector<Trial>& trials) {
 }
 // [/snippet]
 
+// [snippet grid-vs-random]
+// Grid versus random search at the same budget (Bergstra & Bengio 2012, as the babysitting
+// lecture shows it): n x n trials over log10 lr in [-4, -0.5] and log10 lambda in [-5, -2].
+// The grid takes the centres of an n x n tiling, so it tries only n distinct rates; random
+// search draws every trial's (lr, lambda) afresh, so n^2 distinct rates. When one axis (the
+// rate) matters and the other (lambda, in a short run) hardly does, the random layout
+// explores the axis that matters n times more finely.
+struct RatePoint {
+  double log_lr = 0, log_lambda = 0;
+  double validation_accuracy = 0;
+};
+
+std::vector<RatePoint> grid_layout(int n) {
+  std::vector<RatePoint> points;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      points.push_back({-4 + 3.5 * (i + 0.5) / n, -5 + 3.0 * (j + 0.5) / n});
+  return points;
+}
+
+std::vector<RatePoint> random_layout(int n) {
+  std::vector<RatePoint> points(n * n);
+  for (RatePoint& p : points) {
+    p.log_lr = -4 + 3.5 * uniform01();
+    p.log_lambda = -5 + 3.0 * uniform01();
+  }
+  return points;
+}
+
+// Each point: the same initial MLP 784-50-ReLU-10 (seed), plain SGD at 10^log_lr with L2
+// 10^log_lambda on the weights, `epochs` epochs; its validation accuracy at the end.
+void run_layout(std::vector<RatePoint>& points, int epochs, std::uint64_t seed,
+                const nn::Dataset& train, const nn::Dataset& validation) {
+  for (RatePoint& p : points) {
+    nn::seed(seed);
+    nn::Sequential net = mlp(50);
+    nn::SGD sgd(net.parameters(), std::pow(10.0, p.log_lr));
+    decay_weights_only(sgd, std::pow(10.0, p.log_lambda));
+    nn::TrainConfig config = quiet_config(epochs);
+    config.seed = seed;  // the same batch order for every point
+    // A rate whose loss passes 3x the initial one stops there (lesson 6's guard, the
+    // lecture's "break out early") and is scored with the parameters it had before.
+    nn::train(net, sgd, train, config);
+    const double accuracy = nn::evaluate(net, validation.x, validation.y).accuracy;
+    p.validation_accuracy = std::isfinite(accuracy) ? accuracy : 0.0;
+  }
+}
+// [/snippet]
+
+std::size_t most_accurate(const std::vector<RatePoint>& points) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < points.size(); ++i)
+    if (points[i].validation_accuracy > points[best].validation_accuracy) best = i;
+  return best;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   nn::lesson::Lesson lesson(8, "Optimization", argc, argv);
   lesson.option("--epochs", "N", "epochs of the optimizer comparisons (quick: 3)", 12);
   lesson.option("--trials", "N", "trials of the random search (quick: 4)", 8);
+  lesson.option("--search-repeats", "N", "grid-versus-random comparisons, each with its own seed (quick: 1)", 5);
   lesson.flag("--full", "the full Fashion-MNIST set (make data): 55000 / 5000 / 10000, slow");
 
   // Shared by the steps: 1500 training and 500 validation images split (seeded) off the
@@ -252,6 +311,7 @@ int main(int argc, char** argv) {
         path.x_label = "w1 (curvature 1)";
         path.y_label = "w2 (curvature 100)";
         path.points = true;
+        path.key = "bottom center";  // the paths stay above w2 = -0.75 between w1 = 0 and 0.7
         const int steps = 100;
         std::ostringstream table;
         table << "  momentum   loss after " << steps << " steps   w1         w2\n";
@@ -659,6 +719,107 @@ int main(int argc, char** argv) {
         curve.add("training (as trained)", nn::per_epoch(b.history, &nn::EpochStats::train_loss));
         curve.add("validation", nn::per_epoch(b.history, &nn::EpochStats::validation_loss));
         s.plot(curve);
+      });
+
+  lesson.step(
+      "Grid or random search, at the same budget",
+      "Nine trials each over the learning rate of plain SGD, 10^-4 .. 10^-0.5, and the L2\n"
+      "strength, 10^-5 .. 10^-2: a 3x3 grid, and nine random draws. Same net, start and batch\n"
+      "order for every trial, 2 epochs. In a run this short lambda hardly matters and the rate\n"
+      "decides everything: the grid spends its nine trials on three rates, random search on nine.",
+      [&](nn::lesson::Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+                 "SGD::step"});
+        load(s);
+        s.code("lessons/lesson08_optimization.cpp", "grid-vs-random");
+        const int side = 3, search_epochs = 2;
+        // Repeat r: its own initial weights and batch order (seed + 100 r) for both searches,
+        // and its own random draws. Repeat 0 is printed in full and drawn.
+        const int repeats = lesson.quick() ? 1 : static_cast<int>(lesson.integer("--search-repeats"));
+        std::vector<RatePoint> grid, random;
+        std::ostringstream tally;
+        tally << "repeat  grid: best lr  val acc | random: best lr  val acc | better\n";
+        int random_wins = 0, grid_wins = 0;
+        for (int r = 0; r < repeats; ++r) {
+          const std::uint64_t seed = lesson.seed() + 100 * r;
+          std::vector<RatePoint> g = grid_layout(side);
+          nn::seed(seed + 2);
+          std::vector<RatePoint> x = random_layout(side);
+          run_layout(g, search_epochs, seed, train, validation);
+          run_layout(x, search_epochs, seed, train, validation);
+          const RatePoint& gb = g[most_accurate(g)];
+          const RatePoint& xb = x[most_accurate(x)];
+          const double gap = xb.validation_accuracy - gb.validation_accuracy;
+          random_wins += gap > 0.0005;
+          grid_wins += gap < -0.0005;
+          tally << std::setw(6) << r << std::setw(15) << sci(std::pow(10.0, gb.log_lr))
+                << pct(gb.validation_accuracy, 9) << " |" << std::setw(16)
+                << sci(std::pow(10.0, xb.log_lr)) << pct(xb.validation_accuracy, 9) << " | "
+                << (gap > 0.0005 ? "random" : gap < -0.0005 ? "grid" : "tie") << "\n";
+          if (r == 0) {
+            grid = g;
+            random = x;
+          }
+        }
+
+        auto table = [&](const std::string& name, const std::vector<RatePoint>& points) {
+          const std::size_t best = most_accurate(points);
+          std::ostringstream t;
+          t << name << "\n         lr     lambda   val acc\n";
+          for (std::size_t i = 0; i < points.size(); ++i)
+            t << (i == best ? "  * " : "    ") << std::setw(9) << sci(std::pow(10.0, points[i].log_lr))
+              << std::setw(10) << sci(std::pow(10.0, points[i].log_lambda))
+              << pct(points[i].validation_accuracy, 9) << "\n";
+          return t.str();
+        };
+        // The two tables side by side: 34 columns each.
+        std::istringstream left(table("grid (3 rates x 3 lambdas)", grid)),
+            right(table("random (9 draws)", random));
+        std::ostringstream both;
+        for (std::string a, b; std::getline(left, a) && std::getline(right, b);)
+          both << std::left << std::setw(36) << a << b << "\n";
+        s.say(both.str() + "(* the best validation accuracy of each search)");
+
+        const RatePoint& g = grid[most_accurate(grid)];
+        const RatePoint& r = random[most_accurate(random)];
+        const double gap = r.validation_accuracy - g.validation_accuracy;
+        s.say("best rate found: grid " + sci(std::pow(10.0, g.log_lr)) + " (" +
+              pct(g.validation_accuracy) + "), random " + sci(std::pow(10.0, r.log_lr)) + " (" +
+              pct(r.validation_accuracy) + "): " +
+              (gap > 0.0005 ? "random search found the better rate"
+                            : gap < -0.0005 ? "the grid found the better rate"
+                                            : "a tie") +
+              ".\ndistinct rates tried: grid 3, random 9 (same 9 trials).");
+        if (repeats > 1)
+          s.say(tally.str() + "over " + std::to_string(repeats) + " repeats, the better rate was found by " +
+                "random search in " + std::to_string(random_wins) + ", by the grid in " +
+                std::to_string(grid_wins) + ", ties: " + std::to_string(repeats - random_wins - grid_wins));
+
+        nn::plot::Lines curve("grid-vs-random",
+                              "Validation accuracy against the learning rate, 9 trials each, 2 epochs");
+        curve.x_label = "learning rate (log scale)";
+        curve.y_label = "validation accuracy";
+        curve.log_x = true;
+        curve.points = true;
+        curve.key = "top left";  // where no rate reaches: nothing of the curves hidden
+        for (const auto* points : {&grid, &random}) {
+          std::vector<RatePoint> sorted = *points;
+          std::sort(sorted.begin(), sorted.end(),
+                    [](const RatePoint& a, const RatePoint& b) { return a.log_lr < b.log_lr; });
+          arma::vec x(sorted.size()), y(sorted.size());
+          for (std::size_t i = 0; i < sorted.size(); ++i) {
+            x(i) = std::pow(10.0, sorted[i].log_lr);
+            y(i) = sorted[i].validation_accuracy;
+          }
+          curve.add(points == &grid ? "grid: 3 rates, each with 3 lambdas" : "random: 9 rates", x, y);
+        }
+        s.plot(curve);
+        s.say("Look at the grid's rows: its three trials at one rate land within a point or so of\n"
+              "one another, because lambda hardly matters in two epochs; six of its nine trials\n"
+              "said little new about the rate. Random search put nine points on the rate's curve.\n"
+              "The winners differ by a point or two, and one validation image is 0.2 points here:\n"
+              "what random search buys is the finer look at the axis that matters, which wins\n"
+              "more often than not, not every time.");
       });
 
   lesson.step(

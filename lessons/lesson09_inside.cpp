@@ -7,8 +7,9 @@
 // and by t-SNE; what it confuses; and, by training the same network on shuffled labels, that
 // it has the capacity to memorize noise, so training accuracy alone says nothing.
 //
-//   make lesson9                          step through (6-15 s on 2 cores)
+//   make lesson9                          step through (about 16 s of CPU; step 3 is 3 s of it)
 //   make lesson9 ARGS="--quick"           small and fast (what make test runs)
+//   make lesson9 ARGS="--full"            step 3's 300- and 800-unit nets 20 epochs, not 3
 //
 // The network (one column per image, 784 = 1x28x28, standardized per pixel as in lesson 6):
 //   Linear(784 -> 64) -> ReLU -> Linear(64 -> 32) -> ReLU -> Linear(32 -> 10) = scores s(x)
@@ -78,6 +79,50 @@ nn::TrainResult train_inside(nn::Sequential& net, const nn::Dataset& train, cons
 }
 // [/snippet]
 
+// [snippet wide-net]
+// CSC321's wide nets (Frossard): 784 -> hidden -> ReLU -> Dropout(0.5) -> 10, weights from a
+// truncated normal with std 0.01, biases 0.1 (so no ReLU starts dead), Adam lr 5e-4, L2 1e-3
+// on the weights.
+nn::Sequential wide_net(arma::uword hidden) {
+  nn::Sequential net;
+  nn::Linear& first = net.emplace<nn::Linear>(784, hidden);  // (hidden x batch)
+  nn::init::truncated_normal(first.weight, 0.01);
+  first.bias.fill(0.1);
+  net.emplace<nn::ReLU>();
+  net.emplace<nn::Dropout>(0.5);
+  nn::Linear& last = net.emplace<nn::Linear>(hidden, classes);  // (10 x batch)
+  nn::init::truncated_normal(last.weight, 0.01);
+  last.bias.fill(0.1);
+  return net;
+}
+
+nn::TrainResult train_wide(nn::Sequential& net, const nn::Dataset& train, const nn::Dataset& test,
+                           int epochs, std::uint64_t seed) {
+  nn::Adam adam(net.parameters(), 5e-4);
+  adam.set_weight_decay(1e-3);
+  adam.set_weight_decay("bias", 0.0);
+  nn::TrainConfig config;
+  config.epochs = epochs;
+  config.batch_size = 32;
+  config.seed = seed;
+  config.quiet = true;
+  return nn::train(net, adam, train, config, test);
+}
+
+// For each row of `weight` (units x 784), the largest cosine similarity with any column of
+// `images` (784 x n), and with any OTHER row: a unit that copies a training image scores near
+// 1 in the first, two units that store the same thing near 1 in the second.
+std::pair<arma::vec, arma::vec> template_similarity(const arma::mat& weight, const arma::mat& images) {
+  const arma::mat w = arma::normalise(weight, 2, 1);  // (units x 784) unit rows
+  const arma::mat x = arma::normalise(images, 2, 0);  // (784 x n) unit columns
+  const arma::vec to_image = arma::max(w * x, 1);     // (units)
+  arma::mat between = w * w.t();                       // (units x units)
+  between.diag().fill(-1);
+  const arma::vec to_unit = arma::max(between, 1);     // (units)
+  return {to_image, to_unit};
+}
+// [/snippet]
+
 std::string pct(double fraction) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(1) << 100 * fraction << "%";
@@ -110,6 +155,7 @@ int main(int argc, char** argv) {
   lesson.option("--tsne-points", "N", "test images t-SNE embeds (at most the 1000 of the test set)", 1000);
   lesson.option("--perplexity", "P", "t-SNE's perplexity (neighbours per point)", 30.0);
   lesson.option("--random-epochs", "N", "epochs for the random-label experiment", 50);
+  lesson.flag("--full", "the wide nets of step 3 train 20 epochs on all 2000 images (about 30 s of CPU)");
   const std::vector<std::string>& names = nn::fashion_mnist_classes();
 
   Shared shared;
@@ -177,6 +223,57 @@ int main(int argc, char** argv) {
               "trouser's two legs, the sole of a shoe, often as a difference (red where one class\n"
               "has ink, blue where another has). A unit is a detector for that contrast; none is\n"
               "'the trouser unit': the classes are read from all 64 by the layers above.");
+      });
+
+  lesson.step(
+      "Wider: the weights of 300- and 800-unit nets",
+      "CSC321's assignment (Frossard) draws sample weights of two wide one-layer nets, 300 and\n"
+      "800 ReLUs with dropout 0.5 and L2 1e-3, and reads in them templates, and units that\n"
+      "memorize single training images, some twice over, more of them in the bigger net.\n"
+      "The same nets here on Fashion-MNIST: how close is each unit to one training image\n"
+      "(the largest cosine similarity) and to another unit of its layer?",
+      [&](Step& s) {
+        s.needs({"Linear::backward", "relu_backward", "SoftmaxCrossEntropy::backward"});
+        trained(s);  // the data
+        s.code("lessons/lesson09_inside.cpp", "wide-net");
+        const bool full = lesson.is_set("--full");
+        const nn::Dataset images =
+            full ? shared.train : nn::first_per_class(shared.train, lesson.quick() ? 10 : 100);
+        const int epochs = full ? 20 : (lesson.quick() ? 1 : 3);
+        nn::plot::Images grid("wide-weights", "16 units each: 300-unit net (top two rows), "
+                                              "800-unit net (bottom two) (blue < 0 < red)");
+        grid.palette = nn::plot::Palette::diverging;
+        std::ostringstream t;
+        t << images.n_samples() << " training images, " << epochs << " epochs"
+          << (full ? "" : " (--full: all 2000, 20 epochs)") << "\n"
+          << "                               cosine of a unit's weights with its nearest\n"
+          << "                               training image          other unit of the layer\n"
+          << "units  train   test  seconds   median   max  > 0.7     median   max  > 0.7\n";
+        for (arma::uword hidden : {300, 800}) {
+          nn::seed(lesson.seed());
+          nn::Sequential net = wide_net(hidden);
+          const nn::TrainResult r = train_wide(net, images, shared.test, epochs, lesson.seed());
+          const arma::mat& w = dynamic_cast<nn::Linear&>(net[0]).weight;  // (hidden x 784)
+          const auto [to_image, to_unit] = template_similarity(w, images.x);
+          const auto share_above = [](const arma::vec& v, double level) {
+            return pct(arma::mean(arma::conv_to<arma::vec>::from(v > level)));
+          };
+          t << std::setw(5) << hidden << std::setw(7) << pct(nn::accuracy(net, images.x, images.y))
+            << std::setw(7) << pct(nn::accuracy(net, shared.test.x, shared.test.y))
+            << std::setw(9) << fixed(r.seconds, 1) << std::setw(9) << fixed(arma::median(to_image), 2)
+            << std::setw(6) << fixed(to_image.max(), 2) << std::setw(7) << share_above(to_image, 0.7)
+            << std::setw(11) << fixed(arma::median(to_unit), 2) << std::setw(6)
+            << fixed(to_unit.max(), 2) << std::setw(7) << share_above(to_unit, 0.7) << "\n";
+          const std::vector<arma::mat> pictures = nn::weight_images(w, image_shape);
+          for (arma::uword k = 0; k < 16; ++k) grid.add(pictures[k * hidden / 16]);  // evenly spaced units
+        }
+        s.say(t.str());
+        s.plot(grid);
+        s.say("A unit that had copied one training image would have a cosine near 1 with it; the\n"
+              "largest is in the table. Twins (two units storing the same thing, which dropout\n"
+              "rewards: when one is dropped the other carries on) show as a high cosine with\n"
+              "another unit. Adam moves every weight by about the same step, so a few epochs leave\n"
+              "the pictures noisier than step 2's SGD-trained ones; --full trains 20 epochs.");
       });
 
   lesson.step(
@@ -253,7 +350,8 @@ int main(int argc, char** argv) {
         }
         for (int r = 0; r < 3; ++r)
           for (arma::uword k = 0; k < shown; ++k)
-            grid.add(rows[r][k], r == 0 ? "image " + std::to_string(k + 1) : (r == 1 ? "gradient" : "guided"));
+            grid.add(rows[r][k], r == 0 ? std::to_string(k + 1) + ": " + names[shown_classes(k)]
+                                        : (r == 1 ? "gradient" : "guided"));
         s.plot(grid);
         s.show("per image: positive share of |plain|, of |guided|; their correlation", compare, 2);
         s.say("Both maps are signed templates: red where more ink raises the score (the legs and\n"
@@ -276,7 +374,15 @@ int main(int argc, char** argv) {
         s.source("src/nn/trainer.cpp", "confusion-matrix");
         const arma::uvec predicted = nn::predict(net, shared.test.x);
         const arma::umat confusion = nn::confusion_matrix(predicted, shared.test.y, classes);
-        s.show("confusion matrix (rows: true class, columns: predicted)", confusion);
+        // The matrix with its class names: rows in full, columns by their first 5 letters.
+        std::ostringstream m;
+        m << "confusion matrix (rows: true class, columns: predicted)\n" << std::setw(13) << "";
+        for (arma::uword p = 0; p < classes; ++p) m << std::setw(6) << names[p].substr(0, 5);
+        for (arma::uword t = 0; t < classes; ++t) {
+          m << "\n" << std::left << std::setw(13) << names[t] << std::right;
+          for (arma::uword p = 0; p < classes; ++p) m << std::setw(6) << confusion(t, p);
+        }
+        s.say(m.str());
         s.plot(nn::plot::confusion_heatmap("confusion", "Confusion matrix on the test set", confusion,
                                            names));
         const arma::vec per_class = arma::conv_to<arma::vec>::from(arma::diagvec(confusion)) /

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -468,9 +470,66 @@ SCENARIO("the random search picks the row with the lowest validation cost",
   }
 }
 
+SCENARIO("grid and random search get the same budget; the grid tries 3 rates, random search 9",
+         "[lesson08][points:0]") {
+  namespace fs = std::filesystem;
+  GIVEN("step 11 of lesson 8, run quick (one repeat) into out/lesson8/grid-vs-random.tsv") {
+    const fs::path root = nn::lesson::repository_root();
+    const fs::path data = root / "out" / "lesson8" / "grid-vs-random.tsv";
+    fs::remove(data);
+    const std::string problem = run_lesson("--no-pause --quick --step 11", "lesson8_grid.log");
+    if (!problem.empty()) FAIL(problem);
+    REQUIRE(fs::exists(data));
+    // Two series (grid, then random), each "# ..." header lines and "rate<TAB>accuracy" rows,
+    // separated by blank lines.
+    std::vector<std::vector<std::pair<double, double>>> series;
+    std::ifstream in(data);
+    bool in_block = false;
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#') {
+        in_block = false;
+        continue;
+      }
+      if (!in_block) series.emplace_back();
+      in_block = true;
+      std::istringstream fields(line);
+      double rate = 0, accuracy = 0;
+      fields >> rate >> accuracy;
+      series.back().push_back({rate, accuracy});
+    }
+    THEN("9 trials each, every rate in [1e-4, 10^-0.5], every accuracy in [0, 1]") {
+      REQUIRE(series.size() == 2);
+      for (const auto& points : series) {
+        CHECK(points.size() == 9);
+        for (const auto& [rate, accuracy] : points) {
+          CHECK(rate >= 1e-4);
+          CHECK(rate <= std::pow(10.0, -0.5));
+          CHECK((accuracy >= 0 && accuracy <= 1));
+        }
+      }
+    }
+    THEN("the grid's rates are the 3 cell centres 10^-3.417, 10^-2.25, 10^-1.083, 3 trials each; "
+         "random search's 9 rates are all different") {
+      REQUIRE(series.size() == 2);
+      std::map<double, int> grid_rates;
+      for (const auto& point : series[0]) ++grid_rates[point.first];
+      REQUIRE(grid_rates.size() == 3);
+      const double centres[] = {-4 + 3.5 / 6, -2.25, -4 + 3.5 * 5 / 6};
+      int k = 0;
+      for (const auto& [rate, count] : grid_rates) {
+        CHECK(std::log10(rate) == Approx(centres[k++]).margin(1e-8));
+        CHECK(count == 3);
+      }
+      std::set<double> random_rates;
+      for (const auto& point : series[1]) random_rates.insert(point.first);
+      CHECK(random_rates.size() == 9);
+    }
+  }
+}
+
 TEST_CASE("lesson 8 runs straight through and draws its figures", "[lesson08][run][points:0]") {
   testing::check_lesson_run(
       8, {"valley-loss.png", "valley-path.png", "optimizers-loss.png", "optimizers-accuracy.png",
           "per-layer-ratio.png", "schedules.png", "schedules-loss.png", "l2-gap.png", "dropout.png",
-          "early-stopping.png", "search-best.png", "search.tsv"});
+          "early-stopping.png", "search-best.png", "search.tsv", "grid-vs-random.png"});
 }

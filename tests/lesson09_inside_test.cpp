@@ -157,7 +157,8 @@ TEST_CASE("lesson 9 runs straight through and draws its figures", "[lesson09][ru
   if (!fs::exists(binary)) FAIL(binary.string() << " is missing: make " << binary.string() << " builds it");
 
   const std::vector<std::string> figures = {"first-layer.png", "saliency.png", "confusion.png",
-                                            "pca.png",         "tsne.png",     "random-labels.png"};
+                                            "pca.png",         "tsne.png",     "random-labels.png",
+                                            "wide-weights.png"};
   const fs::path out = fs::path(root) / "out" / "lesson9";
   for (const auto& f : figures) fs::remove(out / f);  // so a stale picture cannot pass
 
@@ -185,6 +186,16 @@ TEST_CASE("lesson 9 runs straight through and draws its figures", "[lesson09][ru
     text << in.rdbuf();
     const auto skipped = text.str().find("\nSkipped ");
     if (skipped != std::string::npos) FAIL("lesson 9 ran, but" << text.str().substr(skipped));
+    // The confusion matrix is printed with its class names, columns by their first 5 letters.
+    CHECK(text.str().find("T-shi Trous Pullo Dress  Coat Sanda Shirt Sneak   Bag Ankle\n"
+                          "  T-shirt/top ") != std::string::npos);
+  }
+  {  // Step 3: 16 units of each wide net, 28x28 images.
+    std::ifstream in(out / "wide-weights.tsv");
+    int images = 0;
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("# image ", 0) == 0 && line.find("(28x28)") != std::string::npos) ++images;
+    CHECK(images == 32);
   }
   if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
     WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");

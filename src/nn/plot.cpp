@@ -582,6 +582,14 @@ std::string short_number(double v) {
   return t.str();
 }
 
+// A value written on its cell: at most 3 significant digits ("-10.9", "0.1", "0").
+std::string value_label(double v) {
+  if (std::abs(v) < 1e-12) return "0";
+  std::ostringstream t;
+  t << std::setprecision(3) << v;
+  return t.str();
+}
+
 // A gnuplot double-quoted string, so that "\n" breaks the line.
 std::string double_quoted(const std::string& text) {
   std::string out = "\"";
@@ -902,6 +910,17 @@ std::string images_body(const void* figure, const std::string& data, bool) {
       const double y = (k / g.columns) * tile_h + g.height - 0.5 + g.label_rows / 2.0;
       s << "set label " << k + 1 << " " << quoted(f.labels[k]) << " at " << x << "," << y
         << " center front font ',8'\n";
+    }
+  }
+  if (f.numbers) {  // each value on its pixel, the colours then need no colour bar
+    for (arma::uword k = 0; k < f.images.size(); ++k) {
+      const arma::mat& im = f.images[k];
+      if (im.n_rows > 16 || im.n_cols > 16) continue;
+      for (arma::uword r = 0; r < im.n_rows; ++r)
+        for (arma::uword c = 0; c < im.n_cols; ++c)
+          s << "set label " << quoted(value_label(im(r, c))) << " at "
+            << (k % g.columns) * tile_w + c << "," << (k / g.columns) * tile_h + r
+            << " center front font ',9'\n";
     }
   }
   s << "plot ";

@@ -97,6 +97,7 @@ struct Images {
   arma::uword columns = 8;
   Palette palette = Palette::grey;
   bool scale_each = true;  // stretch each image to its own range (filters); else one range
+  bool numbers = false;    // write each pixel's value on it (images of at most 16x16 pixels)
   Images& add(const arma::mat& image, const std::string& label = "");
 };
 
