@@ -3,6 +3,7 @@
 #include "nn/fast_conv.hpp"
 
 #include <armadillo>
+#include <cstring>
 
 #include "nn/fast_path.hpp"
 #include "nn/shape.hpp"
@@ -68,8 +69,8 @@ void im2col_t(const arma::mat& images, const ConvSpec& spec, arma::mat& columns_
     double* dst = c + start;
     const double* x = images.colptr(static_cast<arma::uword>(b)) + pixel0;  // at orow = from
     for (long r = 0; r < from; ++r) dst[r] = 0;
-    if (s == 1)
-      for (long r = from; r < to; ++r) dst[r] = x[r - from];
+    if (s == 1 && to > from)  // a run of pixels: one memcpy (the loop would copy one at a time)
+      std::memcpy(dst + from, x, static_cast<std::size_t>(to - from) * sizeof(double));
     else
       for (long r = from; r < to; ++r) dst[r] = x[(r - from) * static_cast<long>(s)];
     for (long r = to; r < static_cast<long>(ho); ++r) dst[r] = 0;
