@@ -128,7 +128,8 @@ void conv2d_forward(const arma::mat& weight, const arma::mat& bias, const arma::
          positions);                                             // Y_b = C_b W'
     for (arma::uword c = 0; c < k; ++c) {
       const double bc = bias[c];
-      for (arma::uword q = 0; q < positions; ++q) y[c * positions + q] += bc;
+      double* __restrict plane = y + c * positions;  // channel c's Ho*Wo outputs
+      for_blocks_of_8(positions, [=](arma::uword q) { plane[q] += bc; });
     }
   }
 }
