@@ -10,7 +10,8 @@ OPENBLAS_NUM_THREADS (torch.set_num_threads), each cell timed for --seconds afte
 One step = zero_grad; forward; loss; backward; optimizer step, on the next `batch` columns of
 640 random images (the input does not require a gradient, as in any PyTorch training loop).
 
-Prints one line per cell, "step arch batch images_per_second", for bench_train --torch FILE.
+Prints one line per cell, "step arch batch images_per_second images_per_cpu_second" (CPU time
+of the whole process, every thread), for bench_train --torch FILE.
 Without python3-torch it prints "not measured" lines and exits 0.
 """
 import argparse
@@ -74,16 +75,17 @@ def main():
             one()
             i += 1
         images = 0
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         while images < 3 * batch or time.perf_counter() - start < args.seconds:
             one()
             images += batch
-        return images / (time.perf_counter() - start)
+        return (images / (time.perf_counter() - start), images / (time.process_time() - cpu_start))
 
     for step in ("cls", "report"):
         for arch in ("A", "B"):
             for batch in (1, 64):
-                print("%s %s %d %.1f" % (step, arch, batch, throughput(step, arch, batch)))
+                wall, cpu = throughput(step, arch, batch)
+                print("%s %s %d %.1f %.1f" % (step, arch, batch, wall, cpu))
                 sys.stdout.flush()
     return 0
 

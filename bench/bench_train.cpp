@@ -13,6 +13,8 @@
 // one step per module (ms and GFLOP/s), and nn::train's own rate on the same data.
 //
 //   bench_train [--seconds S] [--quick] [--torch FILE] [--no-breakdown] [--no-trainer]
+//               [--only "cls A 1"]
+// --only: that one cell (step, architecture, any batch size) in every section (for perf record).
 // --torch FILE: bench_torch.py's output for this thread count (ratios are printed against it).
 // BLAS threads: set OPENBLAS_NUM_THREADS (make bench runs 1 and 2).
 #include <algorithm>
@@ -192,8 +194,14 @@ void breakdown(char arch, Step step, arma::uword batch, double seconds, const Da
       fwd[i] += since(c);
     }
     c = Clock::now();
-    t.cross_entropy.forward(outputs.back(), d.y.subvec(s, s + batch - 1));
-    arma::mat g = t.cross_entropy.backward();
+    arma::mat g;
+    if (step == Step::cls) {
+      t.cross_entropy.forward(outputs.back(), d.y.subvec(s, s + batch - 1));
+      g = t.cross_entropy.backward();
+    } else {
+      t.mse.forward(outputs.back(), d.onehot.cols(s, s + batch - 1));
+      g = t.mse.backward();
+    }
     t_loss += since(c);
     for (std::size_t i = m; i-- > 0;) {
       c = Clock::now();
@@ -259,9 +267,10 @@ std::string first_line(const std::string& path) {
   return line;
 }
 
-// bench_torch.py's lines "step arch batch images_per_second"; comments (#) are echoed.
-std::map<std::string, double> read_torch(const std::string& path, std::string& notes) {
-  std::map<std::string, double> rates;
+// bench_torch.py's lines "step arch batch images_per_second images_per_cpu_second"; comments
+// (#) are echoed.
+std::map<std::string, Rate> read_torch(const std::string& path, std::string& notes) {
+  std::map<std::string, Rate> rates;
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
@@ -271,8 +280,11 @@ std::map<std::string, double> read_torch(const std::string& path, std::string& n
     }
     std::istringstream f(line);
     std::string step, arch, batch;
-    double rate;
-    if (f >> step >> arch >> batch >> rate) rates[step + " " + arch + " " + batch] = rate;
+    Rate rate;
+    if (f >> step >> arch >> batch >> rate.wall) {
+      if (!(f >> rate.cpu)) rate.cpu = 0;  // not measured
+      rates[step + " " + arch + " " + batch] = rate;
+    }
   }
   return rates;
 }
@@ -282,7 +294,7 @@ std::map<std::string, double> read_torch(const std::string& path, std::string& n
 int main(int argc, char** argv) {
   double seconds = 2;
   bool show_breakdown = true, show_trainer = true;
-  std::string torch_file;
+  std::string torch_file, only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
@@ -290,16 +302,17 @@ int main(int argc, char** argv) {
     else if (a == "--torch" && i + 1 < argc) torch_file = argv[++i];
     else if (a == "--no-breakdown") show_breakdown = false;
     else if (a == "--no-trainer") show_trainer = false;
+    else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else {
       std::cerr << "usage: bench_train [--seconds S] [--quick] [--torch FILE] [--no-breakdown] "
-                   "[--no-trainer]\n";
+                   "[--no-trainer] [--only \"cls A 1\"]\n";
       return 2;
     }
   }
   const Data d = random_images(640);
   std::string torch_notes;
-  const std::map<std::string, double> torch =
-      torch_file.empty() ? std::map<std::string, double>{} : read_torch(torch_file, torch_notes);
+  const std::map<std::string, Rate> torch =
+      torch_file.empty() ? std::map<std::string, Rate>{} : read_torch(torch_file, torch_notes);
   std::printf("training throughput: zero_grad + forward + loss + backward + SGD step, float64, "
               "random 28x28 images\n");
   std::printf("OPENBLAS_NUM_THREADS=%s  cores online: %ld  load average: %s\n",
@@ -308,35 +321,56 @@ int main(int argc, char** argv) {
   std::printf("PyTorch, measured just before in this run:%s%s", torch_notes.empty() ? " " : "\n",
               torch_notes.empty() ? "not measured (apt-get install python3-torch)\n" : torch_notes.c_str());
   std::printf("(a load above the core count means other work shares the cores: numbers are lower bounds;\n"
-              " img/CPU-s divides by the process's CPU time instead of the wall clock)\n\n");
+              " img/CPU-s divides by the process's CPU time, all threads, instead of the wall clock:\n"
+              " on a loaded machine compare the CPU ratio)\n\n");
   const double dgemm = gemm_rate(512, 512, 512, std::min(seconds, 1.0));
   std::printf("DGEMM 512x512x512 (Armadillo -> BLAS), this run: %.1f GFLOP/s\n\n", dgemm);
-  std::printf("  %-6s %-4s %6s %10s %10s %10s %12s %8s\n", "step", "arch", "batch", "images/s",
-              "img/CPU-s", "ms/step", "PyTorch", "ratio");
+  std::printf("  %-6s %-4s %6s %10s %10s %10s %10s %10s %7s %7s\n", "", "", "", "stepnet", "",
+              "", "PyTorch", "", "ratio", "ratio");
+  std::printf("  %-6s %-4s %6s %10s %10s %10s %10s %10s %7s %7s\n", "step", "arch", "batch",
+              "images/s", "img/CPU-s", "ms/step", "images/s", "img/CPU-s", "wall", "CPU");
   struct Cell { Step step; char arch; arma::uword batch; };
   const Cell cells[] = {{Step::cls, 'A', 1},    {Step::cls, 'A', 64},    {Step::cls, 'B', 1},
                         {Step::cls, 'B', 64},   {Step::report, 'A', 1},  {Step::report, 'A', 64},
                         {Step::report, 'B', 1}, {Step::report, 'B', 64}};
-  for (const Cell& c : cells) {
+  std::vector<Cell> chosen(std::begin(cells), std::end(cells));
+  if (!only.empty()) {  // any batch size: "cls B 10"
+    std::istringstream f(only);
+    std::string step;
+    char arch = 0;
+    unsigned long long batch = 0;
+    if (!(f >> step >> arch >> batch) || (step != "cls" && step != "report") ||
+        (arch != 'A' && arch != 'B') || batch == 0 || batch > 640) {
+      std::cerr << "bench_train: --only wants \"cls|report A|B batch\" (batch 1 to 640), got \""
+                << only << "\"\n";
+      return 2;
+    }
+    chosen = {{step == "cls" ? Step::cls : Step::report, arch, batch}};
+  }
+  for (const Cell& c : chosen) {
     const Rate rate = throughput(c.arch, c.step, c.batch, seconds, d);
     const std::string key = std::string(step_name(c.step)) + " " + c.arch + " " + std::to_string(c.batch);
     const auto t = torch.find(key);
     std::printf("  %-6s %-4c %6llu %10.0f %10.0f %10.3f", step_name(c.step), c.arch,
                 static_cast<unsigned long long>(c.batch), rate.wall, rate.cpu, 1000.0 * c.batch / rate.wall);
-    if (t != torch.end()) std::printf(" %12.0f %7.2fx\n", t->second, rate.wall / t->second);
-    else std::printf(" %12s %8s\n", "not measured", "-");
+    if (t != torch.end() && t->second.cpu > 0)
+      std::printf(" %10.0f %10.0f %6.2fx %6.2fx\n", t->second.wall, t->second.cpu,
+                  rate.wall / t->second.wall, rate.cpu / t->second.cpu);
+    else if (t != torch.end())
+      std::printf(" %10.0f %10s %6.2fx %7s\n", t->second.wall, "-", rate.wall / t->second.wall, "-");
+    else std::printf(" %21s %7s %7s\n", "not measured", "-", "-");
     std::fflush(stdout);
   }
   if (show_breakdown) {
     std::printf("\nwhere the time goes (one step, timed module by module; GEMM shapes of conv at batch 64:\n"
                 " forward 16x49 * 49x30976 %.1f GFLOP/s, weight gradient 16x30976 * 30976x49 %.1f GFLOP/s):\n",
                 gemm_rate(16, 49, 30976, std::min(seconds, 0.5)), gemm_rate(16, 30976, 49, std::min(seconds, 0.5)));
-    for (const Cell& c : cells)
-      if (c.step == Step::cls) breakdown(c.arch, c.step, c.batch, std::min(seconds, 1.0), d, dgemm);
+    for (const Cell& c : chosen)
+      if (c.step == Step::cls || !only.empty()) breakdown(c.arch, c.step, c.batch, std::min(seconds, 1.0), d, dgemm);
   }
   if (show_trainer) {
     std::printf("\nthrough nn::train (cls step, one epoch, shuffled, per-epoch statistics on):\n");
-    for (const Cell& c : cells)
+    for (const Cell& c : chosen)
       if (c.step == Step::cls)
         std::printf("  %-4c %6llu %14.0f images/s\n", c.arch, static_cast<unsigned long long>(c.batch),
                     trainer_throughput(c.arch, c.batch, seconds, d));

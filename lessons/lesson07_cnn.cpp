@@ -87,11 +87,17 @@ nn::Dataset two_classes(const nn::Dataset& d, arma::uword first, arma::uword sec
 
 // The MSE of the class scores against one-hot targets, whatever the loss: softmax
 // probabilities for a net trained with cross-entropy, the outputs themselves for one trained
-// with MSE. Mean over samples of 0.5 * ||onehot - scores||^2.
-double score_mse(nn::Sequential& net, const nn::Dataset& d, nn::LossKind loss) {
+// with MSE. Mean over samples of 0.5 * ||onehot - scores||^2. And the accuracy, from the same
+// forward pass (argmax, as nn::accuracy).
+struct Score {
+  double mse, accuracy;
+};
+Score score(nn::Sequential& net, const nn::Dataset& d, nn::LossKind loss) {
   const arma::mat out = nn::forward_in_batches(net, d.x);  // (10 x n)
   const arma::mat scores = loss == nn::LossKind::cross_entropy ? nn::softmax(out) : out;
-  return 0.5 * arma::accu(arma::square(nn::one_hot(d.y, classes) - scores)) / static_cast<double>(d.y.n_elem);
+  const double mse = 0.5 * arma::accu(arma::square(nn::one_hot(d.y, classes) - scores)) /
+                     static_cast<double>(d.y.n_elem);
+  return {mse, nn::accuracy(nn::argmax(out), d.y)};
 }
 
 std::string pct(double fraction) {
@@ -261,10 +267,11 @@ int main(int argc, char** argv) {
           for (char& c : stem) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
           config.tsv_path = lesson.output_dir() + "/train-" + stem + ".tsv";
           Run run{v, nn::train(net, sgd, train, config, test)};
-          run.train_mse = score_mse(net, train, v.loss);
-          run.test_mse = score_mse(net, test, v.loss);
-          run.train_acc = nn::accuracy(net, train.x, train.y);
-          run.test_acc = nn::accuracy(net, test.x, test.y);
+          const Score on_train = score(net, train, v.loss), on_test = score(net, test, v.loss);
+          run.train_mse = on_train.mse;
+          run.test_mse = on_test.mse;
+          run.train_acc = on_train.accuracy;
+          run.test_acc = on_test.accuracy;
           runs.push_back(run);
           if (show && v.label == "A leaky CE") {
             // Keep the baseline's learned parts for the next steps.

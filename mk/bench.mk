@@ -4,9 +4,11 @@
 #   make bench                              A and B at batch 1 and 64, with 1 and 2 BLAS threads
 #   make bench BENCH_THREADS=1              one thread count only
 #   make bench BENCH_ARGS="--seconds 5"     longer cells (also --quick, --no-breakdown, --no-trainer)
+#   make bench BENCH_ARGS='--only "cls B 10"'  one cell, any batch size (e.g. for perf record)
 #
 # For every thread count: bench/bench_torch.py runs the same steps in PyTorch (float64, the same
-# thread count), then bench_train runs stepnet's and prints both, the ratio, a DGEMM rate
+# thread count), then bench_train runs stepnet's and prints both (images per wall second and per
+# CPU second: on a loaded machine compare the CPU ratio), the ratios, a DGEMM rate
 # measured in the same run, a per-module breakdown and nn::train's rate. Without python3-torch
 # (an optional Debian package: apt-get install python3-torch) PyTorch is "not measured".
 

@@ -97,6 +97,17 @@ SCENARIO("the fast convolution computes what conv2d_forward and conv2d_backward 
           check_close(fb, gb);
           check_close(fx, gx);
         }
+        AND_WHEN("forward ran first on the same images (their patches kept, not rebuilt)") {
+          arma::mat y, fw2 = arma::ones(arma::size(w)), fb2 = arma::ones(arma::size(bias)), fx2;
+          nn::fast::conv2d_forward(w, bias, x, spec, y, buffers);
+          nn::fast::conv2d_backward(w, x, g, spec, fw2, fb2, &fx2, buffers);
+          THEN("the gradients are the same") {
+            CHECK(buffers.kept_images == x.memptr());
+            check_close(fw2, gw);
+            check_close(fb2, gb);
+            check_close(fx2, gx);
+          }
+        }
         AND_WHEN("no input gradient is asked for") {
           arma::mat fw2 = arma::ones(arma::size(w)), fb2 = arma::ones(arma::size(bias));
           nn::fast::conv2d_backward(w, x, g, spec, fw2, fb2, nullptr, buffers);
@@ -165,6 +176,63 @@ SCENARIO("a network on the fast path and on the teaching path gives the same num
           CHECK(fast->kink_signature().n_elem == teaching->kink_signature().n_elem);
           CHECK(arma::all(fast->kink_signature() == teaching->kink_signature()));
         }
+      }
+    }
+  }
+}
+
+SCENARIO("the activations' vectorized loops compute what the teaching functions compute",
+         "[fast]") {
+  GIVEN("13x7 inputs (91 numbers: blocks of 8 and a rest of 3) with zeros, both signs, tiny "
+        "and huge values, and a random upstream gradient") {
+    nn::seed(12);
+    arma::mat x = 3 * arma::randn<arma::mat>(13, 7);
+    const double specials[] = {0.0, -0.0, 1e-300, -1e-300, 1e-9, -1e-9, 0.5, -0.5, 20, -20,
+                               400, -400};
+    for (arma::uword i = 0; i < sizeof specials / sizeof specials[0]; ++i) x(5 * i) = specials[i];
+    const arma::mat g = arma::randn<arma::mat>(13, 7);
+    auto fast = [&](nn::Module& m, arma::mat& y, arma::mat& gx) {
+      y = m.forward(x);
+      m.backward(g);       // the first backward at this batch size runs the teaching function
+      gx = m.backward(g);  // and vouches for the loop, which runs from now on
+    };
+    arma::mat y, gx;
+    WHEN("ReLU") {
+      nn::ReLU m;
+      fast(m, y, gx);
+      THEN("both agree") {
+        check_close(y, nn::relu_forward(x));
+        check_close(gx, nn::relu_backward(x, g));
+      }
+    }
+    WHEN("LeakyReLU(0.1)") {
+      nn::LeakyReLU m(0.1);
+      fast(m, y, gx);
+      THEN("both agree; where x < 0 the gradient is exactly 0.1 g") {
+        check_close(y, nn::leaky_relu_forward(x, 0.1));
+        check_close(gx, nn::leaky_relu_backward(x, g, 0.1));
+        CHECK(gx(1) == (x(1) > 0 ? g(1) : 0.1 * g(1)));
+      }
+    }
+    WHEN("Sigmoid(1.5)") {
+      nn::Sigmoid m(1.5);
+      fast(m, y, gx);
+      THEN("both agree") {
+        check_close(y, nn::sigmoid_forward(x, 1.5));
+        check_close(gx, nn::sigmoid_backward(nn::sigmoid_forward(x, 1.5), g, 1.5));
+      }
+    }
+    WHEN("Tanh(0.7), computed from exp") {
+      nn::Tanh m(0.7);
+      fast(m, y, gx);
+      THEN("both agree to 1e-12; tanh(0) is exactly 0, tanh(+-400 * 0.7) exactly +-1") {
+        check_close(y, nn::tanh_forward(x, 0.7));
+        check_close(gx, nn::tanh_backward(nn::tanh_forward(x, 0.7), g, 0.7));
+        CHECK(y(0) == 0.0);
+        CHECK(y(5 * 10) == 1.0);
+        CHECK(y(5 * 11) == -1.0);
+        CHECK(arma::approx_equal(m.forward(grid({{arma::datum::inf, -arma::datum::inf}})),
+                                 grid({{1, -1}}), "absdiff", 0));
       }
     }
   }

@@ -2,6 +2,7 @@
 
 #include "nn/shape.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -187,50 +188,71 @@ arma::mat Tanh::derivative_times(const arma::mat& g) const {
 }
 
 // ---- the fast path: the same formulas, one loop over raw memory, no temporaries -----------
-void ReLU::fast_forward(const double* x, double* y, arma::uword n) const {
-  for (arma::uword i = 0; i < n; ++i) y[i] = x[i] < 0 ? 0.0 : x[i];
+// The loops go through for_blocks_of_8 (fast_path.hpp) without branches, so they run as vector
+// instructions (max, min, compare, multiply). A plain loop with `x < 0 ? ... : ...` stays
+// scalar and branches on the sign of every number, which random signs mispredict half of the
+// time: 2 to 7 ns a number instead of under 1. Every result is bitwise the teaching one's:
+//   max(x, 0) + gamma * min(x, 0)   is x for x >= 0 and gamma * x below;
+//   p = g * [x > 0];  p + gamma * (g - p)   is g where x > 0 and gamma * g elsewhere.
+void ReLU::fast_forward(const double* __restrict x, double* __restrict y, arma::uword n) const {
+  for_blocks_of_8(n, [=](arma::uword i) { y[i] = std::max(x[i], 0.0); });
 }
-void ReLU::fast_backward(const double* x, const double*, const double* g, double* out,
+void ReLU::fast_backward(const double* __restrict x, const double*, const double* __restrict g, double* __restrict out,
                          arma::uword n) const {
-  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (x[i] > 0 ? 1.0 : 0.0);
+  for_blocks_of_8(n, [=](arma::uword i) {
+    const double fired = x[i] > 0;  // 1 or 0
+    out[i] = g[i] * fired;
+  });
 }
 
-void LeakyReLU::fast_forward(const double* x, double* y, arma::uword n) const {
-  const double a = gamma;  // a local: y cannot alias it, so the loop vectorizes
-  for (arma::uword i = 0; i < n; ++i) y[i] = x[i] >= 0 ? x[i] : a * x[i];
+void LeakyReLU::fast_forward(const double* __restrict x, double* __restrict y, arma::uword n) const {
+  const double a = gamma;
+  for_blocks_of_8(n, [=](arma::uword i) { y[i] = std::max(x[i], 0.0) + a * std::min(x[i], 0.0); });
 }
-void LeakyReLU::fast_backward(const double* x, const double*, const double* g, double* out,
+void LeakyReLU::fast_backward(const double* __restrict x, const double*, const double* __restrict g, double* __restrict out,
                               arma::uword n) const {
   const double a = gamma;
-  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (x[i] > 0 ? 1.0 : a);
+  for_blocks_of_8(n, [=](arma::uword i) {
+    const double fired = x[i] > 0;  // 1 or 0
+    const double passed = g[i] * fired;           // g or 0
+    out[i] = passed + a * (g[i] - passed);        // g or gamma * g, exactly
+  });
 }
 
-void Sigmoid::fast_forward(const double* x, double* y, arma::uword n) const {
+// 1 / (1 + exp(-z)) for z >= 0, exp(z) / (1 + exp(z)) below: never exp of a large number.
+// (A branch on the sign of z would be mispredicted half of the time.)
+void Sigmoid::fast_forward(const double* __restrict x, double* __restrict y, arma::uword n) const {
   const double l = lambda;
   for (arma::uword i = 0; i < n; ++i) {
     const double z = l * x[i];
-    if (z >= 0) {
-      y[i] = 1.0 / (1.0 + std::exp(-z));
-    } else {
-      const double e = std::exp(z);
-      y[i] = e / (1.0 + e);
-    }
+    const double e = std::exp(-std::abs(z));        // in (0, 1]
+    const double positive = z >= 0;                 // 1 or 0
+    const double top = positive + (1 - positive) * e;  // 1 or e, exactly: no branch
+    y[i] = top / (1.0 + e);
   }
 }
-void Sigmoid::fast_backward(const double*, const double* y, const double* g, double* out,
+void Sigmoid::fast_backward(const double*, const double* __restrict y, const double* __restrict g, double* __restrict out,
                             arma::uword n) const {
   const double l = lambda;
-  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (l * y[i] * (1 - y[i]));
+  for_blocks_of_8(n, [=](arma::uword i) { out[i] = g[i] * (l * y[i] * (1 - y[i])); });
 }
 
-void Tanh::fast_forward(const double* x, double* y, arma::uword n) const {
+// tanh(z) = sign(z) (1 - 2 / (exp(2|z|) + 1)): one exp, about 5 ns, where glibc's std::tanh
+// takes 25 ns on the course machine. The error is absolute, below 4e-16 (relative to tanh(z)
+// it grows as z -> 0, where tanh(z) ~ z; tanh(0) = 0 exactly); the tests compare it with
+// tanh_forward to 1e-12.
+void Tanh::fast_forward(const double* __restrict x, double* __restrict y, arma::uword n) const {
   const double l = lambda;
-  for (arma::uword i = 0; i < n; ++i) y[i] = std::tanh(l * x[i]);
+  for (arma::uword i = 0; i < n; ++i) {
+    const double z = l * x[i];
+    const double t = 1 - 2 / (std::exp(2 * std::abs(z)) + 1);  // tanh(|z|), in [0, 1]
+    y[i] = std::copysign(t, z);
+  }
 }
-void Tanh::fast_backward(const double*, const double* y, const double* g, double* out,
+void Tanh::fast_backward(const double*, const double* __restrict y, const double* __restrict g, double* __restrict out,
                          arma::uword n) const {
   const double l = lambda;
-  for (arma::uword i = 0; i < n; ++i) out[i] = g[i] * (l * (1 - y[i] * y[i]));
+  for_blocks_of_8(n, [=](arma::uword i) { out[i] = g[i] * (l * (1 - y[i] * y[i])); });
 }
 
 }  // namespace nn

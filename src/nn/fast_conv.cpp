@@ -3,6 +3,7 @@
 #include "nn/fast_conv.hpp"
 
 #include <armadillo>
+#include <cstring>
 
 #include "nn/fast_path.hpp"
 #include "nn/shape.hpp"
@@ -68,8 +69,8 @@ void im2col_t(const arma::mat& images, const ConvSpec& spec, arma::mat& columns_
     double* dst = c + start;
     const double* x = images.colptr(static_cast<arma::uword>(b)) + pixel0;  // at orow = from
     for (long r = 0; r < from; ++r) dst[r] = 0;
-    if (s == 1)
-      for (long r = from; r < to; ++r) dst[r] = x[r - from];
+    if (s == 1 && to > from)  // a run of pixels: one memcpy (the loop would copy one at a time)
+      std::memcpy(dst + from, x, static_cast<std::size_t>(to - from) * sizeof(double));
     else
       for (long r = from; r < to; ++r) dst[r] = x[(r - from) * static_cast<long>(s)];
     for (long r = to; r < static_cast<long>(ho); ++r) dst[r] = 0;
@@ -93,6 +94,22 @@ const arma::mat column_of(const arma::mat& m, arma::uword b) {
   return arma::mat(const_cast<double*>(m.colptr(b)), m.n_rows, 1, false, true);
 }
 
+// Sample b's patch matrix C_b (positions x patch): built into buffers.columns_t, or into slot b
+// of buffers.kept when forward keeps the batch's patches.
+static const double* patches(const arma::mat& images, arma::uword b, const ConvSpec& spec,
+                             ConvBuffers& buffers, bool keep) {
+  if (!keep) {
+    im2col_t(column_of(images, b), spec, buffers.columns_t);
+    return buffers.columns_t.memptr();
+  }
+  const Shape out = spec.output();
+  arma::mat slot(buffers.kept.colptr(b), out.height * out.width, spec.patch_size(), false, true);
+  im2col_t(column_of(images, b), spec, slot);
+  return slot.memptr();
+}
+
+constexpr double kept_bytes = 4 << 20;  // keep a batch's patches up to 4 MB
+
 // [snippet fast-conv-forward]
 void conv2d_forward(const arma::mat& weight, const arma::mat& bias, const arma::mat& images,
                     const ConvSpec& spec, arma::mat& output, ConvBuffers& buffers) {
@@ -100,15 +117,19 @@ void conv2d_forward(const arma::mat& weight, const arma::mat& bias, const arma::
   const arma::uword positions = out.height * out.width, k = out.channels,
                     patch = spec.patch_size(), batch = images.n_cols;
   output.set_size(k * positions, batch);
+  const bool keep = 8.0 * static_cast<double>(positions * patch * batch) <= kept_bytes;
+  if (keep) buffers.kept.set_size(positions * patch, batch);
+  buffers.kept_images = keep ? images.memptr() : nullptr;
   const SingleThreadBlas one_thread;  // small products: see fast_path.hpp
   for (arma::uword b = 0; b < batch; ++b) {
-    im2col_t(column_of(images, b), spec, buffers.columns_t);  // C_b (positions x patch)
-    double* y = output.colptr(b);                               // Y_b (positions x K)
-    gemm('N', 'T', positions, k, patch, buffers.columns_t.memptr(), positions, weight.memptr(),
-         k, 0.0, y, positions);                                 // Y_b = C_b W'
+    const double* c = patches(images, b, spec, buffers, keep);  // C_b (positions x patch)
+    double* y = output.colptr(b);                                // Y_b (positions x K)
+    gemm('N', 'T', positions, k, patch, c, positions, weight.memptr(), k, 0.0, y,
+         positions);                                             // Y_b = C_b W'
     for (arma::uword c = 0; c < k; ++c) {
       const double bc = bias[c];
-      for (arma::uword q = 0; q < positions; ++q) y[c * positions + q] += bc;
+      double* __restrict plane = y + c * positions;  // channel c's Ho*Wo outputs
+      for_blocks_of_8(positions, [=](arma::uword q) { plane[q] += bc; });
     }
   }
 }
@@ -121,6 +142,8 @@ void conv2d_backward(const arma::mat& weight, const arma::mat& images,
   const arma::uword batch = grad_output.n_cols, positions = out.height * out.width,
                     k = out.channels, patch = spec.patch_size();
   if (grad_input) grad_input->set_size(spec.input.size(), batch);
+  const bool kept = buffers.kept_images == images.memptr() && buffers.kept.n_cols == batch &&
+                    buffers.kept.n_rows == positions * patch;
   const SingleThreadBlas one_thread;
   for (arma::uword b = 0; b < batch; ++b) {
     const double* g = grad_output.colptr(b);  // G_b (positions x K)
@@ -129,9 +152,10 @@ void conv2d_backward(const arma::mat& weight, const arma::mat& images,
       for (arma::uword q = 0; q < positions; ++q) sum += g[c * positions + q];
       grad_bias[c] += sum;
     }
-    im2col_t(column_of(images, b), spec, buffers.columns_t);  // C_b again
-    gemm('T', 'N', k, patch, positions, g, positions, buffers.columns_t.memptr(), positions, 1.0,
-         grad_weight.memptr(), k);  // dW += G_b' C_b
+    const double* c = kept ? buffers.kept.colptr(b)  // C_b, as forward built it
+                           : patches(images, b, spec, buffers, false);  // C_b again
+    gemm('T', 'N', k, patch, positions, g, positions, c, positions, 1.0, grad_weight.memptr(),
+         k);  // dW += G_b' C_b
     if (grad_input == nullptr) continue;
     buffers.grad_columns_t.set_size(positions, patch);
     gemm('N', 'N', positions, patch, k, g, positions, weight.memptr(), k, 0.0,

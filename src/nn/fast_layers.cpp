@@ -48,20 +48,21 @@ void Linear::fast_backward(const arma::mat& grad_output, arma::mat& gw, arma::ma
 }
 
 // ---- SGD ----------------------------------------------------------------------------------
-// v <- mu v + lr (g + wd w); w <- w - v, element by element (mu = wd = 0: v <- lr g).
-static void sgd_update(double* w, double* v, const double* g, arma::uword n, double lr,
-                       double mu, double wd) {
+// v <- mu v + lr (g + wd w); w <- w - v, element by element (mu = wd = 0: v <- lr g), in
+// vectorized blocks (for_blocks_of_8).
+static void sgd_update(double* __restrict w, double* __restrict v, const double* __restrict g,
+                       arma::uword n, double lr, double mu, double wd) {
   if (mu == 0 && wd == 0) {
-    for (arma::uword i = 0; i < n; ++i) {
+    for_blocks_of_8(n, [=](arma::uword i) {
       v[i] = lr * g[i];
       w[i] -= v[i];
-    }
+    });
     return;
   }
-  for (arma::uword i = 0; i < n; ++i) {
+  for_blocks_of_8(n, [=](arma::uword i) {
     v[i] = mu * v[i] + lr * (g[i] + wd * w[i]);
     w[i] -= v[i];
-  }
+  });
 }
 
 bool SGD::fast_step() {
