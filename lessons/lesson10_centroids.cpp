@@ -33,7 +33,7 @@
 #include <optional>
 #include <sstream>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 #include "nn/kernel.hpp"
 #include "nn/optim.hpp"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "helpers.hpp"
-#include "nn/data.hpp"
+#include "data/data.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;

@@ -1,6 +1,6 @@
 // The Module protocol: Linear by hand, accumulation until zero_grad, Sequential, losses, and
 // the errors every module gives for bad input.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 #include "nn/dropout.hpp"
 #include "nn/optim.hpp"
 #include "nn/trainer.hpp"

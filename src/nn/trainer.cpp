@@ -13,7 +13,7 @@
 
 #include "nn/conv2d.hpp"
 #include "nn/losses.hpp"
-#include "nn/plot.hpp"
+#include "util/files.hpp"
 #include "nn/random.hpp"
 #include "nn/shape.hpp"
 
@@ -176,7 +176,7 @@ private:
   void publish() {
     if (path_.empty()) return;
     try {
-      plot::write_atomically(path_, text_.str());
+      util::write_atomically(path_, text_.str());
     } catch (const Error&) {
       throw Error("train: cannot write the history to " + path_);
     }

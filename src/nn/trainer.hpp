@@ -73,7 +73,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/data.hpp"
+#include "nn/dataset.hpp"
 #include "nn/optim.hpp"
 #include "nn/sequential.hpp"
 
