@@ -4,9 +4,13 @@
 
 namespace nn {
 
-std::string describe(const Shape& shape) {
+std::string dims(const Shape& shape) {
   return std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
-         std::to_string(shape.width) + " (" + std::to_string(shape.size()) + " rows)";
+         std::to_string(shape.width);
+}
+
+std::string describe(const Shape& shape) {
+  return dims(shape) + " (" + std::to_string(shape.size()) + " rows)";
 }
 
 std::string describe(const arma::mat& m) {

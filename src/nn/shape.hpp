@@ -20,6 +20,8 @@ inline bool operator==(const Shape& a, const Shape& b) {
 }
 inline bool operator!=(const Shape& a, const Shape& b) { return !(a == b); }
 
+// "CxHxW", e.g. "1x28x28": the one spelling of an image shape in layer names.
+std::string dims(const Shape& shape);
 // "2x4x4 (32 rows)": how error messages and lessons print a shape.
 std::string describe(const Shape& shape);
 // "3x5": rows x cols of a matrix.

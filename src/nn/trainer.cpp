@@ -14,6 +14,7 @@
 #include "nn/conv2d.hpp"
 #include "nn/losses.hpp"
 #include "util/files.hpp"
+#include "util/format.hpp"
 #include "nn/random.hpp"
 #include "nn/shape.hpp"
 
@@ -27,19 +28,9 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::string number(double x, int precision = 4) {
-  std::ostringstream s;
-  s << std::setprecision(precision) << x;
-  return s.str();
-}
-
-std::string fixed(double x, int decimals) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(decimals) << x;
-  return s.str();
-}
-
-std::string percent(double fraction) { return fixed(100 * fraction, 1) + "%"; }
+using util::fixed;
+using util::number;
+using util::percent;
 
 // A loss as a person reads it: 0.5312, or 6.119e+164 once it has blown up.
 std::string loss_text(double x) {
