@@ -457,8 +457,8 @@ std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes) {
 
 void save_idx(const Dataset& data, const std::string& images_path,
               const std::string& labels_path) {
-  if (data.preprocessing.kind != "none")
-    throw Error("save_idx: the dataset is preprocessed (\"" + data.preprocessing.kind +
+  if (data.preprocessing.kind != Preprocessing::Kind::none)
+    throw Error("save_idx: the dataset is preprocessed (\"" + to_string(data.preprocessing.kind) +
                 "\"); IDX files hold raw pixels 0..255");
   if (data.y.n_elem != data.x.n_cols)
     throw Error("save_idx: " + std::to_string(data.x.n_cols) + " images but " +

@@ -7,15 +7,14 @@
 
 namespace nn {
 
+using Kind = Preprocessing::Kind;
+
 namespace {
 
 void check_preprocessing(const Preprocessing& p, arma::uword features, const char* where) {
-  if (p.kind == "none") return;
-  if (p.kind != "scale" && p.kind != "global" && p.kind != "per_pixel")
-    throw Error(std::string(where) + ": unknown preprocessing kind \"" + p.kind +
-                "\"; expected none, scale, global or per_pixel");
+  if (p.kind == Kind::none) return;
   if (p.mean.n_elem != p.std.n_elem || p.mean.n_elem == 0)
-    throw Error(std::string(where) + ": preprocessing \"" + p.kind + "\" has " +
+    throw Error(std::string(where) + ": preprocessing \"" + to_string(p.kind) + "\" has " +
                 std::to_string(p.mean.n_elem) + " means and " + std::to_string(p.std.n_elem) +
                 " standard deviations; expected as many, at least 1");
   if (p.mean.n_elem != 1 && p.mean.n_elem != features)
@@ -26,9 +25,9 @@ void check_preprocessing(const Preprocessing& p, arma::uword features, const cha
 
 void check_fit_input(const Dataset& train, const char* where) {
   if (train.x.n_elem == 0) throw Error(std::string(where) + ": the dataset is empty");
-  if (train.preprocessing.kind != "none")
+  if (train.preprocessing.kind != Kind::none)
     throw Error(std::string(where) + ": the dataset is already preprocessed (\"" +
-                train.preprocessing.kind + "\"); fit on the raw pixels");
+                to_string(train.preprocessing.kind) + "\"); fit on the raw pixels");
 }
 
 }  // namespace
@@ -38,14 +37,14 @@ void check_fit_input(const Dataset& train, const char* where) {
 Preprocessing scale_by(double divisor) {
   if (!(divisor > 0) || !std::isfinite(divisor))
     throw Error("scale_by: expected a positive divisor, got " + std::to_string(divisor));
-  return {"scale", arma::vec{0.0}, arma::vec{divisor}};
+  return {Kind::scale, arma::vec{0.0}, arma::vec{divisor}};
 }
 
 Preprocessing fit_global(const Dataset& train) {
   check_fit_input(train, "fit_global");
   const double mean = arma::mean(arma::vectorise(train.x));
   const double deviation = arma::stddev(arma::vectorise(train.x), 1);  // divide by N
-  return {"global", arma::vec{mean}, arma::vec{deviation > 0 ? deviation : 1.0}};
+  return {Kind::global, arma::vec{mean}, arma::vec{deviation > 0 ? deviation : 1.0}};
 }
 
 Preprocessing fit_per_pixel(const Dataset& train, double min_std) {
@@ -64,12 +63,12 @@ Preprocessing fit_per_pixel(const Dataset& train, double min_std) {
   variance /= n;
   arma::vec deviation = arma::sqrt(variance);  // (features x 1)
   deviation.transform([min_std](double d) { return d < min_std ? min_std : d; });
-  return {"per_pixel", mean, deviation};
+  return {Kind::per_pixel, mean, deviation};
 }
 
 arma::mat apply(const Preprocessing& p, const arma::mat& x) {
   check_preprocessing(p, x.n_rows, "apply");
-  if (p.kind == "none") return x;
+  if (p.kind == Kind::none) return x;
   if (p.mean.n_elem == 1) return (x - p.mean[0]) / p.std[0];
   arma::mat out = x.each_col() - p.mean;  // (features x n_samples)
   out.each_col() /= p.std;
@@ -78,7 +77,7 @@ arma::mat apply(const Preprocessing& p, const arma::mat& x) {
 
 arma::mat unapply(const Preprocessing& p, const arma::mat& x) {
   check_preprocessing(p, x.n_rows, "unapply");
-  if (p.kind == "none") return x;
+  if (p.kind == Kind::none) return x;
   if (p.mean.n_elem == 1) return x * p.std[0] + p.mean[0];
   arma::mat out = x.each_col() % p.std;  // (features x n_samples)
   out.each_col() += p.mean;
@@ -86,15 +85,15 @@ arma::mat unapply(const Preprocessing& p, const arma::mat& x) {
 }
 
 void apply(const Preprocessing& p, Dataset& data) {
-  if (data.preprocessing.kind != "none")
-    throw Error("apply: the dataset is already preprocessed (\"" + data.preprocessing.kind +
+  if (data.preprocessing.kind != Kind::none)
+    throw Error("apply: the dataset is already preprocessed (\"" + to_string(data.preprocessing.kind) +
                 "\"); apply to raw pixels only");
   check_preprocessing(p, data.x.n_rows, "apply");
   // In place: the full training set is 376 MB of doubles, too much to copy for nothing.
-  if (p.kind != "none" && p.mean.n_elem == 1) {
+  if (p.kind != Kind::none && p.mean.n_elem == 1) {
     data.x -= p.mean[0];
     data.x /= p.std[0];
-  } else if (p.kind != "none") {
+  } else if (p.kind != Kind::none) {
     data.x.each_col() -= p.mean;
     data.x.each_col() /= p.std;
   }

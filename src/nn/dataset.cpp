@@ -8,6 +8,16 @@
 
 namespace nn {
 
+std::string to_string(Preprocessing::Kind kind) {
+  switch (kind) {
+    case Preprocessing::Kind::none: return "none";
+    case Preprocessing::Kind::scale: return "scale";
+    case Preprocessing::Kind::global: return "global";
+    case Preprocessing::Kind::per_pixel: return "per_pixel";
+  }
+  return "unknown";
+}
+
 // ---- choosing samples ----------------------------------------------------------------------
 
 Dataset subset(const Dataset& data, const arma::uvec& indices) {

@@ -21,10 +21,14 @@ namespace nn {
 // (mean and std are 1x1) or one per pixel (features x 1). Fitted on the training set and
 // kept with every dataset it is applied to, so test data is scaled by training statistics.
 struct Preprocessing {
-  std::string kind = "none";  // "none", "scale", "global" or "per_pixel"
+  enum class Kind { none, scale, global, per_pixel };
+  Kind kind = Kind::none;
   arma::vec mean{};           // (1 x 1) or (features x 1); empty for "none"
   arma::vec std{};            // same shape as mean; every entry > 0
 };
+
+// "none", "scale", "global" or "per_pixel": how messages and lessons name a kind.
+std::string to_string(Preprocessing::Kind kind);
 
 struct Dataset {
   arma::mat x{};                  // (features x n_samples), features = shape.size()

@@ -37,6 +37,7 @@ public:
   std::string name() const override;
   arma::uvec kink_signature() const override;
   void set_training(bool training) override;
+  bool training() const override { return training_; }
   void set_input_grad(bool needed) override;
 
   // Module i's backward on dL/d(its output), into a buffer kept for module i: dL/d(its input).
@@ -55,6 +56,7 @@ private:
   std::vector<std::unique_ptr<Module>> modules_;
   std::vector<arma::mat> outputs_;
   std::vector<arma::mat> grads_;  // grads_[i] = dL/d(input of module i), the last backward
+  bool training_ = true;          // the mode of the last set_training
 };
 
 }  // namespace nn

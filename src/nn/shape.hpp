@@ -27,8 +27,10 @@ std::string describe(const Shape& shape);
 // "3x5": rows x cols of a matrix.
 std::string describe(const arma::mat& m);
 
-// View an image column as a cube (height x width x channels). Copies nothing: the cube
-// aliases the column's memory, so the column must outlive it and must not be resized.
+// An image column as a cube (height x width x channels). Of a writable column, a view that
+// copies nothing: the cube aliases the column's memory, so the column must outlive it and
+// must not be resized, and writing to the cube writes the column. Of a const column, a copy
+// (writing to it leaves the column as it was).
 arma::cube as_cube(const arma::vec& column, const Shape& shape);
 arma::cube as_cube(arma::vec& column, const Shape& shape);
 // The image column of a cube (a copy: a column owns its memory).

@@ -96,11 +96,14 @@ arma::uword count_correct(const arma::uvec& predicted, const arma::uvec& labels)
   return arma::accu(predicted == labels);
 }
 
-// Eval mode for as long as it lives; training mode after, even when a forward throws.
+// Eval mode for as long as it lives; the mode before it after, even when a forward throws.
 struct EvalMode {
-  explicit EvalMode(Module& m) : module(m) { module.set_training(false); }
-  ~EvalMode() { module.set_training(true); }
+  explicit EvalMode(Module& m) : module(m), was_training(m.training()) {
+    module.set_training(false);
+  }
+  ~EvalMode() { module.set_training(was_training); }
   Module& module;
+  bool was_training;
 };
 
 Evaluation evaluate_with(Module& net, const arma::mat& x, const arma::uvec& labels,
