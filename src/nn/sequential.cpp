@@ -55,9 +55,16 @@ arma::mat Sequential::forward(const arma::mat& input) {
 }
 
 arma::mat Sequential::backward(const arma::mat& grad_output) {
+  return backward(grad_output, nullptr);
+}
+
+const arma::mat& Sequential::backward(const arma::mat& grad_output, const BackwardWatch& watch) {
   if (outputs_.empty()) throw Error("Sequential::backward: backward called before forward");
   const arma::mat* grad = &grad_output;
-  for (std::size_t i = modules_.size(); i-- > 0;) grad = &backward_step(i, *grad);
+  for (std::size_t i = modules_.size(); i-- > 0;) {
+    if (watch) watch(i, *grad);
+    grad = &backward_step(i, *grad);
+  }
   return *grad;
 }
 

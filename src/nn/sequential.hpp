@@ -14,6 +14,8 @@
 #include <memory>
 #include <utility>
 
+#include <functional>
+
 #include "nn/module.hpp"
 
 namespace nn {
@@ -33,6 +35,11 @@ public:
 
   arma::mat forward(const arma::mat& input) override;
   arma::mat backward(const arma::mat& grad_output) override;
+  // The same backward, calling watch(i, dL/d(output of module i)) just before module i's
+  // backward, last module first: how the trainer measures a layer's gradient without a copy
+  // of this loop. The matrix lives in the net's buffers until the next backward.
+  using BackwardWatch = std::function<void(std::size_t, const arma::mat&)>;
+  const arma::mat& backward(const arma::mat& grad_output, const BackwardWatch& watch);
   std::vector<Parameter> parameters() override;
   std::string name() const override;
   arma::uvec kink_signature() const override;

@@ -460,18 +460,15 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
         break;
       }
 
-      // ---- backward, layer by layer (as Sequential::backward), watching the conv layer
+      // ---- backward, watching the conv layer's output gradient on measured steps
       const bool measure = measured_step(b, batches_per_epoch, config.stats_steps);
-      const arma::mat* g = &grad;  // dL/d(output of layer i), kept in the net's buffers
-      for (std::size_t i = net.size(); i-- > 0;) {
-        if (measure && i == conv_index) {
-          // dL/d(conv output) per sample; times the batch size: the per-sample loss's delta
-          const arma::rowvec norms = arma::sqrt(arma::sum(arma::square(*g), 0));  // (1 x batch)
-          delta_sum += arma::accu(norms) * static_cast<double>(count);
-          delta_samples += count;
-        }
-        g = &net.backward_step(i, *g);
-      }
+      net.backward(grad, [&](std::size_t i, const arma::mat& g) {  // g: dL/d(output of layer i)
+        if (!measure || i != conv_index) return;
+        // dL/d(conv output) per sample; times the batch size: the per-sample loss's delta
+        const arma::rowvec norms = arma::sqrt(arma::sum(arma::square(g), 0));  // (1 x batch)
+        delta_sum += arma::accu(norms) * static_cast<double>(count);
+        delta_samples += count;
+      });
 
       // ---- update
       if (measure)
