@@ -10,7 +10,7 @@
 // The math of step 2: fit y = w x + b to noisy points by gradient descent on
 //   L = 1/(2n) sum_i r_i^2   with residuals  r_i = w x_i + b - y_i,
 //   dL/dw = 1/n sum_i r_i x_i,   dL/db = 1/n sum_i r_i
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 
 namespace {

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 
 namespace {

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 
 namespace {
@@ -34,11 +34,7 @@ std::string sci(double v) {
   return text;
 }
 
-std::string fixed(double v, int decimals = 4) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.*f", decimals, v);
-  return text;
-}
+using nn::util::fixed;
 
 std::string pad(const std::string& s, std::size_t width) {
   return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
@@ -335,14 +331,7 @@ int main(int argc, char** argv) {
         s.source("src/nn/gradcheck.cpp", "gradient-check");
         s.source("src/nn/activations.cpp", "relu-module");
         const arma::mat x = arma::randn<arma::mat>(6, 3);  // (6 x 3)
-        std::vector<std::unique_ptr<nn::Module>> modules;
-        modules.push_back(std::make_unique<nn::ReLU>());
-        for (double gamma : {0.01, 0.05, 0.1})
-          modules.push_back(std::make_unique<nn::LeakyReLU>(gamma));
-        for (double lambda : {0.5, 1.0, 2.0, 4.0})
-          modules.push_back(std::make_unique<nn::Sigmoid>(lambda));
-        for (double lambda : {0.5, 1.0, 2.0, 4.0})
-          modules.push_back(std::make_unique<nn::Tanh>(lambda));
+        const std::vector<std::unique_ptr<nn::Module>> modules = nn::lesson02_activations();
         for (auto& m : modules) {
           const nn::GradientCheck c = nn::gradient_check(*m, x)[0];
           s.say(pad(m->name(), 22) + pad(sci(c.max_relative_error), 10) +

@@ -26,7 +26,7 @@
 #include <array>
 #include <sstream>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 
 namespace {

@@ -16,7 +16,7 @@
 //   At a tie x_p == x_q (both maximal) the max is not differentiable in x_p: its slope is 1
 //   to the right (x_p + h wins) and 0 to the left (x_q takes over). The centered difference
 //   averages the two one-sided slopes: (1 + 0) / 2 = 0.5.
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 
 namespace {

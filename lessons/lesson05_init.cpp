@@ -30,7 +30,7 @@
 #include <map>
 #include <sstream>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 #include "nn/stats.hpp"
 

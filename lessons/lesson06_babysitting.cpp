@@ -27,7 +27,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 #include "nn/optim.hpp"
 #include "nn/trainer.hpp"

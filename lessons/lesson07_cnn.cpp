@@ -25,12 +25,14 @@
 #include <map>
 #include <sstream>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 #include "nn/optim.hpp"
 #include "nn/trainer.hpp"
 
 namespace {
+
+using nn::util::percent;
 
 constexpr arma::uword classes = 10;
 const nn::Shape image_shape{1, 28, 28};
@@ -98,12 +100,6 @@ Score score(nn::Sequential& net, const nn::Dataset& d, nn::LossKind loss) {
   const double mse = 0.5 * arma::accu(arma::square(nn::one_hot(d.y, classes) - scores)) /
                      static_cast<double>(d.y.n_elem);
   return {mse, nn::accuracy(nn::argmax(out), d.y)};
-}
-
-std::string pct(double fraction) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(1) << 100 * fraction << "%";
-  return s.str();
 }
 
 struct Variant {
@@ -192,8 +188,8 @@ int main(int argc, char** argv) {
         std::ostringstream t;
         t << "epoch  train acc  test acc  (" << tr.n_samples() << " / " << te.n_samples() << " images)\n";
         for (const nn::EpochStats& e : result.history)
-          t << std::setw(5) << e.epoch << std::setw(11) << pct(e.train_accuracy) << std::setw(10)
-            << pct(e.test_accuracy) << "\n";
+          t << std::setw(5) << e.epoch << std::setw(11) << percent(e.train_accuracy) << std::setw(10)
+            << percent(e.test_accuracy) << "\n";
         s.say(t.str());
         nn::plot::Images grid("two-filters",
                               "Filters 1 (Trouser, top) and 2 (Bag, bottom) after each epoch");
@@ -374,7 +370,7 @@ int main(int argc, char** argv) {
           train_curve.add(r.variant.label, nn::per_epoch(r.result.history, &nn::EpochStats::train_accuracy));
           t << std::left << std::setw(24) << r.variant.label << std::right << std::fixed
             << std::setprecision(4) << std::setw(11) << r.train_mse << std::setw(10) << r.test_mse
-            << std::setw(11) << pct(r.train_acc) << std::setw(10) << pct(r.test_acc)
+            << std::setw(11) << percent(r.train_acc) << std::setw(10) << percent(r.test_acc)
             << std::setprecision(1) << std::setw(9) << r.result.seconds / r.result.history.size()
             << std::defaultfloat << "\n";
           table.row(i) = arma::rowvec{r.train_mse, r.test_mse, r.train_acc, r.test_acc};
@@ -455,7 +451,7 @@ int main(int argc, char** argv) {
           << "  train acc  test acc  conv delta: epoch 1    last  stopped\n";
         for (std::size_t i = 0; i < settings.size(); ++i)
           t << std::left << std::setw(28) << settings[i].label << std::right << std::setw(11)
-            << pct(table(i, 0)) << std::setw(10) << pct(table(i, 1)) << std::setw(20)
+            << percent(table(i, 0)) << std::setw(10) << percent(table(i, 1)) << std::setw(20)
             << std::setprecision(3) << table(i, 2) << std::setw(8) << table(i, 3)
             << (results[i].diverged ? "  diverged in epoch " + std::to_string(results[i].history.size())
                                     : std::string())

@@ -34,7 +34,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 #include "nn/optim.hpp"
 #include "nn/trainer.hpp"
@@ -76,12 +76,8 @@ void decay_weights_only(nn::Optimizer& optimizer, double lambda) {
 
 std::string act_name(Act act) { return act == Act::relu ? "ReLU" : "tanh"; }
 
-std::string fixed(double v, int precision, int width = 0) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(precision) << std::setw(width) << v;
-  return s.str();
-}
-
+using nn::util::fixed;
+// A percentage right-aligned in `width` characters before its % sign (tables).
 std::string pct(double fraction, int width = 0) { return fixed(100 * fraction, 1, width) + "%"; }
 
 std::string sci(double v) {

@@ -37,12 +37,15 @@
 #include <sstream>
 
 #include "nn/inspect.hpp"
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 #include "nn/optim.hpp"
 #include "nn/trainer.hpp"
 
 namespace {
+
+using nn::util::fixed;
+using nn::util::percent;
 
 using nn::lesson::Lesson;
 using nn::lesson::Step;
@@ -123,21 +126,9 @@ std::pair<arma::vec, arma::vec> template_similarity(const arma::mat& weight, con
 }
 // [/snippet]
 
-std::string pct(double fraction) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(1) << 100 * fraction << "%";
-  return s.str();
-}
-
 // The share of a map's absolute mass that is positive: sum max(m, 0) / sum |m|.
 double positive_share(const arma::mat& map) {
   return arma::accu(arma::clamp(map, 0.0, arma::datum::inf)) / arma::accu(arma::abs(map));
-}
-
-std::string fixed(double value, int decimals) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(decimals) << value;
-  return s.str();
 }
 
 // ---- what the steps share, built lazily (each step can run alone: --step K) -------------------
@@ -179,7 +170,7 @@ int main(int argc, char** argv) {
           " training images of the shipped Fashion-MNIST subset (standardized per pixel), SGD\n"
           "lr 0.01 with momentum 0.9, batches of 32, " + std::to_string(epochs) + " epochs, " +
           fixed(shared.result.seconds, 1) + " s: test accuracy " +
-          pct(shared.result.history.back().test_accuracy) + " on " +
+          percent(shared.result.history.back().test_accuracy) + " on " +
           std::to_string(shared.test.n_samples()) + " test images");
     return *shared.net;
   };
@@ -197,8 +188,8 @@ int main(int argc, char** argv) {
         std::ostringstream t;
         t << "epoch  train acc  test acc\n";
         for (const nn::EpochStats& e : shared.result.history)
-          t << std::setw(5) << e.epoch << std::setw(11) << pct(e.train_accuracy) << std::setw(10)
-            << pct(e.test_accuracy) << "\n";
+          t << std::setw(5) << e.epoch << std::setw(11) << percent(e.train_accuracy) << std::setw(10)
+            << percent(e.test_accuracy) << "\n";
         s.say(t.str());
       });
 
@@ -256,10 +247,10 @@ int main(int argc, char** argv) {
           const arma::mat& w = dynamic_cast<nn::Linear&>(net[0]).weight;  // (hidden x 784)
           const auto [to_image, to_unit] = template_similarity(w, images.x);
           const auto share_above = [](const arma::vec& v, double level) {
-            return pct(arma::mean(arma::conv_to<arma::vec>::from(v > level)));
+            return percent(arma::mean(arma::conv_to<arma::vec>::from(v > level)));
           };
-          t << std::setw(5) << hidden << std::setw(7) << pct(nn::accuracy(net, images.x, images.y))
-            << std::setw(7) << pct(nn::accuracy(net, shared.test.x, shared.test.y))
+          t << std::setw(5) << hidden << std::setw(7) << percent(nn::accuracy(net, images.x, images.y))
+            << std::setw(7) << percent(nn::accuracy(net, shared.test.x, shared.test.y))
             << std::setw(9) << fixed(r.seconds, 1) << std::setw(9) << fixed(arma::median(to_image), 2)
             << std::setw(6) << fixed(to_image.max(), 2) << std::setw(7) << share_above(to_image, 0.7)
             << std::setw(11) << fixed(arma::median(to_unit), 2) << std::setw(6)
@@ -389,7 +380,7 @@ int main(int argc, char** argv) {
                                     arma::conv_to<arma::vec>::from(arma::sum(confusion, 1));
         std::ostringstream t;
         t << "accuracy per class:";
-        for (arma::uword c = 0; c < classes; ++c) t << (c % 5 ? "  " : "\n  ") << names[c] << " " << pct(per_class(c));
+        for (arma::uword c = 0; c < classes; ++c) t << (c % 5 ? "  " : "\n  ") << names[c] << " " << percent(per_class(c));
         s.say(t.str());
       });
 
@@ -515,13 +506,13 @@ int main(int argc, char** argv) {
             test_acc(e) = r.history[e].test_accuracy;
             if ((e + 1) % std::max<std::size_t>(1, r.history.size() / 5) == 0 || e == 0)
               t << std::left << std::setw(10) << label << std::right << std::setw(6) << e + 1
-                << std::setw(11) << pct(train_acc(e)) << std::setw(10) << pct(test_acc(e)) << "\n";
+                << std::setw(11) << percent(train_acc(e)) << std::setw(10) << percent(test_acc(e)) << "\n";
           }
           curves.add(label + " labels, train", train_acc);
           curves.add(label + " labels, test", test_acc);
           t << std::left << std::setw(10) << label << std::right << "   end" << std::setw(11)
-            << pct(nn::accuracy(net, d->x, d->y)) << std::setw(10)
-            << pct(nn::accuracy(net, shared.test.x, shared.test.y)) << "   (eval mode, "
+            << percent(nn::accuracy(net, d->x, d->y)) << std::setw(10)
+            << percent(nn::accuracy(net, shared.test.x, shared.test.y)) << "   (eval mode, "
             << fixed(r.seconds, 1) << " s)\n";
         }
         nn::Sequential sizes = inside_net();

@@ -33,7 +33,7 @@
 #include <optional>
 #include <sstream>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 #include "nn/kernel.hpp"
 #include "nn/optim.hpp"
@@ -427,11 +427,7 @@ arma::mat tiny_latent() {  // (2 x 6)
 }
 arma::uvec tiny_labels() { return arma::uvec{0, 0, 1, 1, 2, 2}; }
 
-std::string percent(double fraction) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(1) << 100 * fraction << "%";
-  return s.str();
-}
+using nn::util::percent;
 
 // The first two principal components of the columns of h (nn::principal_components: LAPACK's
 // SVD, signs fixed), and optionally the axes and the mean to project other points the same way.

@@ -26,7 +26,7 @@
 #include <optional>
 #include <sstream>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 
 namespace {
@@ -37,11 +37,7 @@ std::string num(double v, int width = 10, int precision = 3) {
   return s.str();
 }
 
-std::string pct(double fraction) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(1) << 100 * fraction << "%";
-  return s.str();
-}
+using nn::util::percent;
 
 // The worked batch of the doc and the tests: 3 features (rows) x 4 samples (columns).
 arma::mat worked_batch() { return {{0, 2, 0, 2}, {1, 1, 1, 5}, {0, 0, 4, 4}}; }
@@ -366,7 +362,7 @@ int main(int argc, char** argv) {
             acc.add(label, arma::conv_to<arma::vec>::from(evaluated + 1), test_acc.elem(evaluated));
           const double final_acc = nn::accuracy(run.net, test.x, test.y);
           t << std::left << std::setw(12) << label << std::right << std::setw(7) << h.size()
-            << num(h.back().train_loss, 12) << std::setw(10) << pct(final_acc) << "\n";
+            << num(h.back().train_loss, 12) << std::setw(10) << percent(final_acc) << "\n";
           if (run.result.stopped_early) t << "   stopped: " << run.result.reason << "\n";
         }
         s.say(t.str());
@@ -433,11 +429,11 @@ int main(int argc, char** argv) {
           << num(bn1.running_var.min(), 0) << ", " << num(bn1.running_var.max(), 0) << "]\n"
           << "mixed batch:  max |train-mode output - eval-mode output| = "
           << num(arma::abs(train_out - eval_out).max(), 0) << "\n"
-          << "              accuracy train mode " << pct(nn::accuracy(nn::argmax(train_out), mixed_y))
-          << ", eval mode " << pct(nn::accuracy(nn::argmax(eval_out), mixed_y)) << "\n"
+          << "              accuracy train mode " << percent(nn::accuracy(nn::argmax(train_out), mixed_y))
+          << ", eval mode " << percent(nn::accuracy(nn::argmax(eval_out), mixed_y)) << "\n"
           << "trousers only (" << trousers.n_elem << "): accuracy train mode "
-          << pct(nn::accuracy(nn::argmax(one_train), test.y.elem(trousers))) << ", eval mode "
-          << pct(nn::accuracy(nn::argmax(one_eval), test.y.elem(trousers)));
+          << percent(nn::accuracy(nn::argmax(one_train), test.y.elem(trousers))) << ", eval mode "
+          << percent(nn::accuracy(nn::argmax(one_eval), test.y.elem(trousers)));
         s.say(t.str());
         s.say("On a mixed batch the two modes mostly agree: its statistics are close to the running\n"
               "ones (not equal: 64 samples, and the running averages lag the changing weights). On\n"
@@ -524,8 +520,8 @@ int main(int argc, char** argv) {
           const arma::uword maps = net.outputs()[net.size() - 2].n_rows;
           t << std::left << std::setw(20) << labels[k] << std::right << std::setw(12) << maps
             << std::setw(13) << parameter_count(net) << std::setw(11)
-            << pct(nn::accuracy(net, train.x, train.y)) << std::setw(10)
-            << pct(nn::accuracy(net, test.x, test.y)) << num(result.seconds / result.history.size(), 9, 2)
+            << percent(nn::accuracy(net, train.x, train.y)) << std::setw(10)
+            << percent(nn::accuracy(net, test.x, test.y)) << num(result.seconds / result.history.size(), 9, 2)
             << "\n";
           curve.add(labels[k], nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
         }

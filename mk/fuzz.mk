@@ -1,4 +1,4 @@
-# mk/fuzz.mk -- fuzzing the IDX reader (src/nn/data.cpp) with libFuzzer, clang from Debian.
+# mk/fuzz.mk -- fuzzing the IDX reader (src/data/idx.cpp) with libFuzzer, clang from Debian.
 #
 #   make fuzz                      install clang if missing, build, replay tests/fuzz/crashes/,
 #                                  fuzz FUZZ_SECONDS (60) over a copy of tests/fuzz/corpus/;
@@ -29,15 +29,15 @@ FUZZ_CXXFLAGS  := -std=c++17 -g -O1 -fno-omit-frame-pointer -fno-sanitize-recove
 FUZZ_SANITIZE  := address,undefined
 FUZZ_LDLIBS    := -larmadillo -lz
 # The library sources the reader needs, instrumented for coverage (not the main library).
-FUZZ_LIB_SRC   := src/nn/data.cpp src/nn/shape.cpp src/nn/random.cpp
-FUZZ_LIB_OBJ   := $(FUZZ_LIB_SRC:src/nn/%.cpp=$(FUZZ_DIR)/obj/nn/%.o)
+FUZZ_LIB_SRC   := src/data/idx.cpp src/nn/shape.cpp src/nn/random.cpp src/util/files.cpp
+FUZZ_LIB_OBJ   := $(FUZZ_LIB_SRC:src/%.cpp=$(FUZZ_DIR)/obj/src/%.o)
 
 .PHONY: fuzz fuzz-setup fuzz-build fuzz-repro fuzz-corpus
 
 fuzz-setup: check-setup
 	@bash tests/fuzz/setup.sh $(FUZZ_CXX)
 
-$(FUZZ_DIR)/obj/nn/%.o: src/nn/%.cpp
+$(FUZZ_DIR)/obj/src/%.o: src/%.cpp
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -c $< -o $@
 

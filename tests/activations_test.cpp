@@ -1,5 +1,5 @@
 // ReLU, leaky ReLU, sigmoid and tanh with slope: values, derivatives, stability.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using Catch::Matchers::WithinAbs;
 using testing::Equals;

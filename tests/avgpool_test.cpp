@@ -1,6 +1,6 @@
 // Average pooling: literal grids for forward and backward (checked against PyTorch 1.13's
 // avg_pool2d in float64), overlapping windows, uncovered pixels, gradient checks, shape errors.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using Catch::Matchers::Contains;
 using testing::Equals;

@@ -1,7 +1,7 @@
 // Batch normalization: a 3-feature batch of 4 samples worked by hand (numbers checked against
 // PyTorch 1.13 in float64), the running statistics after two steps, eval against training,
 // BatchNorm2d's per-channel grouping, gradient checks over sizes, and the shape errors.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;

@@ -1,6 +1,6 @@
 // Centroid loss with cosine distance: the distance, the centroids, the loss by hand, its
 // gradient against centered differences, and nearest-centroid prediction.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;

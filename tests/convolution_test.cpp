@@ -1,6 +1,6 @@
 // Convolution as cross-correlation, as a Toeplitz matrix (dO/dI), with dO/dW a Hankel matrix,
 // and as im2col: the same numbers.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using testing::Equals;
 using testing::grid;

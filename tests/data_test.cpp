@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "helpers.hpp"
-#include "nn/data.hpp"
+#include "data/data.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -144,7 +144,7 @@ SCENARIO("plain and gzip IDX files give the same dataset; gzip is told by its ma
         CHECK(arma::all(plain.y == arma::uvec({7, 3})));
         CHECK(arma::all(gzip.y == arma::uvec({7, 3})));
         CHECK(gzip.shape == nn::Shape{1, 2, 3});
-        CHECK(gzip.preprocessing.kind == "none");
+        CHECK(gzip.preprocessing.kind == nn::Preprocessing::Kind::none);
       }
     }
     THEN("the name does not matter: content decides plain or gzip") {
@@ -451,7 +451,7 @@ SCENARIO("preprocessing is fitted on training data and applied with its statisti
     WHEN("fitted per pixel (min_std = 1)") {
       const nn::Preprocessing p = nn::fit_per_pixel(train_raw, 1.0);
       THEN("mean = [2 5]; std = [sqrt(8/3) 1]: the constant pixel is floored, not divided by 0") {
-        CHECK(p.kind == "per_pixel");
+        CHECK(p.kind == nn::Preprocessing::Kind::per_pixel);
         CHECK_THAT(arma::mat(p.mean), Equals(grid({{2}, {5}})));
         CHECK_THAT(arma::mat(p.std), Equals(grid({{std::sqrt(8.0 / 3)}, {1}})));
       }
@@ -463,7 +463,7 @@ SCENARIO("preprocessing is fitted on training data and applied with its statisti
         const double s = std::sqrt(8.0 / 3);
         THEN("train becomes [[-2/s 0 2/s] [0 0 0]] and remembers how") {
           CHECK_THAT(train.x, Equals(grid({{-2 / s, 0, 2 / s}, {0, 0, 0}})));
-          CHECK(train.preprocessing.kind == "per_pixel");
+          CHECK(train.preprocessing.kind == nn::Preprocessing::Kind::per_pixel);
         }
         THEN("test uses the training mean and std: [[0 4/s] [0 2]]") {
           CHECK_THAT(test.x, Equals(grid({{0, 4 / s}, {0, 2}})));

@@ -1,6 +1,6 @@
 // Dilated convolution: the kernel's taps spread d pixels apart (Yu and Koltun; PyTorch's
 // Conv2d(dilation=d), Torch's SpatialDilatedConvolution). Same weights, wider view.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using testing::Equals;
 using testing::grid;

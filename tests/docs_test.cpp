@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "../tools/snippets.hpp"
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;

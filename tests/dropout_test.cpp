@@ -1,6 +1,6 @@
 // Inverted dropout: how many units it drops, that it keeps the mean, that eval mode is the
 // identity, and that backward routes through the mask forward drew.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 #include "nn/dropout.hpp"
 
 using Catch::Matchers::Contains;

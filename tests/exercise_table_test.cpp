@@ -6,7 +6,7 @@
 #include <string>
 
 #include "../tools/check_table.hpp"
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;

@@ -3,7 +3,7 @@
 // and the gate that lets a module use it only after the teaching function agreed.
 #include "nn/fast_conv.hpp"
 
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using testing::Equals;
 using testing::grid;

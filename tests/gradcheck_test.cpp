@@ -2,7 +2,7 @@
 // it must tell a kink from a bug, and it must refuse to pass vacuously.
 #include <memory>
 
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Lesson 1's computational graph: f = (w0 + w1 x1 + w2 x2)^2 at w0=-3, w1=2, x1=-2, w2=-2,
 // x2=-1, every node forward and backward, and the same numbers from centered differences.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using Catch::Matchers::WithinAbs;
 

@@ -3,7 +3,7 @@
 // rule, PCA through the SVD and exact t-SNE, checked on inputs whose answers are known.
 #include <cmath>
 
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using Catch::Matchers::Contains;
 

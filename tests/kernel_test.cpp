@@ -1,7 +1,7 @@
 // The RBF kernel and the kernel ridge baseline of lesson 10 (src/nn/kernel.hpp): a kernel
 // matrix worked by hand, the ridge solution against a direct solve, and the search choosing
 // on validation only.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 #include "nn/kernel.hpp"
 
 using Catch::Matchers::WithinAbs;

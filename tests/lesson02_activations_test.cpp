@@ -180,14 +180,7 @@ SCENARIO("every activation passes its gradient check; ReLU at 0 is a kink, not a
   GIVEN("a random 6 x 3 input, seed 0 (lesson 2, step 8)") {
     nn::seed(0);
     const arma::mat x = arma::randn<arma::mat>(6, 3);
-    std::vector<std::unique_ptr<nn::Module>> modules;
-    modules.push_back(std::make_unique<nn::ReLU>());
-    for (double gamma : {0.01, 0.05, 0.1})
-      modules.push_back(std::make_unique<nn::LeakyReLU>(gamma));
-    for (double lambda : {0.5, 1.0, 2.0, 4.0})
-      modules.push_back(std::make_unique<nn::Sigmoid>(lambda));
-    for (double lambda : {0.5, 1.0, 2.0, 4.0})
-      modules.push_back(std::make_unique<nn::Tanh>(lambda));
+    const std::vector<std::unique_ptr<nn::Module>> modules = nn::lesson02_activations();
     THEN("all twelve are in the good band, < 1e-7, with no kink") {
       for (auto& m : modules) {
         const nn::GradientCheck c = nn::gradient_check(*m, x)[0];

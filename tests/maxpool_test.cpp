@@ -1,5 +1,5 @@
 // Max pooling: the slide example, the argmax routing, overlapping windows and ties.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using testing::Equals;
 using testing::grid;

@@ -1,6 +1,6 @@
 // The Module protocol: Linear by hand, accumulation until zero_grad, Sequential, losses, and
 // the errors every module gives for bad input.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
@@ -210,7 +210,60 @@ SCENARIO("as_cube and flatten agree with the image-column convention", "[lesson0
       CHECK(col(1 * 6 + 2 * 2 + 1) == c(1, 2, 1));
       const arma::cube back = nn::as_cube(col, nn::Shape{2, 2, 3});
       CHECK(back(1, 2, 1) == 11);
-      CHECK(back.memptr() == col.memptr());  // a view, not a copy
+    }
+    THEN("a writable column gives a view: writing the cube writes the column") {
+      arma::vec writable = col;
+      arma::cube view = nn::as_cube(writable, nn::Shape{2, 2, 3});
+      CHECK(view.memptr() == writable.memptr());
+      view(1, 2, 1) = -1;
+      CHECK(writable(11) == -1);
+    }
+    THEN("a const column gives a copy: writing the cube leaves the column as it was") {
+      arma::cube copy = nn::as_cube(col, nn::Shape{2, 2, 3});
+      copy(1, 2, 1) = -1;
+      CHECK(col(11) == 11);
+      CHECK(copy.memptr() != col.memptr());
+    }
+  }
+}
+
+namespace {
+
+// A layer that accepts any input and fails in its own way: an nn::Error that is no shape
+// mismatch, or an exercise still to write.
+struct Failing : nn::Module {
+  explicit Failing(bool unwritten) : unwritten(unwritten) {}
+  arma::mat forward(const arma::mat&) override {
+    if (unwritten) throw nn::Unwritten(2, "relu_backward", "src/nn/activations.cpp", 1);
+    throw nn::Error("Failing::forward: the weights are NaN");
+  }
+  arma::mat backward(const arma::mat& g) override { return g; }
+  std::string name() const override { return "Failing"; }
+  bool unwritten;
+};
+
+}  // namespace
+
+SCENARIO("Sequential names the layer that failed without guessing the cause",
+         "[modules][sequential]") {
+  GIVEN("Linear(2 -> 3) followed by a layer whose forward throws for its own reasons") {
+    nn::seed(0);
+    nn::Sequential net;
+    net.emplace<nn::Linear>(2, 3);
+    net.emplace<Failing>(false);
+    const arma::mat x = arma::ones(2, 4);  // (2 x batch 4)
+    THEN("the message names layer 1, what fed it, and the layer's own reason; no 'does not fit'") {
+      CHECK_THROWS_WITH(net.forward(x),
+                        Contains("Sequential: layer 1 Failing (its input: the 3x4 output of layer 0") &&
+                            Contains("the weights are NaN") && !Contains("does not fit"));
+    }
+  }
+  GIVEN("a layer whose forward is an exercise still to write") {
+    nn::Sequential net;
+    net.emplace<nn::Linear>(2, 3);
+    net.emplace<Failing>(true);
+    THEN("nn::Unwritten passes through as itself, so the runner can skip the step") {
+      CHECK_THROWS_AS(net.forward(arma::ones(2, 1)), nn::Unwritten);
     }
   }
 }

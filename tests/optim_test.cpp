@@ -1,7 +1,7 @@
 // Optimizers by hand: one SGD step, two with momentum, weight decay, Adam's bias-corrected
 // first steps, per-layer learning rates, schedules, and momentum beating plain SGD on an
 // ill-conditioned quadratic.
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 #include "nn/optim.hpp"
 
 using Catch::Matchers::Contains;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "nn/nn.hpp"
-#include "nn/plot.hpp"
+#include "plot/plot.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 #include "nn/nn.hpp"
 
 using Catch::Matchers::Contains;

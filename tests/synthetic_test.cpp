@@ -4,7 +4,7 @@
 #include <fstream>
 #include <string>
 
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 #include "nn/synthetic.hpp"
 
 namespace {

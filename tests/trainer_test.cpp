@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "helpers.hpp"
+#include "core_helpers.hpp"
 #include "nn/dropout.hpp"
 #include "nn/optim.hpp"
 #include "nn/trainer.hpp"
@@ -461,6 +461,38 @@ SCENARIO("per_epoch reads one field of every epoch, for plotting", "[trainer]") 
       CHECK_THAT(arma::mat(nn::per_epoch(history, &nn::EpochStats::train_loss)),
                  Equals(arma::mat(arma::vec{2.0, 1.0, 2.0 / 3}), 1e-15));
       CHECK(nn::per_epoch({}, &nn::EpochStats::train_loss).n_elem == 0);
+    }
+  }
+}
+
+SCENARIO("evaluation leaves the net in the mode it found it in", "[trainer][eval-mode]") {
+  GIVEN("Linear(4 -> 3), Dropout(0.5), switched to eval mode by the caller") {
+    nn::seed(0);
+    nn::Sequential net;
+    net.emplace<nn::Linear>(4, 3);
+    nn::Dropout& dropout = net.emplace<nn::Dropout>(0.5);
+    net.set_training(false);
+    const arma::mat x = arma::randn(4, 6);                 // (4 x 6)
+    const arma::uvec y = {0, 1, 2, 0, 1, 2};
+    const arma::mat before = net.forward(x);               // eval: dropout is the identity
+    WHEN("evaluate, accuracy and forward_in_batches run on it") {
+      nn::evaluate(net, x, y);
+      nn::accuracy(net, x, y);
+      nn::forward_in_batches(net, x, 4);
+      THEN("it is still in eval mode: no mask, the same output as before") {
+        CHECK_FALSE(net.training());
+        CHECK_FALSE(dropout.training());
+        CHECK_THAT(net.forward(x), Equals(before, 0.0));
+      }
+    }
+  }
+  GIVEN("the same net in training mode") {
+    nn::Sequential net;
+    net.emplace<nn::Linear>(4, 3);
+    nn::Dropout& dropout = net.emplace<nn::Dropout>(0.5);
+    WHEN("evaluate runs on it") {
+      nn::evaluate(net, arma::randn(4, 6), arma::uvec{0, 1, 2, 0, 1, 2});
+      THEN("it is back in training mode") { CHECK(dropout.training()); }
     }
   }
 }

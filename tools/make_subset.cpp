@@ -14,7 +14,7 @@
 #include <iostream>
 #include <string>
 
-#include "nn/data.hpp"
+#include "data/data.hpp"
 #include "nn/error.hpp"
 #include "nn/random.hpp"
 

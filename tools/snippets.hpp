@@ -23,7 +23,7 @@
 #include <tuple>
 #include <vector>
 
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 
 namespace snippets {
 

@@ -255,4 +255,13 @@ void Tanh::fast_backward(const double*, const double* __restrict y, const double
   for_blocks_of_8(n, [=](arma::uword i) { out[i] = g[i] * (l * (1 - y[i] * y[i])); });
 }
 
+std::vector<std::unique_ptr<Module>> lesson02_activations() {
+  std::vector<std::unique_ptr<Module>> modules;
+  modules.push_back(std::make_unique<ReLU>());
+  for (double gamma : {0.01, 0.05, 0.1}) modules.push_back(std::make_unique<LeakyReLU>(gamma));
+  for (double lambda : {0.5, 1.0, 2.0, 4.0}) modules.push_back(std::make_unique<Sigmoid>(lambda));
+  for (double lambda : {0.5, 1.0, 2.0, 4.0}) modules.push_back(std::make_unique<Tanh>(lambda));
+  return modules;
+}
+
 }  // namespace nn

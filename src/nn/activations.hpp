@@ -12,6 +12,9 @@
 //   Tanh        y = tanh(lambda x)             y' = lambda (1 - y^2)
 #pragma once
 
+#include <memory>
+#include <vector>
+
 #include "nn/fast_path.hpp"
 #include "nn/module.hpp"
 
@@ -114,5 +117,10 @@ protected:
   void fast_backward(const double* x, const double* y, const double* g, double* out,
                      arma::uword n) const override;
 };
+
+// The twelve activations lesson 2 checks against centered differences, in this order: ReLU,
+// LeakyReLU with gamma 0.01, 0.05, 0.1, Sigmoid and Tanh each with slope 0.5, 1, 2, 4. The
+// lesson and its test share this one list.
+std::vector<std::unique_ptr<Module>> lesson02_activations();
 
 }  // namespace nn

@@ -174,8 +174,7 @@ BatchNorm2d::BatchNorm2d(Shape input, double eps, double momentum)
 }
 
 std::string BatchNorm2d::name() const {
-  return "BatchNorm2d(" + std::to_string(input_.channels) + "x" + std::to_string(input_.height) +
-         "x" + std::to_string(input_.width) + describe_arguments() + ")";
+  return "BatchNorm2d(" + dims(input_) + describe_arguments() + ")";
 }
 
 std::string BatchNorm2d::input_description() const { return describe(input_); }

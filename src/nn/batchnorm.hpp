@@ -78,7 +78,7 @@ public:
   std::vector<Parameter> parameters() override;
   std::string name() const override;
   void set_training(bool training) override { training_ = training; }
-  bool training() const { return training_; }
+  bool training() const override { return training_; }
 
   double eps() const { return eps_; }
   double momentum() const { return momentum_; }

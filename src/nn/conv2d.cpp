@@ -162,10 +162,7 @@ Conv2d::Conv2d(Shape input, arma::uword out_channels, arma::uword kernel_h, arma
 
 std::string Conv2d::name() const {
   const Shape out = spec_.output();
-  return "Conv2d(" + std::to_string(spec_.input.channels) + "x" +
-         std::to_string(spec_.input.height) + "x" + std::to_string(spec_.input.width) + " -> " +
-         std::to_string(out.channels) + "x" + std::to_string(out.height) + "x" +
-         std::to_string(out.width) + ", kernel " + std::to_string(spec_.kernel_h) + "x" +
+  return "Conv2d(" + dims(spec_.input) + " -> " + dims(out) + ", kernel " + std::to_string(spec_.kernel_h) + "x" +
          std::to_string(spec_.kernel_w) + ", stride " + std::to_string(spec_.stride) +
          ", padding " + std::to_string(spec_.padding) +
          (spec_.dilation == 1 ? "" : ", dilation " + std::to_string(spec_.dilation)) + ")";

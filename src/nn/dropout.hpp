@@ -34,7 +34,7 @@ public:
   arma::mat backward(const arma::mat& grad_output) override;
   std::string name() const override;
   void set_training(bool training) override { training_ = training; }
-  bool training() const { return training_; }
+  bool training() const override { return training_; }
 
   double p() const { return p_; }
   const arma::mat& mask() const { return mask_; }  // (features x batch) of the last training forward

@@ -29,6 +29,7 @@ arma::mat layer_output(Sequential& net, const arma::mat& x, std::size_t layer,
                 std::to_string(net.size()) + " modules (0 .. " + std::to_string(net.size() - 1) +
                 ")");
   if (batch_size == 0) batch_size = x.n_cols;
+  const bool was_training = net.training();
   net.set_training(false);
   arma::mat out;  // (units x n)
   for (arma::uword from = 0; from < x.n_cols; from += batch_size) {
@@ -38,7 +39,7 @@ arma::mat layer_output(Sequential& net, const arma::mat& x, std::size_t layer,
     if (out.is_empty()) out.set_size(h.n_rows, x.n_cols);
     out.cols(from, to) = h;
   }
-  net.set_training(true);
+  net.set_training(was_training);
   return out;
 }
 // [/snippet]
@@ -89,18 +90,20 @@ namespace {
 // goes out of scope, also when a backward throws.
 class KeepGradients {
 public:
-  explicit KeepGradients(Sequential& net) : net_(net), params_(net.parameters()) {
+  explicit KeepGradients(Sequential& net)
+      : net_(net), params_(net.parameters()), was_training_(net.training()) {
     for (const Parameter& p : params_) saved_.push_back(*p.grad);
   }
   ~KeepGradients() {
     for (std::size_t i = 0; i < params_.size(); ++i) *params_[i].grad = saved_[i];
-    net_.set_training(true);
+    net_.set_training(was_training_);
   }
 
 private:
   Sequential& net_;
   std::vector<Parameter> params_;
   std::vector<arma::mat> saved_;
+  bool was_training_;
 };
 
 // [snippet input-gradient]

@@ -3,7 +3,7 @@
 //
 // Contract
 //   layer_output(net, x, layer)  the output of module `layer` of net for every column of x,
-//       forward in batches of batch_size columns, eval mode (left in training mode): a hidden
+//       forward in batches of batch_size columns, eval mode (left in the mode it was in): a hidden
 //       layer's activity, (units x n). layer >= net.size() throws nn::Error.
 //
 //   weight_images(W, shape, channel)  W (units x C*H*W), one row per unit of a first layer

@@ -26,7 +26,7 @@
 #include <armadillo>
 #include <vector>
 
-#include "nn/data.hpp"
+#include "nn/dataset.hpp"
 
 namespace nn {
 

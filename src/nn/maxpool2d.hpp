@@ -33,7 +33,6 @@ public:
   std::string name() const override;
   arma::uvec kink_signature() const override { return arma::vectorise(argmax_); }
 
-  Shape input_shape() const { return input_; }
   Shape output_shape() const;
   const arma::umat& argmax() const { return argmax_; }  // (C*Ho*Wo x batch), input row per output
 

@@ -49,6 +49,8 @@ public:
   virtual arma::uvec kink_signature() const { return {}; }
   // Train/eval switch for modules that behave differently (dropout). No-op by default.
   virtual void set_training(bool /*training*/) {}
+  // The mode set_training last chose; a module without modes is always in training mode.
+  virtual bool training() const { return true; }
 
   // ---- the fast protocol (see the contract above) ----
   virtual void forward_into(const arma::mat& input, arma::mat& output, bool /*input_stays*/) {

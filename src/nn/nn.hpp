@@ -1,30 +1,11 @@
 // nn.hpp -- the whole stepnet library. Lessons, tests and instructors' tests include this.
+// The rooms (docs/design.md): the core (nn/core.hpp: layers, losses, training; util/), the
+// data room (data/: IDX files, preprocessing, Fashion-MNIST), plot/ (figures) and course/
+// (the step-through runner). A program that needs only the core includes nn/core.hpp.
 #pragma once
 
-#include "nn/activations.hpp"
-#include "nn/avgpool2d.hpp"
-#include "nn/batchnorm.hpp"
-#include "nn/blocks.hpp"
-#include "nn/centroid.hpp"
-#include "nn/conv2d.hpp"
-#include "nn/data.hpp"
-#include "nn/dropout.hpp"
-#include "nn/error.hpp"
-#include "nn/gradcheck.hpp"
-#include "nn/graph.hpp"
-#include "nn/init.hpp"
-#include "nn/inspect.hpp"
-#include "nn/kernel.hpp"
-#include "nn/lesson.hpp"
-#include "nn/linear.hpp"
-#include "nn/losses.hpp"
-#include "nn/maxpool2d.hpp"
-#include "nn/module.hpp"
-#include "nn/optim.hpp"
-#include "nn/plot.hpp"
-#include "nn/random.hpp"
-#include "nn/sequential.hpp"
-#include "nn/shape.hpp"
-#include "nn/stats.hpp"
-#include "nn/synthetic.hpp"
-#include "nn/trainer.hpp"
+#include "nn/core.hpp"
+
+#include "course/lesson.hpp"
+#include "data/data.hpp"
+#include "plot/plot.hpp"

@@ -65,7 +65,6 @@ public:
   double lr() const { return lr_; }
   // lr_of(i) = lr() * multiplier for every parameter the pattern matches; returns how many.
   std::size_t set_lr_multiplier(const std::string& pattern, double multiplier);
-  double lr_multiplier(std::size_t i) const { return lr_multiplier_.at(i); }
   double lr_of(std::size_t i) const { return lr_ * lr_multiplier_.at(i); }
 
   void set_weight_decay(double weight_decay);  // every parameter

@@ -24,10 +24,8 @@ void check_pool_geometry(const std::string& layer, const Shape& input, arma::uwo
 std::string pool_name(const std::string& layer, const Shape& input, arma::uword kernel,
                       arma::uword stride) {
   const Shape out = pooled_shape(input, kernel, stride);
-  return layer + "(" + std::to_string(input.channels) + "x" + std::to_string(input.height) + "x" +
-         std::to_string(input.width) + " -> " + std::to_string(out.channels) + "x" +
-         std::to_string(out.height) + "x" + std::to_string(out.width) + ", kernel " +
-         std::to_string(kernel) + ", stride " + std::to_string(stride) + ")";
+  return layer + "(" + dims(input) + " -> " + dims(out) + ", kernel " + std::to_string(kernel) +
+         ", stride " + std::to_string(stride) + ")";
 }
 
 }  // namespace nn

@@ -1,5 +1,7 @@
 #include "nn/sequential.hpp"
 
+#include "nn/shape.hpp"
+
 namespace nn {
 
 void Sequential::add(std::unique_ptr<Module> module) {
@@ -38,20 +40,31 @@ arma::mat Sequential::forward(const arma::mat& input) {
     const arma::mat& x = i == 0 ? input : outputs_[i - 1];
     try {
       modules_[i]->forward_into(x, outputs_[i], i > 0);  // outputs_[i-1] stays until the next forward
+    } catch (const Unwritten&) {
+      throw;  // an exercise still to write, not a mistake: the runner skips the step
     } catch (const Error& e) {
       if (i == 0) throw;
+      // Say which layer failed and what fed it; the layer's own message says what was wrong
+      // (a shape that does not fit, or anything else), so no cause is guessed here.
       throw Error("Sequential: layer " + std::to_string(i) + " " + modules_[i]->name() +
-                  " does not fit the output of layer " + std::to_string(i - 1) + " " +
-                  modules_[i - 1]->name() + ": " + e.what());
+                  " (its input: the " + describe(x) + " output of layer " + std::to_string(i - 1) +
+                  " " + modules_[i - 1]->name() + "): " + e.what());
     }
   }
   return outputs_.back();
 }
 
 arma::mat Sequential::backward(const arma::mat& grad_output) {
+  return backward(grad_output, nullptr);
+}
+
+const arma::mat& Sequential::backward(const arma::mat& grad_output, const BackwardWatch& watch) {
   if (outputs_.empty()) throw Error("Sequential::backward: backward called before forward");
   const arma::mat* grad = &grad_output;
-  for (std::size_t i = modules_.size(); i-- > 0;) grad = &backward_step(i, *grad);
+  for (std::size_t i = modules_.size(); i-- > 0;) {
+    if (watch) watch(i, *grad);
+    grad = &backward_step(i, *grad);
+  }
   return *grad;
 }
 
@@ -80,6 +93,7 @@ arma::uvec Sequential::kink_signature() const {
 }
 
 void Sequential::set_training(bool training) {
+  training_ = training;
   for (auto& m : modules_) m->set_training(training);
 }
 

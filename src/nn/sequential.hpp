@@ -14,6 +14,8 @@
 #include <memory>
 #include <utility>
 
+#include <functional>
+
 #include "nn/module.hpp"
 
 namespace nn {
@@ -33,10 +35,16 @@ public:
 
   arma::mat forward(const arma::mat& input) override;
   arma::mat backward(const arma::mat& grad_output) override;
+  // The same backward, calling watch(i, dL/d(output of module i)) just before module i's
+  // backward, last module first: how the trainer measures a layer's gradient without a copy
+  // of this loop. The matrix lives in the net's buffers until the next backward.
+  using BackwardWatch = std::function<void(std::size_t, const arma::mat&)>;
+  const arma::mat& backward(const arma::mat& grad_output, const BackwardWatch& watch);
   std::vector<Parameter> parameters() override;
   std::string name() const override;
   arma::uvec kink_signature() const override;
   void set_training(bool training) override;
+  bool training() const override { return training_; }
   void set_input_grad(bool needed) override;
 
   // Module i's backward on dL/d(its output), into a buffer kept for module i: dL/d(its input).
@@ -55,6 +63,7 @@ private:
   std::vector<std::unique_ptr<Module>> modules_;
   std::vector<arma::mat> outputs_;
   std::vector<arma::mat> grads_;  // grads_[i] = dL/d(input of module i), the last backward
+  bool training_ = true;          // the mode of the last set_training
 };
 
 }  // namespace nn

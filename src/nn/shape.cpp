@@ -4,9 +4,13 @@
 
 namespace nn {
 
-std::string describe(const Shape& shape) {
+std::string dims(const Shape& shape) {
   return std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
-         std::to_string(shape.width) + " (" + std::to_string(shape.size()) + " rows)";
+         std::to_string(shape.width);
+}
+
+std::string describe(const Shape& shape) {
+  return dims(shape) + " (" + std::to_string(shape.size()) + " rows)";
 }
 
 std::string describe(const arma::mat& m) {
@@ -21,10 +25,9 @@ static void check_column(const arma::vec& column, const Shape& shape) {
 
 arma::cube as_cube(const arma::vec& column, const Shape& shape) {
   check_column(column, shape);
-  // Armadillo's aliasing constructor wants a non-const pointer; copy_aux_mem = false and
-  // strict = true make a read-only view in practice: callers get it by value.
-  return arma::cube(const_cast<double*>(column.memptr()), shape.height, shape.width,
-                    shape.channels, false, true);
+  // A copy: Armadillo has no read-only aliasing cube, and an alias of const memory would be
+  // writable through the cube the caller gets. as_cube(arma::vec&) is the no-copy view.
+  return arma::cube(column.memptr(), shape.height, shape.width, shape.channels);
 }
 
 arma::cube as_cube(arma::vec& column, const Shape& shape) {

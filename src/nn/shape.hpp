@@ -20,13 +20,17 @@ inline bool operator==(const Shape& a, const Shape& b) {
 }
 inline bool operator!=(const Shape& a, const Shape& b) { return !(a == b); }
 
+// "CxHxW", e.g. "1x28x28": the one spelling of an image shape in layer names.
+std::string dims(const Shape& shape);
 // "2x4x4 (32 rows)": how error messages and lessons print a shape.
 std::string describe(const Shape& shape);
 // "3x5": rows x cols of a matrix.
 std::string describe(const arma::mat& m);
 
-// View an image column as a cube (height x width x channels). Copies nothing: the cube
-// aliases the column's memory, so the column must outlive it and must not be resized.
+// An image column as a cube (height x width x channels). Of a writable column, a view that
+// copies nothing: the cube aliases the column's memory, so the column must outlive it and
+// must not be resized, and writing to the cube writes the column. Of a const column, a copy
+// (writing to it leaves the column as it was).
 arma::cube as_cube(const arma::vec& column, const Shape& shape);
 arma::cube as_cube(arma::vec& column, const Shape& shape);
 // The image column of a cube (a copy: a column owns its memory).

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "nn/error.hpp"
-#include "nn/plot.hpp"
+#include "util/files.hpp"
 
 namespace nn {
 
@@ -165,7 +165,7 @@ arma::uword save_tsv(const Dataset& data, const std::string& path, arma::uword m
     out << "\n";
   }
   try {
-    plot::write_atomically(path, out.str());  // temporary file, then rename
+    util::write_atomically(path, out.str());  // temporary file, then rename
   } catch (const Error&) {
     throw Error("save_tsv: cannot write " + path);
   }

@@ -37,7 +37,7 @@
 #include <cstdint>
 #include <string>
 
-#include "nn/data.hpp"
+#include "nn/dataset.hpp"
 
 namespace nn {
 

@@ -13,7 +13,8 @@
 
 #include "nn/conv2d.hpp"
 #include "nn/losses.hpp"
-#include "nn/plot.hpp"
+#include "util/files.hpp"
+#include "util/format.hpp"
 #include "nn/random.hpp"
 #include "nn/shape.hpp"
 
@@ -27,19 +28,9 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::string number(double x, int precision = 4) {
-  std::ostringstream s;
-  s << std::setprecision(precision) << x;
-  return s.str();
-}
-
-std::string fixed(double x, int decimals) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(decimals) << x;
-  return s.str();
-}
-
-std::string percent(double fraction) { return fixed(100 * fraction, 1) + "%"; }
+using util::fixed;
+using util::number;
+using util::percent;
 
 // A loss as a person reads it: 0.5312, or 6.119e+164 once it has blown up.
 std::string loss_text(double x) {
@@ -105,11 +96,14 @@ arma::uword count_correct(const arma::uvec& predicted, const arma::uvec& labels)
   return arma::accu(predicted == labels);
 }
 
-// Eval mode for as long as it lives; training mode after, even when a forward throws.
+// Eval mode for as long as it lives; the mode before it after, even when a forward throws.
 struct EvalMode {
-  explicit EvalMode(Module& m) : module(m) { module.set_training(false); }
-  ~EvalMode() { module.set_training(true); }
+  explicit EvalMode(Module& m) : module(m), was_training(m.training()) {
+    module.set_training(false);
+  }
+  ~EvalMode() { module.set_training(was_training); }
   Module& module;
+  bool was_training;
 };
 
 Evaluation evaluate_with(Module& net, const arma::mat& x, const arma::uvec& labels,
@@ -176,7 +170,7 @@ private:
   void publish() {
     if (path_.empty()) return;
     try {
-      plot::write_atomically(path_, text_.str());
+      util::write_atomically(path_, text_.str());
     } catch (const Error&) {
       throw Error("train: cannot write the history to " + path_);
     }
@@ -466,18 +460,15 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
         break;
       }
 
-      // ---- backward, layer by layer (as Sequential::backward), watching the conv layer
+      // ---- backward, watching the conv layer's output gradient on measured steps
       const bool measure = measured_step(b, batches_per_epoch, config.stats_steps);
-      const arma::mat* g = &grad;  // dL/d(output of layer i), kept in the net's buffers
-      for (std::size_t i = net.size(); i-- > 0;) {
-        if (measure && i == conv_index) {
-          // dL/d(conv output) per sample; times the batch size: the per-sample loss's delta
-          const arma::rowvec norms = arma::sqrt(arma::sum(arma::square(*g), 0));  // (1 x batch)
-          delta_sum += arma::accu(norms) * static_cast<double>(count);
-          delta_samples += count;
-        }
-        g = &net.backward_step(i, *g);
-      }
+      net.backward(grad, [&](std::size_t i, const arma::mat& g) {  // g: dL/d(output of layer i)
+        if (!measure || i != conv_index) return;
+        // dL/d(conv output) per sample; times the batch size: the per-sample loss's delta
+        const arma::rowvec norms = arma::sqrt(arma::sum(arma::square(g), 0));  // (1 x batch)
+        delta_sum += arma::accu(norms) * static_cast<double>(count);
+        delta_samples += count;
+      });
 
       // ---- update
       if (measure)

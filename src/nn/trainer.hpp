@@ -73,7 +73,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/data.hpp"
+#include "nn/dataset.hpp"
 #include "nn/optim.hpp"
 #include "nn/sequential.hpp"
 
@@ -153,7 +153,7 @@ arma::mat history_matrix(const std::vector<EpochStats>& history);
 // One field of every epoch, (epochs): per_epoch(result.history, &EpochStats::test_accuracy).
 arma::vec per_epoch(const std::vector<EpochStats>& history, double EpochStats::*field);
 
-// ---- evaluation (eval mode, in batches; the net is left in training mode) --------------------
+// ---- evaluation (eval mode, in batches; the net is left in the mode it was in) ---------------
 // The loss of a batch and, when grad_output is not null, dL/doutput.
 double batch_loss(LossKind kind, const arma::mat& output, const arma::uvec& labels,
                   arma::mat* grad_output = nullptr);

@@ -1,4 +1,4 @@
-// idx_fuzzer.cpp -- a libFuzzer harness for the IDX reader (src/nn/data.cpp), plain and gzip.
+// idx_fuzzer.cpp -- a libFuzzer harness for the IDX reader (src/data/idx.cpp), plain and gzip.
 //
 // What it checks, for every input (the contract of data.hpp):
 // - Every call ends in a result or an nn::Error. Anything else is a finding: a crash, a
@@ -42,7 +42,7 @@
 #include <typeinfo>
 #include <vector>
 
-#include "nn/data.hpp"
+#include "data/data.hpp"
 #include "nn/error.hpp"
 
 namespace {

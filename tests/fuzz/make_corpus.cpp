@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "nn/data.hpp"
+#include "data/data.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
-#include "nn/data.hpp"
+// idx.cpp -- IDX files (plain or gzip): parsing, reading, writing; deterministic gzip.
+#include "data/idx.hpp"
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -15,7 +15,8 @@
 #include <limits>
 
 #include "nn/error.hpp"
-#include "nn/random.hpp"
+#include "util/files.hpp"
+#include "util/strings.hpp"
 
 namespace nn {
 
@@ -312,23 +313,10 @@ IdxFile read_idx_file(const std::string& path, int expected_dims) {
   return {std::move(bytes), path};
 }
 
-// Written to a temporary name and renamed, so an interrupted write never leaves a broken file.
+// util::write_atomically: a temporary name, then a rename, so an interrupted write never
+// leaves a broken file.
 void write_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
-  const std::string temporary = path + ".tmp" + std::to_string(::getpid());
-  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(path + ": cannot open for writing: " + std::strerror(errno));
-  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-  out.close();
-  std::error_code ec;
-  if (out) std::filesystem::rename(temporary, path, ec);
-  if (!out || ec) {
-    std::filesystem::remove(temporary, ec);
-    throw Error(path + ": write failed");
-  }
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  util::write_atomically(path, std::string(bytes.begin(), bytes.end()));
 }
 
 // Label i of a labels file sits at byte 8 + i.
@@ -341,111 +329,7 @@ void check_labels(const arma::uvec& y, arma::uword num_classes, const std::strin
                   " classes)");
 }
 
-// ---- preprocessing helpers -----------------------------------------------------------------
-
-void check_preprocessing(const Preprocessing& p, arma::uword features, const char* where) {
-  if (p.kind == "none") return;
-  if (p.kind != "scale" && p.kind != "global" && p.kind != "per_pixel")
-    throw Error(std::string(where) + ": unknown preprocessing kind \"" + p.kind +
-                "\"; expected none, scale, global or per_pixel");
-  if (p.mean.n_elem != p.std.n_elem || p.mean.n_elem == 0)
-    throw Error(std::string(where) + ": preprocessing \"" + p.kind + "\" has " +
-                std::to_string(p.mean.n_elem) + " means and " + std::to_string(p.std.n_elem) +
-                " standard deviations; expected as many, at least 1");
-  if (p.mean.n_elem != 1 && p.mean.n_elem != features)
-    throw Error(std::string(where) + ": preprocessing fitted on " +
-                std::to_string(p.mean.n_elem) + " features, the data has " +
-                std::to_string(features) + " rows");
-}
-
-void check_fit_input(const Dataset& train, const char* where) {
-  if (train.x.n_elem == 0) throw Error(std::string(where) + ": the dataset is empty");
-  if (train.preprocessing.kind != "none")
-    throw Error(std::string(where) + ": the dataset is already preprocessed (\"" +
-                train.preprocessing.kind + "\"); fit on the raw pixels");
-}
-
-std::string split_prefix(const std::string& split) {
-  if (split == "train") return "train";
-  if (split == "test") return "t10k";
-  throw Error("IDX split: expected \"train\" or \"test\", got \"" + split + "\"");
-}
-
-bool split_exists(const std::string& dir, const std::string& split) {
-  std::error_code error;
-  return fs::is_regular_file(idx_images_path(dir, split), error) &&
-         fs::is_regular_file(idx_labels_path(dir, split), error);
-}
-
 }  // namespace
-
-// ---- preprocessing -------------------------------------------------------------------------
-
-Preprocessing scale_by(double divisor) {
-  if (!(divisor > 0) || !std::isfinite(divisor))
-    throw Error("scale_by: expected a positive divisor, got " + std::to_string(divisor));
-  return {"scale", arma::vec{0.0}, arma::vec{divisor}};
-}
-
-Preprocessing fit_global(const Dataset& train) {
-  check_fit_input(train, "fit_global");
-  const double mean = arma::mean(arma::vectorise(train.x));
-  const double deviation = arma::stddev(arma::vectorise(train.x), 1);  // divide by N
-  return {"global", arma::vec{mean}, arma::vec{deviation > 0 ? deviation : 1.0}};
-}
-
-Preprocessing fit_per_pixel(const Dataset& train, double min_std) {
-  check_fit_input(train, "fit_per_pixel");
-  if (!(min_std > 0))
-    throw Error("fit_per_pixel: expected min_std > 0, got " + std::to_string(min_std));
-  // Two passes over the columns (memory order, no temporary the size of x): the mean, then
-  // the mean squared deviation from it, which is exact where sum(x^2)/n - mean^2 cancels.
-  const arma::mat& x = train.x;  // (features x n_samples)
-  const double n = double(x.n_cols);
-  arma::vec mean(x.n_rows, arma::fill::zeros);  // (features x 1)
-  for (arma::uword i = 0; i < x.n_cols; ++i) mean += x.col(i);
-  mean /= n;
-  arma::vec variance(x.n_rows, arma::fill::zeros);  // (features x 1), divided by n
-  for (arma::uword i = 0; i < x.n_cols; ++i) variance += arma::square(x.col(i) - mean);
-  variance /= n;
-  arma::vec deviation = arma::sqrt(variance);  // (features x 1)
-  deviation.transform([min_std](double d) { return d < min_std ? min_std : d; });
-  return {"per_pixel", mean, deviation};
-}
-
-arma::mat apply(const Preprocessing& p, const arma::mat& x) {
-  check_preprocessing(p, x.n_rows, "apply");
-  if (p.kind == "none") return x;
-  if (p.mean.n_elem == 1) return (x - p.mean[0]) / p.std[0];
-  arma::mat out = x.each_col() - p.mean;  // (features x n_samples)
-  out.each_col() /= p.std;
-  return out;
-}
-
-arma::mat unapply(const Preprocessing& p, const arma::mat& x) {
-  check_preprocessing(p, x.n_rows, "unapply");
-  if (p.kind == "none") return x;
-  if (p.mean.n_elem == 1) return x * p.std[0] + p.mean[0];
-  arma::mat out = x.each_col() % p.std;  // (features x n_samples)
-  out.each_col() += p.mean;
-  return out;
-}
-
-void apply(const Preprocessing& p, Dataset& data) {
-  if (data.preprocessing.kind != "none")
-    throw Error("apply: the dataset is already preprocessed (\"" + data.preprocessing.kind +
-                "\"); apply to raw pixels only");
-  check_preprocessing(p, data.x.n_rows, "apply");
-  // In place: the full training set is 376 MB of doubles, too much to copy for nothing.
-  if (p.kind != "none" && p.mean.n_elem == 1) {
-    data.x -= p.mean[0];
-    data.x /= p.std[0];
-  } else if (p.kind != "none") {
-    data.x.each_col() -= p.mean;
-    data.x.each_col() /= p.std;
-  }
-  data.preprocessing = p;
-}
 
 // ---- parsing -------------------------------------------------------------------------------
 
@@ -573,156 +457,16 @@ std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes) {
 
 void save_idx(const Dataset& data, const std::string& images_path,
               const std::string& labels_path) {
-  if (data.preprocessing.kind != "none")
-    throw Error("save_idx: the dataset is preprocessed (\"" + data.preprocessing.kind +
+  if (data.preprocessing.kind != Preprocessing::Kind::none)
+    throw Error("save_idx: the dataset is preprocessed (\"" + to_string(data.preprocessing.kind) +
                 "\"); IDX files hold raw pixels 0..255");
   if (data.y.n_elem != data.x.n_cols)
     throw Error("save_idx: " + std::to_string(data.x.n_cols) + " images but " +
                 std::to_string(data.y.n_elem) + " labels");
   const std::vector<std::uint8_t> images = idx_image_bytes(data.x, data.shape);
   const std::vector<std::uint8_t> labels = idx_label_bytes(data.y);
-  write_file(images_path, ends_with(images_path, ".gz") ? gzip_bytes(images) : images);
-  write_file(labels_path, ends_with(labels_path, ".gz") ? gzip_bytes(labels) : labels);
-}
-
-// ---- choosing samples ----------------------------------------------------------------------
-
-Dataset subset(const Dataset& data, const arma::uvec& indices) {
-  for (arma::uword i = 0; i < indices.n_elem; ++i)
-    if (indices[i] >= data.n_samples())
-      throw Error("subset: index " + std::to_string(indices[i]) + " (entry " +
-                  std::to_string(i) + ") is out of range for a dataset of " +
-                  std::to_string(data.n_samples()) + " samples");
-  if (data.y.n_elem != data.x.n_cols)
-    throw Error("subset: the dataset has " + std::to_string(data.x.n_cols) + " images but " +
-                std::to_string(data.y.n_elem) + " labels");
-  Dataset out;
-  out.x = data.x.cols(indices);  // (features x indices.n_elem)
-  out.y = data.y.elem(indices);  // (indices.n_elem x 1)
-  out.shape = data.shape;
-  out.preprocessing = data.preprocessing;
-  return out;
-}
-
-arma::uvec balanced_indices(const arma::uvec& labels, arma::uword n_per_class,
-                            arma::uword num_classes, const arma::uvec& order) {
-  const arma::uword n = order.is_empty() ? labels.n_elem : order.n_elem;
-  std::vector<arma::uword> counts(num_classes, 0);
-  std::vector<arma::uword> chosen;
-  chosen.reserve(n_per_class * num_classes);
-  for (arma::uword k = 0; k < n && chosen.size() < n_per_class * num_classes; ++k) {
-    const arma::uword i = order.is_empty() ? k : order[k];
-    if (i >= labels.n_elem)
-      throw Error("balanced_indices: order entry " + std::to_string(k) + " is " +
-                  std::to_string(i) + ", out of range for " + std::to_string(labels.n_elem) +
-                  " labels");
-    if (labels[i] >= num_classes)
-      throw Error("balanced_indices: label " + std::to_string(labels[i]) + " of sample " +
-                  std::to_string(i) + " is out of range; expected 0.." +
-                  std::to_string(num_classes - 1));
-    if (counts[labels[i]] < n_per_class) {
-      ++counts[labels[i]];
-      chosen.push_back(i);
-    }
-  }
-  for (arma::uword c = 0; c < num_classes; ++c)
-    if (counts[c] < n_per_class)
-      throw Error("balanced_indices: class " + std::to_string(c) + " has only " +
-                  std::to_string(counts[c]) + " samples; expected " +
-                  std::to_string(n_per_class));
-  return arma::uvec(chosen);
-}
-
-Dataset first_per_class(const Dataset& data, arma::uword n_per_class, arma::uword num_classes) {
-  return subset(data, balanced_indices(data.y, n_per_class, num_classes));
-}
-
-arma::uvec shuffled_indices(arma::uword n) {
-  arma::uvec order(n);  // (n x 1)
-  for (arma::uword i = 0; i < n; ++i) order[i] = i;
-  for (arma::uword i = n; i > 1; --i) {
-    const arma::uword j = arma::uword(rng()() % i);  // 0 .. i-1
-    std::swap(order[i - 1], order[j]);
-  }
-  return order;
-}
-
-// ---- Fashion-MNIST -------------------------------------------------------------------------
-
-const std::vector<std::string>& fashion_mnist_classes() {
-  static const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress",
-                                                 "Coat",        "Sandal",  "Shirt",    "Sneaker",
-                                                 "Bag",         "Ankle boot"};
-  return names;
-}
-
-std::string data_dir() {
-  if (const char* env = std::getenv("STEPNET_DATA"); env && *env) {
-    std::error_code error;
-    if (!fs::is_directory(env, error))
-      throw Error(std::string("STEPNET_DATA=") + env + " is not a directory; point it at " +
-                  "the repository's data/ directory");
-    return env;
-  }
-  std::vector<std::string> candidates;
-#ifdef STEPNET_ROOT
-  candidates.push_back(std::string(STEPNET_ROOT) + "/data");
-#endif
-  for (const char* dir : {"data", "../data", "../../data"}) candidates.push_back(dir);
-  std::string tried;
-  std::error_code error;
-  for (const std::string& dir : candidates) {
-    if (fs::is_directory(dir + "/fashion-mnist", error)) return dir;
-    tried += (tried.empty() ? "" : ", ") + dir;
-  }
-  throw Error("data_dir: no data/fashion-mnist in " + tried + " (from " +
-              fs::current_path(error).string() + "); run from the repository, set STEPNET_DATA " +
-              "to its data/ directory, or run `make data` to install the full set");
-}
-
-std::string idx_images_path(const std::string& dir, const std::string& split) {
-  return dir + "/" + split_prefix(split) + "-images-idx3-ubyte.gz";
-}
-
-std::string idx_labels_path(const std::string& dir, const std::string& split) {
-  return dir + "/" + split_prefix(split) + "-labels-idx1-ubyte.gz";
-}
-
-Dataset fashion_mnist(const std::string& split, bool* is_full, std::string* source) {
-  split_prefix(split);  // check the name before looking anywhere
-  std::string dir = debian_fashion_mnist_dir;
-  const bool full = split_exists(dir, split);
-  if (!full) {
-    try {
-      dir = data_dir() + "/fashion-mnist";
-    } catch (const Error& e) {
-      throw Error(std::string("fashion_mnist: the full set is not installed (") +
-                  debian_fashion_mnist_dir + ") and the shipped subset was not found: " +
-                  e.what() + ". Run `make data`.");
-    }
-  }
-  if (is_full) *is_full = full;
-  if (source) *source = dir;
-  return load_idx(idx_images_path(dir, split), idx_labels_path(dir, split), 10);
-}
-
-Dataset fashion_mnist_subset(const std::string& split) {
-  const std::string dir = data_dir() + "/fashion-mnist";
-  return load_idx(idx_images_path(dir, split), idx_labels_path(dir, split), 10);
-}
-
-Dataset mnist(const std::string& split) {
-  std::string dir;
-  try {
-    dir = data_dir() + "/mnist";
-  } catch (const Error& e) {
-    throw Error(std::string("mnist: ") + e.what() + ". MNIST itself comes from " +
-                "`make data DATASET=mnist`.");
-  }
-  if (!split_exists(dir, split))
-    throw Error("mnist: " + idx_images_path(dir, split) + " or " + idx_labels_path(dir, split) +
-                " is missing; run `make data DATASET=mnist` (downloads the four files)");
-  return load_idx(idx_images_path(dir, split), idx_labels_path(dir, split), 10);
+  write_file(images_path, util::ends_with(images_path, ".gz") ? gzip_bytes(images) : images);
+  write_file(labels_path, util::ends_with(labels_path, ".gz") ? gzip_bytes(labels) : labels);
 }
 
 }  // namespace nn

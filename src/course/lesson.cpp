@@ -1,5 +1,5 @@
 // lesson.cpp -- the step-through runner: options, pausing, step output, snippet lookup.
-#include "nn/lesson.hpp"
+#include "course/lesson.hpp"
 
 #include <unistd.h>
 
@@ -17,6 +17,7 @@
 
 #include "nn/error.hpp"
 #include "nn/random.hpp"
+#include "util/strings.hpp"
 
 namespace fs = std::filesystem;
 
@@ -26,21 +27,9 @@ namespace {
 
 constexpr std::size_t page_width = 100;
 
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using util::ends_with;
+using util::starts_with;
+using util::trim;
 
 // Each line of `text` indented by `indent`, long lines wrapped at word boundaries so that no
 // line passes page_width. Explicit line breaks and leading spaces (aligned math) are kept.

@@ -6,7 +6,7 @@
 //      temporary name) and, on a terminal, once more with the dumb terminal,
 //   3. for pictures the dumb terminal cannot draw (images, heat maps, histogram panels),
 //      print our own text rendering instead.
-#include "nn/plot.hpp"
+#include "plot/plot.hpp"
 
 // gnuplot-iostream.h compiles in its temporary-file support, built on boost::filesystem:
 // the Makefile links -lboost_filesystem for it.
@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "nn/error.hpp"
+#include "util/files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -100,7 +101,6 @@ struct Settings {
   int console = -1;     // -1: not decided yet; then whether stdout is a terminal
   std::string gnuplot;  // "" searches PATH
   bool told_missing = false;
-  std::vector<std::string> files;
 };
 
 Settings& settings() {
@@ -157,12 +157,9 @@ void tell_missing_once() {
 
 bool have_gnuplot() { return !gnuplot_program().empty(); }
 
-const std::vector<std::string>& files_written() { return settings().files; }
-void forget_files_written() { settings().files.clear(); }
-void record_file(const std::string& path) {
-  auto& files = settings().files;
-  if (std::find(files.begin(), files.end(), path) == files.end()) files.push_back(path);
-}
+const std::vector<std::string>& files_written() { return util::files_written(); }
+void forget_files_written() { util::forget_files_written(); }
+void record_file(const std::string& path) { util::record_file(path); }
 
 // ---- files -------------------------------------------------------------------------------
 namespace {
@@ -186,38 +183,6 @@ std::string output_path(const std::string& name, const std::string& extension) {
   fs::create_directories(output_dir(), ec);
   if (ec) throw Error("cannot create directory " + output_dir() + ": " + ec.message());
   return (fs::path(output_dir()) / (name + extension)).string();
-}
-
-// A hidden name beside `path`, unique to this process: ".loss.png.tmp1234".
-std::string temporary_for(const std::string& path) {
-  const fs::path p(path);
-  return (p.parent_path() / ("." + p.filename().string() + ".tmp" + std::to_string(getpid())))
-      .string();
-}
-
-void rename_into_place(const std::string& temporary, const std::string& path) {
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec) {
-    fs::remove(temporary, ec);
-    throw Error("cannot write " + path + ": " + ec.message());
-  }
-  record_file(path);
-}
-
-void write_atomically_here(const std::string& path, const std::string& content) {
-  const std::string temporary = temporary_for(path);
-  {
-    std::ofstream file(temporary, std::ios::binary);
-    file << content;
-    file.close();
-    if (!file) {
-      std::error_code ec;
-      fs::remove(temporary, ec);
-      throw Error("cannot write " + path);
-    }
-  }
-  rename_into_place(temporary, path);
 }
 
 // A gnuplot single-quoted string: only the quote itself needs escaping ('' inside).
@@ -275,7 +240,7 @@ std::string run_gnuplot(const std::string& name, const std::string& data, const 
     return "";
   }
   const std::string png = output_path(name, ".png");
-  const std::string temporary = temporary_for(png);
+  const std::string temporary = util::temporary_for(png);
 
   std::ostringstream script;
   script << "set terminal pngcairo size 800," << png_height << " noenhanced font 'Sans,10'\n"
@@ -306,7 +271,7 @@ std::string run_gnuplot(const std::string& name, const std::string& data, const 
               << " (its message, if any, is above)\n";
     return "";
   }
-  rename_into_place(temporary, png);
+  util::rename_into_place(temporary, png);
   return png;
 }
 
@@ -361,7 +326,7 @@ bool signed_palette(Palette palette, double lo, double hi) {
 }  // namespace
 
 void write_atomically(const std::string& path, const std::string& content) {
-  write_atomically_here(path, content);
+  util::write_atomically(path, content);
 }
 
 // ---- lines -------------------------------------------------------------------------------
@@ -439,7 +404,7 @@ std::vector<std::string> draw(const Lines& f) {
     }
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically_here(data, out.str());
+  util::write_atomically(data, out.str());
   return paths(data, run_gnuplot(f.name, data, lines_body, &f, true));
 }
 
@@ -510,7 +475,7 @@ std::vector<std::string> draw(const Scatter& f) {
     }
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically_here(data, out.str());
+  util::write_atomically(data, out.str());
   return paths(data, run_gnuplot(f.name, data, scatter_body, &f, true, 500, 32));
 }
 
@@ -692,7 +657,7 @@ std::vector<std::string> draw(const Histograms& f) {
     out << "\n\n";
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically_here(data, out.str());
+  util::write_atomically(data, out.str());
   const arma::uword rows = (f.panels.size() + histogram_columns(f) - 1) / histogram_columns(f);
   const int height = rows <= 2 ? 500 : static_cast<int>(250 * rows);
   const std::string png = run_gnuplot(f.name, data, histograms_body, &f, false, height);
@@ -812,7 +777,7 @@ std::vector<std::string> draw(const Heatmap& f) {
     }
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically_here(data, out.str());
+  util::write_atomically(data, out.str());
   const std::string png = run_gnuplot(f.name, data, heatmap_body, &f, false);
   if (console()) {
     std::cout << "  " << f.title << "  (" << f.values.n_rows << "x" << f.values.n_cols << ")\n";
@@ -1001,7 +966,7 @@ std::vector<std::string> draw(const Images& f) {
     out << "\n\n";
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically_here(data, out.str());
+  util::write_atomically(data, out.str());
   const std::string png = run_gnuplot(f.name, data, images_body, &f, false);
   if (console()) std::cout << images_text(f) << std::flush;
   return paths(data, png);
@@ -1057,7 +1022,7 @@ std::vector<std::string> draw(const Bars& f) {
     out << cell(f.labels[i]) << "\t" << f.values[i] << "\n";
   }
   const std::string data = output_path(f.name, ".tsv");
-  write_atomically_here(data, out.str());
+  util::write_atomically(data, out.str());
   return paths(data, run_gnuplot(f.name, data, bars_body, &f, true, 500, 25));
 }
 
@@ -1076,7 +1041,7 @@ std::string write_table(const std::string& name, const arma::mat& rows,
     out << "\n";
   }
   const std::string path = output_path(name, ".tsv");
-  write_atomically_here(path, out.str());
+  util::write_atomically(path, out.str());
   return path;
 }
 
