@@ -29,7 +29,8 @@ FUZZ_CXXFLAGS  := -std=c++17 -g -O1 -fno-omit-frame-pointer -fno-sanitize-recove
 FUZZ_SANITIZE  := address,undefined
 FUZZ_LDLIBS    := -larmadillo -lz
 # The library sources the reader needs, instrumented for coverage (not the main library).
-FUZZ_LIB_SRC   := src/data/idx.cpp src/nn/shape.cpp src/nn/random.cpp src/util/files.cpp
+FUZZ_LIB_SRC   := src/data/idx.cpp src/nn/dataset.cpp src/nn/shape.cpp src/nn/random.cpp \
+                  src/util/files.cpp
 FUZZ_LIB_OBJ   := $(FUZZ_LIB_SRC:src/%.cpp=$(FUZZ_DIR)/obj/src/%.o)
 
 .PHONY: fuzz fuzz-setup fuzz-build fuzz-repro fuzz-corpus

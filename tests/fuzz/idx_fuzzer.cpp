@@ -299,7 +299,8 @@ void fuzz_load(const std::uint8_t* data, std::size_t size) {
   check_labels("load_idx", dataset.y, plain_labels ? &labels : nullptr);
   if (!same(dataset.x, x) || dataset.shape != shape || !same(dataset.y, y))
     fail("load_idx: the dataset differs from read_idx_images + read_idx_labels");
-  if (dataset.preprocessing.kind != "none") fail("load_idx: preprocessing is not \"none\"");
+  if (dataset.preprocessing.kind != nn::Preprocessing::Kind::none)
+    fail("load_idx: preprocessing is not \"none\"");
 }
 
 }  // namespace
