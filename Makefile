@@ -2,6 +2,7 @@
 #
 #   make              library, tests and lessons
 #   make test         install what is missing (Debian packages), build, run every test
+#   make test-e2e     the grader end to end on a student release (CI runs it; about 90 s)
 #   make lessonN      step through lesson N   (ARGS="--seed 3 --no-pause" passes options)
 #   make check [N]    lesson N's exercises: one PASS/FAIL/TODO line each, with points (mk/check.mk)
 #   make setup        check and install the Debian packages stepnet needs
@@ -195,7 +196,15 @@ lessons: $(LESSONS)
 # Every binary runs even when an earlier one failed; the log feeds .ci/run's summary line.
 test: check-setup rooms-check
 	@$(MAKE) --no-print-directory $(TESTS) $(CORE_TESTS) $(LESSONS) $(EXTRA_BIN)
-	@bash tools/run_tests.sh $(BUILD) $(TESTS) $(EXTRA_BIN)
+	@TEST_JOBS=$(JOBS) bash tools/run_tests.sh $(BUILD) $(TESTS) $(EXTRA_BIN)
+
+# The grader end to end, hidden from make test ([.][e2e]; .ci/run runs it): the student release
+# is written, built and graded with hidden tests, and the solution tree is graded lesson by
+# lesson. About a minute and a half on 2 cores; counts in $(BUILD)/e2e.log.
+.PHONY: test-e2e
+test-e2e: check-setup
+	@$(MAKE) --no-print-directory $(TESTS) $(LESSONS)
+	@TEST_SPEC='[e2e]' TEST_LOG=$(BUILD)/e2e.log bash tools/run_tests.sh $(BUILD) $(TESTS)
 
 clean:
 	rm -rf build out

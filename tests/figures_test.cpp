@@ -89,7 +89,7 @@ bool near(double now, double then, double scale) {
 
 }  // namespace
 
-SCENARIO("the figures committed under docs/figures/ are current", "[infra][docs][figures]") {
+SCENARIO("the figures committed under docs/figures/ are current", "[infra][docs][figures][runs-lesson]") {
   const fs::path root = nn::lesson::repository_root();
   const fs::path dir = root / "docs" / "figures";
   const std::vector<FigureRow> rows = manifest(dir / "figures.tsv");

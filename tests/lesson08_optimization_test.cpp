@@ -423,7 +423,7 @@ SCENARIO("early stopping hands back the best validation epoch's parameters",
 }
 
 SCENARIO("the random search picks the row with the lowest validation cost",
-         "[lesson08][points:0]") {
+         "[lesson08][points:0][runs-lesson]") {
   namespace fs = std::filesystem;
   GIVEN("the search step of lesson 8, run quick (4 trials) into out/lesson8/search.tsv") {
     const fs::path table = fs::path(nn::lesson::repository_root()) / "out" / "lesson8" / "search.tsv";
@@ -471,7 +471,7 @@ SCENARIO("the random search picks the row with the lowest validation cost",
 }
 
 SCENARIO("grid and random search get the same budget; the grid tries 3 rates, random search 9",
-         "[lesson08][points:0]") {
+         "[lesson08][points:0][runs-lesson]") {
   namespace fs = std::filesystem;
   GIVEN("step 11 of lesson 8, run quick (one repeat) into out/lesson8/grid-vs-random.tsv") {
     const fs::path root = nn::lesson::repository_root();

@@ -131,7 +131,7 @@ static std::map<std::string, std::string> lesson_tables(const std::string& dir) 
   return tables;
 }
 
-SCENARIO("a lesson's training run gives bit-identical tables for the same seed", "[reliability]") {
+SCENARIO("a lesson's training run gives bit-identical tables for the same seed", "[reliability][runs-lesson]") {
   GIVEN("lesson 6 (training runs with the trainer's TSV histories, a random search), --quick") {
     const std::string out = nn::lesson::repository_root() + "/out/lesson6";
     WHEN("it runs twice with --seed 7, and once with --seed 8") {
@@ -167,7 +167,7 @@ SCENARIO("a lesson's training run gives bit-identical tables for the same seed",
 }
 
 SCENARIO("every lesson refuses a bad command line with its usage line and exit code 2",
-         "[reliability]") {
+         "[reliability][runs-lesson]") {
   std::vector<int> lessons;
   for (const auto& entry : std::filesystem::directory_iterator(nn::lesson::repository_root() + "/lessons")) {
     const std::string name = entry.path().filename().string();  // lessonNN_topic.cpp
