@@ -68,7 +68,11 @@ room_obj    = $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(sort $(wildcard src/$(1)/*
 LIB        := $(foreach r,$(ROOMS),$(call room_lib,$(r)))
 CORE_LIB   := $(call room_lib,nn) $(call room_lib,util)
 LIB_OBJ    := $(foreach r,$(ROOMS),$(call room_obj,$(r)))
-TEST_SRC   := $(sort $(wildcard tests/*.cpp))
+# Tests by kind: tests/unit/ (one part of the library each), tests/lessons/ (a lesson's worked
+# examples and graded exercises, and its run), tests/infra/ (the grader, the docs, the figures,
+# reliability); tests/support/ holds their shared helpers (on the include path).
+TEST_KINDS := unit lessons infra
+TEST_SRC   := $(sort $(foreach k,$(TEST_KINDS),$(wildcard tests/$(k)/*.cpp)))
 TEST_OBJ   := $(TEST_SRC:tests/%.cpp=$(BUILD)/obj/tests/%.o)
 # The unit tests of the core: the files that include core_helpers.hpp (nn/core.hpp), not
 # helpers.hpp (nn/nn.hpp). Their precompiled header holds the core only, so they compile
@@ -152,7 +156,7 @@ $(CATCH_MAIN): tools/catch_main.cpp
 TEST_PCH := $(BUILD)/pch/test_pch.hpp
 TEST_CXXFLAGS = $(CXXFLAGS) $(TEST_OPT)
 $(eval $(call pch_rule,test_pch,tools/test_pch.hpp,$$(TEST_CXXFLAGS)))
-TEST_FLAGS = -include $(TEST_PCH) -Itests
+TEST_FLAGS = -include $(TEST_PCH) -Itests/support
 
 $(BUILD)/obj/tests/%.o: tests/%.cpp $(TEST_PCH).gch
 	@mkdir -p $(@D)

@@ -399,7 +399,7 @@ int main(int argc, char** argv) {
             "  sweep look like when an input sits at 3e-6?\n"
             "- Find the largest h for which the check of step 5 still passes below 1e-7.");
         s.say(
-            "Tests: tests/lesson01_backprop_test.cpp (build/stepnet_tests \"[lesson01]\")\n"
+            "Tests: tests/lessons/lesson01_backprop_test.cpp (build/stepnet_tests \"[lesson01]\")\n"
             "Read:  docs/lesson01.md");
       });
 

@@ -379,7 +379,7 @@ int main(int argc, char** argv) {
             "- Replace ReLU by Tanh(lambda = 4) in the copy experiment: what does saturation do\n"
             "  to the loss curve?");
         s.say(
-            "Tests: tests/lesson02_activations_test.cpp (build/stepnet_tests \"[lesson02]\")\n"
+            "Tests: tests/lessons/lesson02_activations_test.cpp (build/stepnet_tests \"[lesson02]\")\n"
             "Read:  docs/lesson02.md");
       });
 

@@ -440,7 +440,7 @@ int main(int argc, char** argv) {
       "What to try next",
       "The tests assert this lesson's numbers; the doc page explains them beside the code.",
       [&](nn::lesson::Step& s) {
-        s.say("Tests: tests/lesson03_convolution_test.cpp and tests/convolution_test.cpp "
+        s.say("Tests: tests/lessons/lesson03_convolution_test.cpp and tests/unit/convolution_test.cpp "
               "(build/stepnet_tests \"[lesson03]\").");
         s.say("Doc page: docs/lesson03.md.");
         s.say("Try: (1) give the 1-D example stride 2: which rows of T remain? (2) print T for "

@@ -216,7 +216,7 @@ int main(int argc, char** argv) {
       "What to try next",
       "The tests assert this lesson's numbers; the doc page explains them beside the code.",
       [&](nn::lesson::Step& s) {
-        s.say("Tests: tests/lesson04_maxpool_test.cpp and tests/maxpool_test.cpp "
+        s.say("Tests: tests/lessons/lesson04_maxpool_test.cpp and tests/unit/maxpool_test.cpp "
               "(build/stepnet_tests \"[lesson04]\").");
         s.say("Doc page: docs/lesson04.md.");
         s.say("Try: (1) with kernel 3, stride 1, 0.9199 won all four windows: set it to 0 and "

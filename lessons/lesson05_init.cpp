@@ -418,7 +418,7 @@ int main(int argc, char** argv) {
 
   lesson.step(
       "What to try next",
-      "Tests: tests/lesson05_init_test.cpp (build/stepnet_tests \"[lesson05]\").\n"
+      "Tests: tests/lessons/lesson05_init_test.cpp (build/stepnet_tests \"[lesson05]\").\n"
       "Doc: docs/lesson05.md.",
       [&](nn::lesson::Step& s) {
         s.say(

@@ -506,7 +506,7 @@ int main(int argc, char** argv) {
 
   lesson.step(
       "What to try next",
-      "Claims of this lesson are tested in tests/lesson06_babysitting_test.cpp\n"
+      "Claims of this lesson are tested in tests/lessons/lesson06_babysitting_test.cpp\n"
       "(build/stepnet_tests \"[lesson06]\"); the prose is docs/lesson06.md.",
       [&](nn::lesson::Step& s) {
         s.say("- --trials 60: does the coarse picture sharpen? Where is the band of good rates?\n"

@@ -499,7 +499,7 @@ int main(int argc, char** argv) {
 
   lesson.step(
       "What to try next",
-      "Claims of this lesson are tested in tests/lesson07_cnn_test.cpp\n"
+      "Claims of this lesson are tested in tests/lessons/lesson07_cnn_test.cpp\n"
       "(build/stepnet_tests \"[lesson07]\"); the prose is docs/lesson07.md.",
       [&](nn::lesson::Step& s) {
         s.say("- --full (after make data): 60000 images, 5 epochs. How far does A get?\n"

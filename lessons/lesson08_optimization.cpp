@@ -820,7 +820,7 @@ int main(int argc, char** argv) {
 
   lesson.step(
       "What to try next",
-      "Claims of this lesson are tested in tests/lesson08_optimization_test.cpp\n"
+      "Claims of this lesson are tested in tests/lessons/lesson08_optimization_test.cpp\n"
       "(build/stepnet_tests \"[lesson08]\"); the prose is docs/lesson08.md.",
       [&](nn::lesson::Step& s) {
         s.say("- Step 2 with lr 0.019 (just under 2/100): how do plain SGD and mu = 0.9 compare now?\n"

@@ -532,8 +532,8 @@ int main(int argc, char** argv) {
 
   lesson.step(
       "What to try next",
-      "Claims of this lesson are tested in tests/lesson09_inside_test.cpp and the library in\n"
-      "tests/inspect_test.cpp (build/stepnet_tests \"[lesson09]\"); the prose is docs/lesson09.md.",
+      "Claims of this lesson are tested in tests/lessons/lesson09_inside_test.cpp and the library in\n"
+      "tests/unit/inspect_test.cpp (build/stepnet_tests \"[lesson09]\"); the prose is docs/lesson09.md.",
       [&](Step& s) {
         s.say("- --perplexity 5 and --perplexity 100: how do the t-SNE clusters change?\n"
               "- Embed the raw pixels (shared.test.x) instead of the hidden layer: which classes\n"

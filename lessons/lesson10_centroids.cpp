@@ -859,8 +859,8 @@ int main(int argc, char** argv) {
         s.say("Try next: --weight-decay 0; lambda_rep = 0.2 or 0 (the accuracy falls towards "
               "chance after a few epochs: why?); recompute the centroids every 10 batches; "
               "--full --smaller-net.");
-        s.say("Tests: tests/lesson10_centroids_test.cpp, tests/kernel_test.cpp and "
-              "tests/synthetic_test.cpp. Doc: docs/lesson10.md.");
+        s.say("Tests: tests/lessons/lesson10_centroids_test.cpp, tests/unit/kernel_test.cpp and "
+              "tests/unit/synthetic_test.cpp. Doc: docs/lesson10.md.");
       });
 
   return lesson.run();

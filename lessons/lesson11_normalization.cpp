@@ -686,7 +686,7 @@ int main(int argc, char** argv) {
 
   lesson.step(
       "What to try next",
-      "Claims of this lesson are tested in tests/lesson11_normalization_test.cpp\n"
+      "Claims of this lesson are tested in tests/lessons/lesson11_normalization_test.cpp\n"
       "(build/stepnet_tests \"[lesson11]\"); the prose is docs/lesson11.md.",
       [&](nn::lesson::Step& s) {
         s.say("- --lr 0.1 and --lr 1: where does the plain net start to fail, and the BN net?\n"

@@ -6,7 +6,7 @@
 #
 # docs/lessonNN.md shows these as ![...](figures/lessonNN-name.png), so they are visible where the
 # docs are read (GitHub, an editor) without running anything; out/ keeps every other figure.
-# tests/figures_test.cpp reruns each step and compares the data file it writes now with the
+# tests/infra/figures_test.cpp reruns each step and compares the data file it writes now with the
 # manifest, so the committed pictures and the prose cannot drift from what the code computes.
 #
 # The manifest: one row per figure, tab-separated,

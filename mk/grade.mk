@@ -75,7 +75,7 @@ autograder: $(GRADER)
 	@bash tools/autograder/bundle.sh "$(GRADER)" "$(BUILD)/autograder" "$(AUTOGRADER)" \
 	  "$(EXTRA_DIR)" "$(GRADE_TIMEOUT)" "$(GRADE_LESSONS)" "$(or $(GRADE_DEADLINE),480)"
 
-# ---- the grader's own tests (tests/grading_test.cpp, in make test) -------------------------
+# ---- the grader's own tests (tests/infra/grading_test.cpp, in make test) -------------------------
 # They need the grader, a binary of planted crashes and endless loops, and the make variables
 # this build used (to rebuild a student release the same way, reusing these objects).
 GRADE_PLANTED_SRC := $(sort $(wildcard tests/fixtures/grading/planted/*.cpp))
@@ -87,7 +87,7 @@ GRADE_VARS_TEXT   := BUILD=$(BUILD) SANITIZE=$(SANITIZE) CXX=$(CXX)
 
 $(BUILD)/obj/grade_planted/%.o: tests/fixtures/grading/planted/%.cpp $(if $(TEST_PCH),$(TEST_PCH).gch)
 	@mkdir -p $(@D)
-	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests) $(or $(TEST_CXXFLAGS),$(CXXFLAGS)) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests/support) $(or $(TEST_CXXFLAGS),$(CXXFLAGS)) -c $< -o $@
 
 $(GRADE_PLANTED): $(GRADE_PLANTED_OBJ) $(CATCH_MAIN) $(LIB)
 	$(call quiet,LINK,$@)$(CXX) $(LDFLAGS) $(GRADE_PLANTED_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@
@@ -103,7 +103,7 @@ GRADE_HOSTILE_SRC := $(sort $(wildcard tests/fixtures/grading/hostile/*.cpp))
 GRADE_HOSTILE_OBJ := $(GRADE_HOSTILE_SRC:tests/fixtures/grading/hostile/%.cpp=$(BUILD)/obj/grade_hostile/%.o)
 $(BUILD)/obj/grade_hostile/%.o: tests/fixtures/grading/hostile/%.cpp $(if $(TEST_PCH),$(TEST_PCH).gch)
 	@mkdir -p $(@D)
-	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests) $(or $(TEST_CXXFLAGS),$(CXXFLAGS)) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(or $(TEST_FLAGS),-Itests/support) $(or $(TEST_CXXFLAGS),$(CXXFLAGS)) -c $< -o $@
 
 $(GRADE_HOSTILE): $(GRADE_HOSTILE_OBJ) $(CATCH_MAIN) $(LIB)
 	$(call quiet,LINK,$@)$(CXX) $(LDFLAGS) $(GRADE_HOSTILE_OBJ) $(CATCH_MAIN) $(LIB) $(LDLIBS) -o $@

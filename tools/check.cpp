@@ -10,7 +10,7 @@
 //
 //   PASS relu_backward 5/5
 //   FAIL sigmoid_backward 0/6: lambda = 0.5: CHECK_THAT( ... ) with expansion ...
-//        (tests/lesson02_activations_test.cpp:69)
+//        (tests/lessons/lesson02_activations_test.cpp:69)
 //   TODO tanh_backward 0/4: not written yet (src/nn/activations.cpp:70); see
 //        docs/lesson02.md#implement-tanh_backward
 //   lesson 2: 5/15 points

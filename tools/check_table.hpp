@@ -12,11 +12,11 @@
 // spaces as '_' ("conv2d_backward", "SGD::step", "guided_ReLU_backward"); case does not matter.
 // A test whose points no exercise claims passes on untouched stubs, so it carries 0 points.
 //
-// table(root) reads src/, lessons/ and tests/*.cpp (the sources, nothing built) and gives the
+// table(root) reads src/, lessons/ and tests/{unit,lessons,infra}/*.cpp (the sources, nothing built) and gives the
 // markdown table plus the problems: a test with points and no [exercise:], a name no marker has,
 // an exercise of another lesson, a [needs:] on a later lesson. docs/grading.md and
 // tools/student_README.md hold the table between the markers below; `make exercise-table`
-// rewrites them and make test checks they are current (tests/exercise_table_test.cpp).
+// rewrites them and make test checks they are current (tests/infra/exercise_table_test.cpp).
 #pragma once
 
 #include <algorithm>
@@ -141,11 +141,14 @@ inline Table table(const std::string& root) {
 
   std::vector<TestTags> tests;
   std::vector<std::string> test_files;
-  if (fs::is_directory(fs::path(root) / "tests"))
-    for (const auto& e : fs::directory_iterator(fs::path(root) / "tests"))
+  for (const char* kind : {"unit", "lessons", "infra"}) {  // the Makefile's TEST_KINDS
+    const fs::path dir = fs::path(root) / "tests" / kind;
+    if (!fs::is_directory(dir)) continue;
+    for (const auto& e : fs::directory_iterator(dir))
       if (e.is_regular_file() && e.path().extension() == ".cpp" &&
           e.path().filename() != "grading_test.cpp")  // its tests are fixtures, in strings
-        test_files.push_back("tests/" + e.path().filename().string());
+        test_files.push_back(std::string("tests/") + kind + "/" + e.path().filename().string());
+  }
   std::sort(test_files.begin(), test_files.end());
   for (const auto& f : test_files) {
     const std::string text =

@@ -29,7 +29,7 @@ bool instructor_only(const std::string& rel) {
                                    "tools/student"};
   for (const char* p : prefixes)
     if (starts_with(rel, p)) return true;
-  return rel == "tests/grading_test.cpp" || rel == "docs/grading.md" || rel == ".git";
+  return rel == "tests/infra/grading_test.cpp" || rel == "docs/grading.md" || rel == ".git";
 }
 
 

@@ -8,7 +8,7 @@
 // list of links, and points links to other docs at their .html pages. check() finds every
 // citation of a missing file or snippet, every malformed marker in the sources, every figure
 // of a lesson that does not exist and every link to a doc that does not exist.
-// Used by tools/snippets.cpp (make docs) and tests/docs_test.cpp; header-only so that both
+// Used by tools/snippets.cpp (make docs) and tests/infra/docs_test.cpp; header-only so that both
 // build without a Makefile rule of their own.
 #pragma once
 

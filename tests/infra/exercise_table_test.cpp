@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "../tools/check_table.hpp"
+#include "../../tools/check_table.hpp"
 #include "course/lesson.hpp"
 
 namespace fs = std::filesystem;

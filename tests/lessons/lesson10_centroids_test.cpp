@@ -1,8 +1,8 @@
 // Lesson 10's claims: the tiny example's centroids, loss and gradient; the gradient against
 // the numeric one, on the latent vectors and through a small net; a gradient that only turns h;
 // the centroid net beating softmax regression on a small synthetic set; and the lesson's run.
-// (The cosine distance and CentroidLoss's own contract are in tests/centroid_test.cpp, the
-// generator in tests/synthetic_test.cpp.)
+// (The cosine distance and CentroidLoss's own contract are in tests/unit/centroid_test.cpp, the
+// generator in tests/unit/synthetic_test.cpp.)
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

@@ -388,18 +388,18 @@ SCENARIO("a step names its code by snippet marker", "[infra]") {
     std::string problem;
     WHEN("the marker is looked up") {
       const std::string where =
-          nn::lesson::locate_snippet("tests/runner_test.cpp", "runner-test-fixture", problem);
+          nn::lesson::locate_snippet("tests/unit/runner_test.cpp", "runner-test-fixture", problem);
       THEN("it is found at its line, relative to the repository root") {
-        CHECK(where == "tests/runner_test.cpp:" + std::to_string(fixture_line - 1));
+        CHECK(where == "tests/unit/runner_test.cpp:" + std::to_string(fixture_line - 1));
         CHECK(problem.empty());
       }
     }
     WHEN("a marker that does not exist is looked up") {
       const std::string where =
-          nn::lesson::locate_snippet("tests/runner_test.cpp", "no-such-snippet", problem);
+          nn::lesson::locate_snippet("tests/unit/runner_test.cpp", "no-such-snippet", problem);
       THEN("nothing is found and the problem says what is missing where") {
         CHECK(where.empty());
-        CHECK(problem == "no marker '// [snippet no-such-snippet]' in tests/runner_test.cpp");
+        CHECK(problem == "no marker '// [snippet no-such-snippet]' in tests/unit/runner_test.cpp");
       }
     }
     WHEN("a file that does not exist is looked up") {
@@ -416,12 +416,12 @@ SCENARIO("a step names its code by snippet marker", "[infra]") {
     nn::lesson::Lesson lesson(95, "Sources", 1, argv);
     lesson.redirect(in, out, err, false);
     lesson.step("cite", "Cites.", [](nn::lesson::Step& s) {
-      s.source("tests/runner_test.cpp", "gone");
-      s.code("tests/runner_test.cpp", "runner-test-fixture");
+      s.source("tests/unit/runner_test.cpp", "gone");
+      s.code("tests/unit/runner_test.cpp", "runner-test-fixture");
     });
     THEN("the step warns and goes on; the code listing shows real line numbers") {
       CHECK(lesson.run() == 0);
-      CHECK_THAT(out.str(), Contains("  code: tests/runner_test.cpp  (warning: no marker"));
+      CHECK_THAT(out.str(), Contains("  code: tests/unit/runner_test.cpp  (warning: no marker"));
       CHECK_THAT(out.str(), Contains(std::to_string(fixture_line) +
                                      " | constexpr int fixture_line = __LINE__;"));
     }

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "../tools/snippets.hpp"
+#include "../../tools/snippets.hpp"
 #include "course/lesson.hpp"
 
 using Catch::Matchers::Contains;

@@ -30,10 +30,10 @@
 #include <string>
 #include <vector>
 
-#include "../tools/grade_exercises.hpp"
-#include "../tools/grade_json.hpp"
-#include "../tools/grade_splice.hpp"
-#include "../tools/grade_xml.hpp"
+#include "../../tools/grade_exercises.hpp"
+#include "../../tools/grade_json.hpp"
+#include "../../tools/grade_splice.hpp"
+#include "../../tools/grade_xml.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Lesson 1's claims: the graph's structure and its three local derivatives, the literal Linear
 // example, why h = 1e-5 in double (the sweep), and which band a wrong backward lands in.
-// The graph's values and gradients themselves are in tests/graph_test.cpp.
+// The graph's values and gradients themselves are in tests/unit/graph_test.cpp.
 #include <sys/wait.h>
 
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // Lesson 2's claims: the ReLU mask, the derivatives of leaky ReLU, sigmoid and tanh at literal
 // points for several gamma and lambda, saturation, dead ReLUs (a bias shift, one too-large
 // step) and leaky ReLU as the fix, the gradient checks and the kink at 0.
-// (tests/activations_test.cpp holds the modules' basic behaviour.)
+// (tests/unit/activations_test.cpp holds the modules' basic behaviour.)
 #include <sys/wait.h>
 
 #include <cstdlib>

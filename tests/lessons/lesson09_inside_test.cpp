@@ -1,7 +1,7 @@
 // Lesson 9's claims: guided backpropagation on a net small enough to work by hand; guided equals
 // plain backpropagation wherever every incoming gradient is positive; and the network of the
 // lesson, trained on shuffled labels, fits them (training accuracy far above chance) while its
-// test accuracy stays at chance. The library's own checks are in tests/inspect_test.cpp.
+// test accuracy stays at chance. The library's own checks are in tests/unit/inspect_test.cpp.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

@@ -1,6 +1,6 @@
 // Lesson 3's claims: shared weights sum their gradients; dL/dI is a full convolution with the
 // flipped kernel; T's bands and zeros; padding; correlation versus convolution. (The slide
-// example and the 1-D Jacobians are in tests/convolution_test.cpp.)
+// example and the 1-D Jacobians are in tests/unit/convolution_test.cpp.)
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

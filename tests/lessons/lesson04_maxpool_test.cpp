@@ -1,6 +1,6 @@
 // Lesson 4's claims: the argmax indices of the slide example, overlapping windows that route
 // gradient to one pixel several times, and the tie where the numeric derivative is 0.5.
-// (The slide example's output and mask, and the tie rule, are in tests/maxpool_test.cpp.)
+// (The slide example's output and mask, and the tie rule, are in tests/unit/maxpool_test.cpp.)
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

@@ -3,7 +3,7 @@
 // convolution is the undilated one with a zero-stuffed kernel; a stride-2 convolution's sizes
 // and parameter counts; and the linear regions of a random ReLU layer on the plane number
 // exactly 1 + n + n(n-1)/2 for every n (counted on the slab grid). The BatchNorm and AvgPool
-// layers themselves are tested in tests/batchnorm_test.cpp and tests/avgpool_test.cpp.
+// layers themselves are tested in tests/unit/batchnorm_test.cpp and tests/unit/avgpool_test.cpp.
 #include "helpers.hpp"
 
 using Catch::Matchers::Contains;
