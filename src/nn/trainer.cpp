@@ -283,6 +283,17 @@ void add_l2_gradient(const std::vector<Parameter>& params, double lambda) {
 }
 // [/snippet]
 
+}  // namespace
+
+double l2_penalty(const std::vector<Parameter>& params, double lambda) {
+  double sum = 0;
+  for (const Parameter& p : params)
+    if (is_weight(p.name)) sum += arma::accu(arma::square(*p.value));
+  return 0.5 * lambda * sum;
+}
+
+namespace {
+
 // ---- the epoch meter: what an epoch adds up while it runs; finish() makes its row
 struct EpochMeter {
   EpochMeter(const EpochStats& blank, int epoch, double lr)

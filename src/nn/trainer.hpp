@@ -152,6 +152,10 @@ TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_se
                   const TrainConfig& config = {}, const Dataset& test_set = {},
                   const Dataset& validation_set = {});
 
+// 0.5 * lambda * sum ||W||^2 over the weights of `params` (the parameters TrainConfig::l2
+// decays: those named "weight"): the penalty whose gradient config.l2 = lambda adds.
+double l2_penalty(const std::vector<Parameter>& params, double lambda);
+
 // ---- the history as a table ------------------------------------------------------------------
 // Column names of the TSV: epoch samples batches lr train_loss train_accuracy test_loss
 // test_accuracy validation_loss validation_accuracy conv_delta seconds images_per_second, then
