@@ -20,7 +20,8 @@
 // With W ~ 0 every score is ~0, every class gets probability 1/10 and L = ln 10 = 2.3026.
 // With L2 regularization the objective is
 //     L = (1/n) sum_i L_i + 0.5 * lambda * sum_layers ||W||_F^2      (biases not decayed)
-// and SGD with weight decay lambda steps  W <- W - lr * (dL/dW + lambda * W).
+// and plain SGD steps  W <- W - lr * (dL/dW + lambda * W): the trainer adds lambda * W to the
+// weights' gradients (TrainConfig::l2), so no optimizer needs a weight decay of its own.
 // Random search samples the exponents, not the values: lr = 10^u with u ~ U(a, b), because
 // what matters is the order of magnitude (Bergstra & Bengio 2012).
 #include <cmath>
@@ -63,11 +64,16 @@ nn::Sequential small_mlp() {
   return net;
 }
 
-// Plain SGD (no momentum) with L2 weight decay lambda on the weights only.
-nn::SGD sgd_on_weights(nn::Sequential& net, double lr, double lambda) {
-  nn::SGD sgd(net.parameters(), lr, 0.0, lambda);
-  sgd.set_weight_decay("bias", 0.0);
-  return sgd;
+// Every run of this lesson is plain SGD (no momentum, no weight decay of its own) in minibatches
+// of search_batch. L2 on the weights only is the trainer's: config.l2 = lambda adds lambda * W
+// to every weight's gradient before the step (biases are not decayed).
+nn::TrainConfig sgd_config(int epochs, double lambda = 0) {
+  nn::TrainConfig config;
+  config.epochs = epochs;
+  config.batch_size = search_batch;
+  config.l2 = lambda;
+  config.quiet = true;
+  return config;
 }
 // [/snippet]
 
@@ -110,11 +116,8 @@ std::vector<Trial> random_search(int n, std::pair<double, double> lr_range,
   for (Trial& trial : trials) {
     nn::seed(init_seed);
     nn::Sequential net = small_mlp();
-    nn::SGD sgd = sgd_on_weights(net, std::pow(10.0, trial.log_lr), std::pow(10.0, trial.log_lambda));
-    nn::TrainConfig config;
-    config.epochs = epochs;
-    config.batch_size = search_batch;
-    config.quiet = true;
+    nn::SGD sgd(net.parameters(), std::pow(10.0, trial.log_lr));
+    nn::TrainConfig config = sgd_config(epochs, std::pow(10.0, trial.log_lambda));
     config.stats_steps = 0;
     const nn::TrainResult result = nn::train(net, sgd, train, config);
     trial.exploded = result.diverged;
@@ -270,7 +273,8 @@ int main(int argc, char** argv) {
       "With weights of std 0.001 every score is ~0, softmax gives every class 1/10 and the loss\n"
       "is -ln(1/10) = 2.3026. A different number means a bug in the loss or the init. Then\n"
       "regularization on: the objective adds 0.5 * lambda * ||W||^2, so the loss goes UP; we\n"
-      "compute that term by hand and compare it with the optimizer's l2_penalty().",
+      "compute that term by hand and compare it with nn::l2_penalty(), the penalty whose\n"
+      "gradient the trainer adds (TrainConfig::l2).",
       [&](nn::lesson::Step& s) {
         s.needs({"init::he"});
         load(s);
@@ -286,10 +290,10 @@ int main(int argc, char** argv) {
         s.code("lessons/lesson06_babysitting.cpp", "l2-penalty");
         for (double lambda : {1e2, 1e3}) {
           const double penalty = l2_penalty_by_hand(linear, lambda);
-          nn::SGD sgd = sgd_on_weights(linear, 1e-3, lambda);
           s.say("lambda = " + num(lambda, 0) + ":  ||W||^2 = " + num(penalty * 2 / lambda, 0, 4) +
-                "  penalty by hand " + num(penalty, 0, 4) + "  optimizer.l2_penalty() " +
-                num(sgd.l2_penalty(), 0, 4) + "  loss + penalty " + num(loss + penalty, 0, 4));
+                "  penalty by hand " + num(penalty, 0, 4) + "  nn::l2_penalty() " +
+                num(nn::l2_penalty(linear.parameters(), lambda), 0, 4) + "  loss + penalty " +
+                num(loss + penalty, 0, 4));
         }
         s.say("7840 weights of std 0.001 give ||W||^2 ~ 7840 * 1e-6 = 0.0078: lambda = 1e3 adds ~3.9.\n"
               "(The MLP starts a little higher: its He-initialized hidden layer is not small.)");
@@ -307,7 +311,7 @@ int main(int argc, char** argv) {
         const nn::Dataset tiny = nn::first_per_class(train, 2);  // 20 images
         nn::seed(lesson.seed());
         nn::Sequential mlp = small_mlp();
-        nn::SGD sgd = sgd_on_weights(mlp, 0.05, 0.0);
+        nn::SGD sgd(mlp.parameters(), 0.05);
         nn::TrainConfig config;
         config.epochs = 60;
         config.batch_size = 0;  // full batch: all 20
@@ -343,11 +347,8 @@ int main(int argc, char** argv) {
         for (double lr : {1e-7, 1e-2, 1e6}) {
           nn::seed(lesson.seed());
           nn::Sequential mlp = small_mlp();
-          nn::SGD sgd = sgd_on_weights(mlp, lr, 0.0);
-          nn::TrainConfig config;
-          config.epochs = epochs;
-          config.batch_size = search_batch;
-          config.quiet = true;
+          nn::SGD sgd(mlp.parameters(), lr);
+          nn::TrainConfig config = sgd_config(epochs);
           const double before = nn::evaluate(mlp, data.x, data.y).loss;
           const nn::TrainResult result = nn::train(mlp, sgd, data, config);
           std::ostringstream line;
@@ -386,11 +387,8 @@ int main(int argc, char** argv) {
         for (double lr : {1e-4, 1e-2, 1.0}) {
           nn::seed(lesson.seed());
           nn::Sequential mlp = small_mlp();
-          nn::SGD sgd = sgd_on_weights(mlp, lr, 0.0);
-          nn::TrainConfig config;
-          config.epochs = 1;
-          config.batch_size = search_batch;
-          config.quiet = true;
+          nn::SGD sgd(mlp.parameters(), lr);
+          nn::TrainConfig config = sgd_config(1);
           config.tsv_path = lesson.output_dir() + "/ratio-lr" + num(lr, 0) + ".tsv";
           const nn::TrainResult result = nn::train(mlp, sgd, data, config);
           for (const nn::ParameterStats& p : result.history.back().parameters) {
@@ -421,8 +419,7 @@ int main(int argc, char** argv) {
       "useful rates: weights decay to nothing or oscillate, so the range stops at 10.)\n"
       "Exploding runs stop at once.",
       [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
-                 "SGD::step"});
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
         load(s);
         s.code("lessons/lesson06_babysitting.cpp", "random-search");
         const int trials = lesson.quick() ? 6 : static_cast<int>(lesson.integer("--trials"));
@@ -451,8 +448,7 @@ int main(int argc, char** argv) {
       "trials twice as long. The warning below fires when the winner sits in the outer 10% of\n"
       "a range: the optimum may lie outside it.",
       [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
-                 "SGD::step"});
+        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
         load(s);
         if (coarse.empty()) {
           s.say("(step 6's coarse search had not run: it runs here first, quietly)");
@@ -486,11 +482,8 @@ int main(int argc, char** argv) {
         // The winner, trained longer on all 2000 training images, scored once on the test set.
         nn::seed(lesson.seed());
         nn::Sequential mlp = small_mlp();
-        nn::SGD sgd = sgd_on_weights(mlp, std::pow(10.0, best.log_lr), std::pow(10.0, best.log_lambda));
-        nn::TrainConfig config;
-        config.epochs = lesson.quick() ? 1 : 10;
-        config.batch_size = search_batch;
-        config.quiet = true;
+        nn::SGD sgd(mlp.parameters(), std::pow(10.0, best.log_lr));
+        nn::TrainConfig config = sgd_config(lesson.quick() ? 1 : 10, std::pow(10.0, best.log_lambda));
         config.tsv_path = lesson.output_dir() + "/best-history.tsv";
         const nn::TrainResult result = nn::train(mlp, sgd, quick_cut(train, 500), config, test);
         s.show("the winner after " + std::to_string(config.epochs) + " epochs: test accuracy",

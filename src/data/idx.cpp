@@ -186,6 +186,22 @@ struct InflateGuard {
   ~InflateGuard() { inflateEnd(stream); }
 };
 
+// Why inflate() stopped with `status`, neither progress nor the end of a member: truncated
+// input, no memory, or corrupt data at byte in_offset of the .gz file.
+[[noreturn]] void inflate_failed(int status, const char* zlib_message, const std::string& name,
+                                 std::size_t compressed_size, std::size_t produced,
+                                 std::uint64_t in_offset) {
+  if (status == Z_BUF_ERROR)
+    throw Error(name + ": gzip stream ends at byte " + std::to_string(compressed_size) +
+                " before its end marker (truncated .gz file; " + std::to_string(produced) +
+                " bytes decompressed)");
+  if (status == Z_MEM_ERROR) throw Error(name + ": out of memory while inflating");
+  // zlib gives back the whole bytes it did not use, so the last byte it read holds the bad
+  // bits (or ends the bad check sum).
+  throw Error(at(name, in_offset > 0 ? in_offset - 1 : 0) + ": corrupt gzip stream: " +
+              (zlib_message ? zlib_message : "zlib error " + std::to_string(status)));
+}
+
 // Inflates a gzip file (one or more members) holding an IDX file. As soon as the IDX header
 // is out it is checked, and the output is capped at the size it declares (+1 byte, to see
 // trailing data), so a header or a gzip bomb cannot make us allocate more than that.
@@ -245,15 +261,7 @@ std::vector<std::uint8_t> gunzip_idx(const std::vector<std::uint8_t>& compressed
                   " of garbage after the end of the gzip stream");
     }
     if (status == Z_BUF_ERROR && stream.avail_out == 0) continue;  // room ran out: grow
-    if (status == Z_BUF_ERROR)
-      throw Error(name + ": gzip stream ends at byte " + std::to_string(compressed.size()) +
-                  " before its end marker (truncated .gz file; " + std::to_string(produced) +
-                  " bytes decompressed)");
-    if (status == Z_MEM_ERROR) throw Error(name + ": out of memory while inflating");
-    // zlib gives back the whole bytes it did not use, so the last byte it read holds the bad
-    // bits (or ends the bad check sum).
-    throw Error(at(name, in_offset > 0 ? in_offset - 1 : 0) + ": corrupt gzip stream: " +
-                (stream.msg ? stream.msg : "zlib error " + std::to_string(status)));
+    inflate_failed(status, stream.msg, name, compressed.size(), produced, in_offset);
   }
   out.resize(produced);
   return out;

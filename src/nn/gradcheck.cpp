@@ -96,6 +96,28 @@ GradientCheck compare(const std::string& what, const arma::mat& analytic,
 }  // namespace
 
 // [snippet gradient-check]
+// d loss()/dx by centered differences, each entry of x moved by +-h in place and put back;
+// kink[i]: crossed_kink() was true on either side of entry i.
+static arma::mat centered_differences(arma::mat& x, double h, const std::function<double()>& loss,
+                                      const std::function<bool()>& crossed_kink,
+                                      std::vector<bool>& kink) {
+  arma::mat numeric(arma::size(x));  // like x
+  kink.assign(x.n_elem, false);
+  for (arma::uword i = 0; i < x.n_elem; ++i) {
+    const double original = x[i];
+    x[i] = original + h;
+    const double plus = loss();
+    bool crossed = crossed_kink();
+    x[i] = original - h;
+    const double minus = loss();
+    crossed = crossed || crossed_kink();
+    x[i] = original;
+    numeric[i] = (plus - minus) / (2 * h);
+    kink[i] = crossed;
+  }
+  return numeric;
+}
+
 std::vector<GradientCheck> gradient_check(Module& m, const arma::mat& input, double h,
                                           std::uint64_t seed) {
   // A stream of its own: mt19937_64(seed) is also Armadillo's generator after nn::seed(seed),
@@ -131,20 +153,8 @@ std::vector<GradientCheck> gradient_check(Module& m, const arma::mat& input, dou
   // Numeric: centered differences entry by entry, watching for kinks on both sides.
   auto check = [&](const std::string& what, arma::mat& x, const arma::mat& analytic,
                    const std::function<double()>& loss) {
-    arma::mat numeric(arma::size(x));
-    std::vector<bool> kink(x.n_elem, false);
-    for (arma::uword i = 0; i < x.n_elem; ++i) {
-      const double original = x[i];
-      x[i] = original + h;
-      const double plus = loss();
-      bool crossed = crossed_kink();
-      x[i] = original - h;
-      const double minus = loss();
-      crossed = crossed || crossed_kink();
-      x[i] = original;
-      numeric[i] = (plus - minus) / (2 * h);
-      kink[i] = crossed;
-    }
+    std::vector<bool> kink;
+    const arma::mat numeric = centered_differences(x, h, loss, crossed_kink, kink);
     return compare(what, analytic, numeric, kink);
   };
 

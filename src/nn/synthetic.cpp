@@ -66,17 +66,10 @@ void check_spec(const SyntheticSpec& s) {
   if (!(s.class_sep >= 0) || !std::isfinite(s.class_sep)) fail("class_sep must be >= 0");
 }
 
-}  // namespace
-
 // [snippet make-classification]
-SyntheticData make_classification(const SyntheticSpec& spec) {
-  check_spec(spec);
-  Draw draw(spec.seed);
-  const arma::uword n = spec.train + spec.validation + spec.test;
-  const arma::uword n_inf = spec.informative, n_red = spec.redundant;
-  const arma::uword clusters = spec.classes * spec.clusters_per_class;
-
-  // Cluster centres: distinct vertices of the hypercube [-class_sep, class_sep]^n_inf.
+// Cluster centres: distinct vertices of the hypercube [-class_sep, class_sep]^informative.
+arma::mat hypercube_centers(const SyntheticSpec& spec, Draw& draw) {
+  const arma::uword n_inf = spec.informative, clusters = spec.classes * spec.clusters_per_class;
   arma::mat centers(n_inf, clusters);  // (informative x clusters)
   std::set<std::vector<bool>> used;
   for (arma::uword j = 0; j < clusters;) {
@@ -86,10 +79,16 @@ SyntheticData make_classification(const SyntheticSpec& spec) {
     for (arma::uword f = 0; f < n_inf; ++f) centers(f, j) = vertex[f] ? spec.class_sep : -spec.class_sep;
     ++j;
   }
+  return centers;
+}
 
-  // Informative features: cluster j holds samples [start_j, start_j + size_j), as A_j z + c_j.
+// Informative features of n samples: cluster j holds samples [start_j, start_j + size_j), as
+// A_j z + c_j; clean[i] is sample i's class (cluster j belongs to class j mod classes).
+arma::mat clustered_samples(const SyntheticSpec& spec, const arma::mat& centers, arma::uword n,
+                            Draw& draw, arma::uvec& clean) {
+  const arma::uword n_inf = spec.informative, clusters = centers.n_cols;
   arma::mat informative(n_inf, n);  // (informative x samples)
-  arma::uvec clean(n);
+  clean.set_size(n);
   arma::uword start = 0;
   for (arma::uword j = 0; j < clusters; ++j) {
     const arma::uword size = n / clusters + (j < n % clusters ? 1 : 0);
@@ -101,6 +100,19 @@ SyntheticData make_classification(const SyntheticSpec& spec) {
     clean.subvec(start, start + size - 1).fill(j % spec.classes);
     start += size;
   }
+  return informative;
+}
+
+}  // namespace
+
+SyntheticData make_classification(const SyntheticSpec& spec) {
+  check_spec(spec);
+  Draw draw(spec.seed);
+  const arma::uword n = spec.train + spec.validation + spec.test;
+  const arma::uword n_inf = spec.informative, n_red = spec.redundant;
+  const arma::mat centers = hypercube_centers(spec, draw);  // (informative x clusters)
+  arma::uvec clean;                                         // (n) each sample's true class
+  const arma::mat informative = clustered_samples(spec, centers, n, draw, clean);  // (inf x n)
 
   // Redundant features: fixed random linear combinations of the informative ones.
   const arma::mat mixing = draw.uniform(n_inf, n_red, -1, 1);  // B (informative x redundant)

@@ -1,22 +1,16 @@
 #include "nn/trainer.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <iomanip>
-#include <iostream>
-#include <sstream>
 
 #include "nn/conv2d.hpp"
 #include "nn/losses.hpp"
-#include "util/files.hpp"
-#include "util/format.hpp"
 #include "nn/random.hpp"
 #include "nn/shape.hpp"
+#include "nn/train_log.hpp"
+#include "util/format.hpp"
+#include "util/strings.hpp"
 
 namespace nn {
 
@@ -28,35 +22,11 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-using util::fixed;
 using util::number;
-using util::percent;
-
-// A loss as a person reads it: 0.5312, or 6.119e+164 once it has blown up.
-std::string loss_text(double x) {
-  return std::isfinite(x) && std::abs(x) < 1e4 ? fixed(x, 4) : number(x);
-}
-
-// "0:09", "12:34", "1:02:03"
-std::string duration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "?";
-  const long s = std::lround(seconds);
-  std::ostringstream out;
-  if (s >= 3600) out << s / 3600 << ":" << std::setw(2) << std::setfill('0') << (s / 60) % 60;
-  else out << s / 60;
-  out << ":" << std::setw(2) << std::setfill('0') << s % 60;
-  return out.str();
-}
 
 // ||m|| (Frobenius) through one BLAS dot: OpenBLAS's nrm2, behind arma::norm, is several times
 // slower on the million weights of a Linear(7744 -> 128).
 double frobenius(const arma::mat& m) { return std::sqrt(arma::dot(m, m)); }
-
-bool is_terminal(const std::ostream* os) {
-  if (os == &std::cerr || os == &std::clog) return isatty(STDERR_FILENO) == 1;
-  if (os == &std::cout) return isatty(STDOUT_FILENO) == 1;
-  return false;
-}
 
 void check_set(const std::string& where, const Dataset& set, const char* which,
                arma::uword features) {
@@ -139,46 +109,6 @@ void restore_values(Sequential& net, const std::vector<arma::mat>& values) {
   for (std::size_t i = 0; i < params.size() && i < values.size(); ++i) *params[i].value = values[i];
 }
 
-// The TSV: header first, then a row per epoch. After every row the whole table is written to
-// a temporary file and renamed over the TSV: an interrupted run keeps every finished epoch and
-// never leaves a half-written line (a few kB per epoch, so rewriting it costs nothing).
-class TsvWriter {
-public:
-  explicit TsvWriter(const std::string& path) : path_(path) {
-    if (path_.empty()) return;
-    const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
-    std::error_code ignored;
-    if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
-    text_ << std::setprecision(10);
-  }
-  void row(const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size(); ++i) text_ << (i ? "\t" : "") << cells[i];
-    text_ << "\n";
-    publish();
-  }
-  void row(const std::vector<double>& values) {
-    for (std::size_t i = 0; i < values.size(); ++i) text_ << (i ? "\t" : "") << values[i];
-    text_ << "\n";
-    publish();
-  }
-  void comment(const std::string& text) {
-    text_ << "# " << text << "\n";
-    publish();
-  }
-
-private:
-  void publish() {
-    if (path_.empty()) return;
-    try {
-      util::write_atomically(path_, text_.str());
-    } catch (const Error&) {
-      throw Error("train: cannot write the history to " + path_);
-    }
-  }
-  std::string path_;
-  std::ostringstream text_;
-};
-
 // [snippet explosion-guard]
 // A window's mean loss above factor x the reference (the initial loss); windows are whole
 // batches of about `window_batches` batches.
@@ -213,24 +143,6 @@ std::size_t first_conv(Sequential& net) {
   for (std::size_t i = 0; i < net.size(); ++i)
     if (dynamic_cast<Conv2d*>(&net[i]) != nullptr) return i;
   return net.size();
-}
-
-// "epoch 3/10  train loss 0.5312 acc 81.2%  test loss 0.6012 acc 78.0%  lr 0.01  1.6 s  850 img/s"
-// (test and validation only when evaluated; '*' marks a new best validation loss)
-std::string epoch_line(const EpochStats& s, int epochs, bool show_test, bool show_validation,
-                       bool best) {
-  std::ostringstream line;
-  const int width = static_cast<int>(std::to_string(epochs).size());
-  line << "epoch " << std::setw(width) << s.epoch << "/" << epochs << "  train loss "
-       << loss_text(s.train_loss) << " acc " << percent(s.train_accuracy);
-  if (show_test)
-    line << "  test loss " << loss_text(s.test_loss) << " acc " << percent(s.test_accuracy);
-  if (show_validation)
-    line << "  val loss " << loss_text(s.validation_loss) << " acc "
-         << percent(s.validation_accuracy) << (best ? " *" : "");
-  line << "  lr " << number(s.lr) << "  " << fixed(s.seconds, 1) << " s  "
-       << fixed(s.images_per_second, 0) << " img/s";
-  return line.str();
 }
 
 }  // namespace
@@ -305,269 +217,343 @@ Evaluation evaluate(Module& net, const arma::mat& x, const arma::uvec& labels, L
   return evaluate_with(net, x, labels, LossSpec{loss, nullptr, nullptr}, batch_size);
 }
 
-// ---- the history as a table ----------------------------------------------------------------
-std::vector<std::string> tsv_header(const EpochStats& stats) {
-  std::vector<std::string> names = {"epoch",          "samples",         "batches",
-                                    "lr",             "train_loss",      "train_accuracy",
-                                    "test_loss",      "test_accuracy",   "validation_loss",
-                                    "validation_accuracy", "conv_delta", "seconds",
-                                    "images_per_second"};
-  for (const ParameterStats& p : stats.parameters)
-    for (const char* what : {".norm", ".grad_norm", ".update_ratio"}) names.push_back(p.name + what);
-  return names;
+// ---- the parts of a run ----------------------------------------------------------------------
+// train() below is a loop over these: the run's plan, the batch step, the epoch meter, the
+// explosion guard with its parameter snapshot, the evaluation after an epoch and early stopping;
+// the TSV writer and the log (progress line, epoch lines) are in train_log.cpp.
+namespace {
+
+void check_inputs(const TrainConfig& config, const Dataset& train_set, const Dataset& test_set,
+                  const Dataset& validation_set) {
+  const std::string where = "train";
+  if (train_set.x.n_cols == 0) throw Error(where + ": the training set is empty");
+  check_set(where, train_set, "training", train_set.x.n_rows);
+  check_set(where, test_set, "test", train_set.x.n_rows);
+  check_set(where, validation_set, "validation", train_set.x.n_rows);
+  if (config.epochs < 1)
+    throw Error(where + ": epochs must be >= 1, got " + std::to_string(config.epochs));
+  if (!(config.l2 >= 0) || !std::isfinite(config.l2))
+    throw Error(where + ": l2 must be a finite number >= 0, got " + number(config.l2));
 }
 
-std::vector<double> tsv_values(const EpochStats& s) {
-  std::vector<double> values = {static_cast<double>(s.epoch), static_cast<double>(s.samples),
-                                static_cast<double>(s.batches), s.lr, s.train_loss,
-                                s.train_accuracy, s.test_loss, s.test_accuracy,
-                                s.validation_loss, s.validation_accuracy, s.conv_delta,
-                                s.seconds, s.images_per_second};
-  for (const ParameterStats& p : s.parameters) {
-    values.push_back(p.norm);
-    values.push_back(p.grad_norm);
-    values.push_back(p.update_ratio);
+// What a run fixes before its first epoch.
+struct Run {
+  Sequential& net;
+  Optimizer& optimizer;
+  const Dataset& train_set;
+  const TrainConfig& config;
+  LossSpec spec;
+  arma::uword n, batch_size, batches_per_epoch;
+  std::size_t conv_index;  // the first top-level Conv2d; net.size() when there is none
+};
+
+Run plan_run(Sequential& net, Optimizer& optimizer, const Dataset& train_set,
+             const TrainConfig& config) {
+  const arma::uword n = train_set.x.n_cols;
+  const arma::uword batch_size =
+      config.batch_size == 0 || config.batch_size > n ? n : config.batch_size;
+  return Run{net, optimizer, train_set, config,
+             LossSpec{config.loss, &config.custom_loss, &config.custom_predict},
+             n, batch_size, (n + batch_size - 1) / batch_size, first_conv(net)};
+}
+
+// The images are data: the first layer skips dL/dimages while training (put back on return).
+struct InputGradOff {
+  explicit InputGradOff(Sequential& n) : net(n), before(n.input_grad()) {
+    net.set_input_grad(false);
   }
-  return values;
+  ~InputGradOff() { net.set_input_grad(before); }
+  Sequential& net;
+  bool before;
+};
+
+// [snippet trainer-l2]
+// config.l2 = lambda adds the gradient of 0.5 * lambda * ||W||^2 to every weight's gradient
+// (parameters named "weight": Linear's and Conv2d's), before the optimizer's step. Biases and
+// batch norm's gamma and beta are not decayed.
+bool is_weight(const std::string& name) {
+  const std::string suffix = "weight";
+  return name == suffix || (name.size() > suffix.size() && util::ends_with(name, "." + suffix));
 }
 
-arma::mat history_matrix(const std::vector<EpochStats>& history) {
-  if (history.empty()) return {};
-  arma::mat rows(history.size(), tsv_values(history.front()).size());  // (epochs x columns)
-  for (std::size_t e = 0; e < history.size(); ++e) {
-    const std::vector<double> values = tsv_values(history[e]);
-    if (values.size() != rows.n_cols)
-      throw Error("history_matrix: epoch " + std::to_string(e + 1) + " has " +
-                  std::to_string(values.size()) + " columns, epoch 1 " +
-                  std::to_string(rows.n_cols));
-    rows.row(e) = arma::rowvec(values);
+void add_l2_gradient(const std::vector<Parameter>& params, double lambda) {
+  if (lambda == 0) return;
+  for (const Parameter& p : params)
+    if (is_weight(p.name)) *p.grad += lambda * *p.value;  // dL/dW + lambda W
+}
+// [/snippet]
+
+}  // namespace
+
+double l2_penalty(const std::vector<Parameter>& params, double lambda) {
+  double sum = 0;
+  for (const Parameter& p : params)
+    if (is_weight(p.name)) sum += arma::accu(arma::square(*p.value));
+  return 0.5 * lambda * sum;
+}
+
+namespace {
+
+// ---- the epoch meter: what an epoch adds up while it runs; finish() makes its row
+struct EpochMeter {
+  EpochMeter(const EpochStats& blank, int epoch, double lr)
+      : stats(blank), grad_norm_sum(blank.parameters.size(), 0),
+        ratio_sum(blank.parameters.size(), 0) {
+    stats.epoch = epoch;
+    stats.lr = lr;
   }
-  return rows;
+  void add_batch(double loss, arma::uword count, arma::uword right) {
+    stats.samples += count;
+    ++stats.batches;
+    loss_sum += loss * static_cast<double>(count);
+    correct += right;
+  }
+  // g: dL/d(conv output) of the batch-mean loss (outputs x batch); times the batch size, each
+  // column is the per-sample loss's delta.
+  void add_delta(const arma::mat& g, arma::uword count) {
+    const arma::rowvec norms = arma::sqrt(arma::sum(arma::square(g), 0));  // (1 x batch)
+    delta_sum += arma::accu(norms) * static_cast<double>(count);
+    delta_samples += count;
+  }
+  void add_gradients(const std::vector<Parameter>& params) {  // before the step
+    for (std::size_t i = 0; i < params.size(); ++i) grad_norm_sum[i] += frobenius(*params[i].grad);
+  }
+  void add_updates(const Optimizer& optimizer) {  // after the step
+    const std::vector<Parameter>& params = optimizer.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const double w = frobenius(*params[i].value);
+      ratio_sum[i] += w > 0 ? frobenius(optimizer.last_update(i)) / w : arma::datum::nan;
+    }
+    ++measured;
+  }
+  double mean_loss() const { return loss_sum / static_cast<double>(stats.samples); }
+
+  EpochStats finish(const std::vector<Parameter>& params) {
+    stats.seconds = seconds_since(start);
+    stats.images_per_second =
+        stats.seconds > 0 ? static_cast<double>(stats.samples) / stats.seconds : 0;
+    stats.train_loss = mean_loss();
+    stats.train_accuracy = static_cast<double>(correct) / static_cast<double>(stats.samples);
+    if (delta_samples > 0) stats.conv_delta = delta_sum / static_cast<double>(delta_samples);
+    const double steps = static_cast<double>(measured);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      ParameterStats& p = stats.parameters[i];
+      p.norm = frobenius(*params[i].value);
+      p.grad_norm = measured > 0 ? grad_norm_sum[i] / steps : arma::datum::nan;
+      p.update_ratio = measured > 0 ? ratio_sum[i] / steps : arma::datum::nan;
+    }
+    return stats;
+  }
+
+  EpochStats stats;
+  double loss_sum = 0, delta_sum = 0;
+  arma::uword correct = 0, delta_samples = 0, measured = 0;
+  std::vector<double> grad_norm_sum, ratio_sum;  // per parameter
+  Clock::time_point start = Clock::now();
+};
+
+// ---- the explosion guard of a run, with the parameters it puts back
+// The window test (ExplosionGuard, above) against the untrained net's loss (eval mode) on the
+// first explosion_window samples, and a snapshot: `good` holds the parameters at the start of
+// the latest epoch after which the guard still accepted a window's loss (the initial ones
+// until then).
+struct Guard {
+  Guard(const Run& run, arma::uword reference_count)
+      : window{run.config.explosion_factor,
+               std::clamp<arma::uword>((run.config.explosion_window + run.batch_size - 1) /
+                                           run.batch_size, 1, run.batches_per_epoch)},
+        good(parameter_values(run.net)) {
+    window.reference = evaluate_with(run.net, run.train_set.x.cols(0, reference_count - 1),
+                                     run.train_set.y.subvec(0, reference_count - 1), run.spec,
+                                     run.config.eval_batch_size).loss;
+  }
+  void epoch_starts(Sequential& net) {
+    pending = parameter_values(net);
+    pending_vouched = false;
+  }
+  // "" when batch b of epoch e may go on; else why the run stops.
+  std::string check(double loss, bool output_finite, arma::uword count, int e, arma::uword b,
+                    double lr) {
+    const std::string place = "epoch " + std::to_string(e) + ", batch " + std::to_string(b);
+    std::string explosion;
+    if (!std::isfinite(loss)) {
+      explosion = place + ": the loss is " + number(loss) +
+                  (output_finite ? "" : " (the network's output contains NaN or Inf)");
+    } else if (window.exploded(loss, count)) {
+      explosion = place + ": the loss " + number(window.window_mean) + " (mean over the last " +
+                  std::to_string(window.window_samples) + " samples) is above " +
+                  number(window.factor) + " x the initial loss " + number(window.reference);
+    } else if (window.batches == 0 && !pending_vouched) {  // a window just passed
+      good = std::move(pending);
+      pending_vouched = true;
+    }
+    if (explosion.empty()) return explosion;
+    return explosion + ": the learning rate (" + number(lr) + ") is probably too high";
+  }
+
+  ExplosionGuard window;
+  std::vector<arma::mat> good, pending;
+  bool pending_vouched = false;
+};
+
+// How many first training samples the initial loss is measured on.
+arma::uword reference_count(const Run& run) {
+  return std::min(run.n, std::max<arma::uword>(1, run.config.explosion_window));
 }
 
-arma::vec per_epoch(const std::vector<EpochStats>& history, double EpochStats::*field) {
-  arma::vec v(history.size());  // (epochs)
-  for (std::size_t e = 0; e < history.size(); ++e) v(e) = history[e].*field;
-  return v;
+// ---- the batch step
+// [snippet train-batch]
+// Batch b (0-based) of epoch e (1-based): forward, loss, the guard, backward (watching the conv
+// layer's output gradient), the update. Returns why the run must stop, "" to go on.
+std::string batch_step(const Run& run, const arma::uvec& batch, int e, arma::uword b,
+                       Guard& guard, EpochMeter& meter) {
+  const arma::mat x = run.train_set.x.cols(batch);   // (features x batch)
+  const arma::uvec y = run.train_set.y.elem(batch);  // (batch)
+  const arma::uword count = y.n_elem;
+
+  // ---- forward and loss
+  run.net.zero_grad();
+  const arma::mat output = run.net.forward(x);  // (outputs x batch)
+  arma::mat grad;                               // (outputs x batch) dL/doutput
+  const double loss =
+      output.is_finite() ? loss_of(run.spec, output, y, &grad) : arma::datum::nan;
+  meter.add_batch(loss, count,
+                  std::isfinite(loss) ? count_correct(predictions_of(run.spec, output), y) : 0);
+
+  // ---- explosion guard
+  const std::string explosion =
+      guard.check(loss, output.is_finite(), count, e, b + 1, run.optimizer.lr());
+  if (!explosion.empty()) return explosion;
+
+  // ---- backward, watching the conv layer's output gradient on measured steps
+  const bool measure = measured_step(b, run.batches_per_epoch, run.config.stats_steps);
+  run.net.backward(grad, [&](std::size_t i, const arma::mat& g) {  // g: dL/d(output of layer i)
+    if (measure && i == run.conv_index) meter.add_delta(g, count);
+  });
+
+  // ---- update (the norms are the loss's gradient's, before the L2 term)
+  if (measure) meter.add_gradients(run.optimizer.parameters());
+  add_l2_gradient(run.optimizer.parameters(), run.config.l2);
+  run.optimizer.step();
+  if (measure) meter.add_updates(run.optimizer);
+  return "";
 }
+// [/snippet]
+
+// One epoch's batches, in a fresh order; why the run must stop, "" when it went through.
+std::string run_epoch(const Run& run, Guard& guard, EpochMeter& meter, TrainLog& log) {
+  const arma::uvec order = run.config.shuffle ? shuffled_indices(run.n)
+                                              : arma::regspace<arma::uvec>(0, run.n - 1);  // (n)
+  meter.start = Clock::now();
+  run.net.set_training(true);
+  for (arma::uword b = 0; b < run.batches_per_epoch; ++b) {
+    const arma::uword start = b * run.batch_size, end = std::min(run.n, start + run.batch_size) - 1;
+    const std::string explosion =
+        batch_step(run, order.subvec(start, end), meter.stats.epoch, b, guard, meter);
+    if (!explosion.empty()) return explosion;
+    if (b + 1 < run.batches_per_epoch)
+      log.progress(meter.stats.epoch, meter.stats.samples, meter.mean_loss(), seconds_since(meter.start));
+  }
+  return "";
+}
+
+// ---- evaluation after an epoch, early stopping
+struct BestEpoch {  // the lowest validation loss so far
+  int epoch = 0;
+  double loss = arma::datum::inf;
+  std::vector<arma::mat> values;  // its parameters, when config.restore_best
+};
+
+// Test and validation sets (eval mode) into `stats`; true when the validation loss is a new best.
+bool evaluate_epoch(const Run& run, const Dataset& test_set, const Dataset& validation_set,
+                    EpochStats& stats, BestEpoch& best) {
+  if (test_set.x.n_cols > 0) {
+    const Evaluation t =
+        evaluate_with(run.net, test_set.x, test_set.y, run.spec, run.config.eval_batch_size);
+    stats.test_loss = t.loss;
+    stats.test_accuracy = t.accuracy;
+  }
+  // [snippet early-stopping]
+  if (validation_set.x.n_cols == 0) return false;
+  const Evaluation v = evaluate_with(run.net, validation_set.x, validation_set.y, run.spec,
+                                     run.config.eval_batch_size);
+  stats.validation_loss = v.loss;
+  stats.validation_accuracy = v.accuracy;
+  if (!(v.loss < best.loss)) return false;  // NaN is never better
+  best.loss = v.loss;
+  best.epoch = stats.epoch;
+  if (run.config.restore_best) best.values = parameter_values(run.net);
+  return true;
+  // [/snippet]
+}
+
+// [snippet early-stopping-patience]
+// Why the run stops after `epoch`: `patience` epochs without a lower validation loss ("" to go on).
+std::string out_of_patience(const TrainConfig& config, bool has_validation, int epoch,
+                            const BestEpoch& best) {
+  if (config.patience <= 0 || !has_validation || epoch - best.epoch < config.patience) return "";
+  return "the validation loss has not improved for " + std::to_string(epoch - best.epoch) +
+         " epochs (best: epoch " + std::to_string(best.epoch) + ", loss " + number(best.loss) + ")";
+}
+// [/snippet]
+
+EpochStats blank_stats(const std::vector<Parameter>& params) {
+  EpochStats blank;
+  for (const Parameter& p : params) blank.parameters.push_back({p.name, 0, 0, 0});
+  return blank;
+}
+
+}  // namespace
 
 // ---- the epoch loop --------------------------------------------------------------------------
 TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_set,
                   const TrainConfig& config, const Dataset& test_set,
                   const Dataset& validation_set) {
-  const std::string where = "train";
-  const arma::uword n = train_set.x.n_cols;
-  if (n == 0) throw Error(where + ": the training set is empty");
-  check_set(where, train_set, "training", train_set.x.n_rows);
-  check_set(where, test_set, "test", train_set.x.n_rows);
-  check_set(where, validation_set, "validation", train_set.x.n_rows);
-  if (config.epochs < 1) throw Error(where + ": epochs must be >= 1, got " + std::to_string(config.epochs));
+  check_inputs(config, train_set, test_set, validation_set);
   if (config.seed) seed(*config.seed);
-  // The images are data: the first layer skips dL/dimages while training (put back on return).
-  struct InputGradOff {
-    Sequential& net;
-    bool before;
-    ~InputGradOff() { net.set_input_grad(before); }
-  } input_grad_off{net, net.input_grad()};
-  net.set_input_grad(false);
-
-  const arma::uword batch_size =
-      config.batch_size == 0 || config.batch_size > n ? n : config.batch_size;
-  const arma::uword batches_per_epoch = (n + batch_size - 1) / batch_size;
-  const LossSpec spec{config.loss, &config.custom_loss, &config.custom_predict};
-  const std::size_t conv_index = first_conv(net);
+  const InputGradOff input_grad_off(net);
+  const Run run = plan_run(net, optimizer, train_set, config);
   const bool has_test = test_set.x.n_cols > 0, has_validation = validation_set.x.n_cols > 0;
-  std::ostream& log = config.log ? *config.log : std::cerr;
-  const bool talk = !config.quiet, terminal = talk && is_terminal(&log);
-
-  const std::vector<Parameter>& params = optimizer.parameters();
-  EpochStats blank;
-  for (const Parameter& p : params) blank.parameters.push_back({p.name, 0, 0, 0});
+  const EpochStats blank = blank_stats(optimizer.parameters());
   TsvWriter tsv(config.tsv_path);
   tsv.row(tsv_header(blank));
-
-  const arma::uword window_batches = std::clamp<arma::uword>(
-      (config.explosion_window + batch_size - 1) / batch_size, 1, batches_per_epoch);
-  ExplosionGuard guard{config.explosion_factor, window_batches};
+  TrainLog log(config, run.n);
   TrainResult result;
-  // The reference for the guard: the initial loss, before any update, on the first samples.
-  const arma::uword reference_count = std::min(n, std::max<arma::uword>(1, config.explosion_window));
-  result.initial_loss = evaluate_with(net, train_set.x.cols(0, reference_count - 1),
-                                      train_set.y.subvec(0, reference_count - 1), spec,
-                                      config.eval_batch_size).loss;
-  guard.reference = result.initial_loss;
-  if (talk)
-    log << "initial loss " << loss_text(result.initial_loss) << " (first " << reference_count
-        << " training samples, before any update)\n";
-  // Explosions put back `good`: the parameters at the start of the latest epoch after which
-  // the guard still accepted a window's loss (the initial ones until then).
-  std::vector<arma::mat> good = parameter_values(net), pending, best;
-  bool pending_vouched = false;
-  double best_loss = arma::datum::inf;
+  Guard guard(run, reference_count(run));  // measures the initial loss, before any update
+  result.initial_loss = guard.window.reference;
+  log.initial_loss(result.initial_loss, reference_count(run));
+  BestEpoch best;
   const Clock::time_point run_start = Clock::now();
 
   for (int e = 0; e < config.epochs; ++e) {
     if (config.lr_schedule) optimizer.set_lr(config.lr_schedule(e));
-    pending = parameter_values(net);
-    pending_vouched = false;
-    EpochStats stats = blank;
-    stats.epoch = e + 1;
-    stats.lr = optimizer.lr();
-    const arma::uvec order = config.shuffle ? shuffled_indices(n)
-                                            : arma::regspace<arma::uvec>(0, n - 1);  // (n)
-    double loss_sum = 0, delta_sum = 0;
-    arma::uword correct = 0, delta_samples = 0, measured = 0;
-    std::vector<double> grad_norm_sum(params.size(), 0), ratio_sum(params.size(), 0);
-    std::string explosion;
-    const Clock::time_point epoch_start = Clock::now();
-    double last_progress = 0;
-    net.set_training(true);
-
-    for (arma::uword b = 0; b < batches_per_epoch; ++b) {
-      const arma::uword start = b * batch_size, end = std::min(n, start + batch_size) - 1;
-      const arma::uvec batch = order.subvec(start, end);
-      const arma::mat x = train_set.x.cols(batch);   // (features x batch)
-      const arma::uvec y = train_set.y.elem(batch);  // (batch)
-      const arma::uword count = y.n_elem;
-
-      // [snippet train-batch]
-      // ---- forward and loss
-      net.zero_grad();
-      const arma::mat output = net.forward(x);  // (outputs x batch)
-      arma::mat grad;                           // (outputs x batch) dL/doutput
-      const double loss = output.is_finite() ? loss_of(spec, output, y, &grad) : arma::datum::nan;
-      stats.samples += count;
-      ++stats.batches;
-      loss_sum += loss * static_cast<double>(count);
-      if (std::isfinite(loss)) correct += count_correct(predictions_of(spec, output), y);
-
-      // ---- explosion guard
-      if (!std::isfinite(loss)) {
-        explosion = "epoch " + std::to_string(e + 1) + ", batch " + std::to_string(b + 1) +
-                    ": the loss is " + number(loss) +
-                    (output.is_finite() ? "" : " (the network's output contains NaN or Inf)");
-      } else if (guard.exploded(loss, count)) {
-        explosion = "epoch " + std::to_string(e + 1) + ", batch " + std::to_string(b + 1) +
-                    ": the loss " + number(guard.window_mean) + " (mean over the last " +
-                    std::to_string(guard.window_samples) + " samples) is above " +
-                    number(config.explosion_factor) + " x the initial loss " + number(guard.reference);
-      } else if (guard.batches == 0 && !pending_vouched) {  // a window just passed
-        good = std::move(pending);
-        pending_vouched = true;
-      }
-      if (!explosion.empty()) {
-        explosion += ": the learning rate (" + number(optimizer.lr()) + ") is probably too high";
-        break;
-      }
-
-      // ---- backward, watching the conv layer's output gradient on measured steps
-      const bool measure = measured_step(b, batches_per_epoch, config.stats_steps);
-      net.backward(grad, [&](std::size_t i, const arma::mat& g) {  // g: dL/d(output of layer i)
-        if (!measure || i != conv_index) return;
-        // dL/d(conv output) per sample; times the batch size: the per-sample loss's delta
-        const arma::rowvec norms = arma::sqrt(arma::sum(arma::square(g), 0));  // (1 x batch)
-        delta_sum += arma::accu(norms) * static_cast<double>(count);
-        delta_samples += count;
-      });
-
-      // ---- update
-      if (measure)
-        for (std::size_t i = 0; i < params.size(); ++i) grad_norm_sum[i] += frobenius(*params[i].grad);
-      optimizer.step();
-      if (measure) {
-        for (std::size_t i = 0; i < params.size(); ++i) {
-          const double w = frobenius(*params[i].value);
-          ratio_sum[i] += w > 0 ? frobenius(optimizer.last_update(i)) / w : arma::datum::nan;
-        }
-        ++measured;
-      }
-      // [/snippet]
-
-      // ---- progress on a terminal
-      if (terminal) {
-        const double elapsed = seconds_since(epoch_start);
-        if (elapsed - last_progress >= 0.2 && b + 1 < batches_per_epoch) {
-          last_progress = elapsed;
-          const double rate = static_cast<double>(stats.samples) / elapsed;
-          log << "\repoch " << e + 1 << "/" << config.epochs << "  " << stats.samples << "/" << n
-              << "  " << fixed(rate, 0) << " img/s  ETA "
-              << duration(static_cast<double>(n - stats.samples) / rate) << "  loss "
-              << fixed(loss_sum / static_cast<double>(stats.samples), 4) << "\033[K" << std::flush;
-        }
-      }
-    }
-
-    // ---- the epoch's row
-    stats.seconds = seconds_since(epoch_start);
-    stats.images_per_second = stats.seconds > 0 ? static_cast<double>(stats.samples) / stats.seconds : 0;
-    stats.train_loss = loss_sum / static_cast<double>(stats.samples);
-    stats.train_accuracy = static_cast<double>(correct) / static_cast<double>(stats.samples);
-    if (delta_samples > 0 && conv_index < net.size())
-      stats.conv_delta = delta_sum / static_cast<double>(delta_samples);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      ParameterStats& p = stats.parameters[i];
-      p.norm = frobenius(*params[i].value);
-      p.grad_norm = measured > 0 ? grad_norm_sum[i] / static_cast<double>(measured) : arma::datum::nan;
-      p.update_ratio = measured > 0 ? ratio_sum[i] / static_cast<double>(measured) : arma::datum::nan;
-    }
-    bool is_best = false;
-    if (explosion.empty()) {
-      if (has_test) {
-        const Evaluation t = evaluate_with(net, test_set.x, test_set.y, spec, config.eval_batch_size);
-        stats.test_loss = t.loss;
-        stats.test_accuracy = t.accuracy;
-      }
-      // [snippet early-stopping]
-      if (has_validation) {
-        const Evaluation v = evaluate_with(net, validation_set.x, validation_set.y, spec,
-                                           config.eval_batch_size);
-        stats.validation_loss = v.loss;
-        stats.validation_accuracy = v.accuracy;
-        if (v.loss < best_loss) {  // NaN is never better
-          best_loss = v.loss;
-          result.best_epoch = stats.epoch;
-          is_best = true;
-          if (config.restore_best) best = parameter_values(net);
-        }
-      }
-      // [/snippet]
-    }
+    guard.epoch_starts(net);
+    EpochMeter meter(blank, e + 1, optimizer.lr());
+    const std::string explosion = run_epoch(run, guard, meter, log);
+    EpochStats stats = meter.finish(optimizer.parameters());
+    const bool evaluated = explosion.empty();
+    const bool is_best = evaluated && evaluate_epoch(run, test_set, validation_set, stats, best);
+    result.best_epoch = best.epoch;
     result.history.push_back(stats);
     tsv.row(tsv_values(stats));
-    if (talk) {
-      if (terminal) log << "\r\033[K";
-      const bool evaluated = explosion.empty();
-      log << epoch_line(stats, config.epochs, has_test && evaluated, has_validation && evaluated,
-                        is_best)
-          << "\n" << std::flush;
-    }
+    log.epoch(stats, has_test && evaluated, has_validation && evaluated, is_best);
     if (config.on_epoch) config.on_epoch(result.history.back());
-
-    // ---- stop early?
-    if (!explosion.empty()) {
-      result.stopped_early = result.diverged = true;
-      result.reason = explosion;
-      restore_values(net, !best.empty() ? best : good);
+    if (!explosion.empty()) {  // put back the last good (or the best) parameters
+      result.diverged = true;
+      restore_values(net, !best.values.empty() ? best.values : guard.good);
       optimizer.reset_state();
-      break;
     }
-    // [snippet early-stopping-patience]
-    if (config.patience > 0 && has_validation && stats.epoch - result.best_epoch >= config.patience) {
-      result.stopped_early = true;
-      result.reason = "the validation loss has not improved for " +
-                      std::to_string(stats.epoch - result.best_epoch) + " epochs (best: epoch " +
-                      std::to_string(result.best_epoch) + ", loss " + number(best_loss) + ")";
-      break;
-    }
-    // [/snippet]
+    result.reason = evaluated ? out_of_patience(config, has_validation, stats.epoch, best) : explosion;
+    result.stopped_early = !result.reason.empty();
+    if (result.stopped_early) break;
   }
 
   // [snippet early-stopping-restore]
-  if (!result.diverged && config.restore_best && !best.empty()) restore_values(net, best);
+  if (!result.diverged && config.restore_best && !best.values.empty()) restore_values(net, best.values);
   // [/snippet]
   if (result.stopped_early) {
     tsv.comment("stopped early: " + result.reason);
-    if (talk) log << "stopped early: " << result.reason << "\n" << std::flush;
+    log.stopped(result.reason);
   }
   net.set_training(true);
   result.seconds = seconds_since(run_start);

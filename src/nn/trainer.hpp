@@ -7,6 +7,10 @@
 //   nn::rng() (config.shuffle) or in the fixed order 0 .. n-1. Per batch:
 //     net.zero_grad(); output = net.forward(X); L = loss(output, y); backward, layer by layer
 //     (net[i].backward, last to first, exactly what Sequential::backward does); optimizer.step().
+//   With config.l2 = lambda > 0 the step adds lambda * W to the gradient of every weight
+//   (parameters named "weight": Linear's and Conv2d's; not biases, not batch norm's gamma and
+//   beta) just before optimizer.step(): the L2 penalty 0.5 * lambda * ||W||^2 of lesson 6, with
+//   any optimizer and none of its own weight decay (plain SGD then steps W <- W - lr (dW + lambda W)).
 //   The loss is softmax cross-entropy on the labels, or MSE on one-hot targets
 //   (LossKind::mse), or config.custom_loss. Before every epoch config.lr_schedule (when set)
 //   sets the optimizer's base rate. The net is in training mode (set_training(true)) while it
@@ -15,11 +19,13 @@
 //   What an epoch records (EpochStats; history[k] is epoch k+1):
 //     train_loss, train_accuracy   as trained: the mean over the epoch's batches (sample
 //                                  weighted), with the weights of the moment and dropout on.
-//                                  The L2 penalty is not included (optimizer.l2_penalty()).
+//                                  The L2 penalty is not included (neither config.l2's nor
+//                                  optimizer.l2_penalty()).
 //     test_*, validation_*         evaluated after the epoch, eval mode; NaN when that set is
 //                                  empty or the epoch was cut short.
 //     per parameter                its norm ||w|| (Frobenius) at the end of the epoch; the mean
-//                                  over measured steps of ||dL/dw|| (the batch gradient) and of
+//                                  over measured steps of ||dL/dw|| (the batch loss's gradient,
+//                                  without config.l2's term) and of
 //                                  ||last update|| / ||w|| (want ~1e-3).
 //     conv_delta                   for the first top-level Conv2d: the mean over samples of
 //                                  ||dl_i / d(conv output)_i||, the per-sample loss's gradient
@@ -61,8 +67,11 @@
 //   images/s, ETA, loss) and one line per epoch; elsewhere the one line per epoch only; and
 //   why the run stopped early, if it did.
 //   While it trains, the net's first layer skips dL/dinput (Sequential::set_input_grad).
-//   Bad input (empty training set, labels that do not match the columns, epochs < 1) throws
-//   nn::Error.
+//   Bad input (empty training set, labels that do not match the columns, epochs < 1, l2 < 0)
+//   throws nn::Error.
+//   The loop is short; its parts (trainer.cpp) are the batch step, the epoch meter, the
+//   explosion guard with its parameter snapshot, the evaluation and early stopping, and in
+//   train_log.cpp the TSV writer and the log lines.
 #pragma once
 
 #include <armadillo>
@@ -116,6 +125,7 @@ struct TrainConfig {
   LossFunction custom_loss;             // when set, replaces `loss`
   Predictor custom_predict;             // when set, replaces the argmax for accuracies
   Schedule lr_schedule;                 // when set, the base rate of every epoch
+  double l2 = 0;                        // lambda: L2 on the weights, outside the optimizer (below)
   std::string tsv_path;                 // "" writes no file
   double explosion_factor = 3;          // <= 0: only non-finite losses stop the run
   arma::uword explosion_window = 50;    // samples per guard window and for the initial loss
@@ -141,6 +151,10 @@ struct TrainResult {
 TrainResult train(Sequential& net, Optimizer& optimizer, const Dataset& train_set,
                   const TrainConfig& config = {}, const Dataset& test_set = {},
                   const Dataset& validation_set = {});
+
+// 0.5 * lambda * sum ||W||^2 over the weights of `params` (the parameters TrainConfig::l2
+// decays: those named "weight"): the penalty whose gradient config.l2 = lambda adds.
+double l2_penalty(const std::vector<Parameter>& params, double lambda);
 
 // ---- the history as a table ------------------------------------------------------------------
 // Column names of the TSV: epoch samples batches lr train_loss train_accuracy test_loss

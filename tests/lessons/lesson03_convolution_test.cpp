@@ -78,9 +78,23 @@ static arma::mat correlate(const arma::vec& signal, const arma::mat& kernel) {
 }
 
 SCENARIO("1-D backward: correlation for dL/dW, full convolution with the flipped kernel for dL/dI",
-         "[lesson03][points:0]") {
+         "[lesson03][points:1][exercise:conv2d_backward]") {
   GIVEN("I = [1 2 3 4], W = [1 2 3], dL/dO = [1 -2]") {
     const arma::vec input{1, 2, 3, 4}, grad_output{1, -2};
+    WHEN("Conv2d(1x1x4, one 1x3 kernel W) runs forward on I and backward with dL/dO") {
+      nn::Conv2d conv(nn::Shape{1, 1, 4}, 1, 1, 3);
+      conv.set_kernel(0, 0, grid({{1, 2, 3}}));
+      conv.bias.zeros();
+      conv.zero_grad();
+      conv.forward(input);
+      const arma::mat grad_input = conv.backward(grad_output);
+      THEN("its dL/dW is [-3 -4 -5], dL/db = 1 - 2 = -1, and dL/dI = [1 0 -1 -6]: the two "
+           "correlations below") {
+        CHECK_THAT(conv.kernel_grad(0, 0), Equals(grid({{-3, -4, -5}})));
+        CHECK_THAT(arma::mat(conv.grad_bias), Equals(grid({{-1}})));
+        CHECK_THAT(arma::mat(grad_input.t()), Equals(grid({{1, 0, -1, -6}})));
+      }
+    }
     THEN("dL/dW = correlation of I with dL/dO = [-3 -4 -5]") {
       CHECK_THAT(correlate(input, grad_output.t()), Equals(grid({{-3, -4, -5}})));
     }

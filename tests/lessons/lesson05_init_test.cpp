@@ -113,6 +113,24 @@ SCENARIO("orthogonal gives W W' = I (square, wide) or W'W = I (tall), to 1e-12",
       }
     }
   }
+  GIVEN("400 draws of a 4x4 orthogonal matrix, seeds 0 .. 399") {
+    // Householder QR (LAPACK) makes R(0,0) = -sign(a) |column 0| for the Gaussian's first
+    // entry a, so Q(0,0) = a / R(0,0) is always negative: without the sign fix on diag(R),
+    // W(0,0) < 0 in every draw. With it, Q is uniform over the orthogonal matrices (Haar) and
+    // W(0,0) > 0 with probability 1/2.
+    int positive = 0;
+    for (std::uint64_t s = 0; s < 400; ++s) {
+      nn::seed(s);
+      arma::mat w(4, 4);
+      nn::init::orthogonal(w);
+      positive += w(0, 0) > 0;
+    }
+    THEN("W(0,0) is positive in about half of them: 200 +- 40 (4 standard deviations, sqrt(400/4) = 10)") {
+      INFO(positive << " of 400 draws have W(0,0) > 0");
+      CHECK(positive >= 160);
+      CHECK(positive <= 240);
+    }
+  }
   GIVEN("a gain of sqrt 2") {
     arma::mat w(100, 100);
     nn::init::orthogonal(w, std::sqrt(2.0));

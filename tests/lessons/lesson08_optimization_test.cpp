@@ -342,8 +342,17 @@ SCENARIO("inverted dropout: the lesson's mask, E[mask] = 1, and a gradient check
     }
     WHEN("it is switched to eval mode") {
       net.set_training(false);
-      THEN("forward is deterministic and the gradient check passes below 1e-7 everywhere") {
-        CHECK_THAT(net.forward(x), Equals(net.forward(x), 0));
+      THEN("dropout is the identity: forward is W2 relu(W1 x + b1) + b2, twice the same; and "
+           "the gradient check passes below 1e-7 everywhere") {
+        const auto& fc1 = dynamic_cast<const nn::Linear&>(net[0]);
+        const auto& fc2 = dynamic_cast<const nn::Linear&>(net[3]);
+        arma::mat hidden = fc1.weight * x;  // (5 x 4)
+        hidden.each_col() += fc1.bias;
+        hidden = arma::clamp(hidden, 0, arma::datum::inf);
+        arma::mat expected = fc2.weight * hidden;  // (3 x 4)
+        expected.each_col() += fc2.bias;
+        CHECK_THAT(net.forward(x), Equals(expected, 1e-14));
+        CHECK_THAT(net.forward(x), Equals(expected, 1e-14));
         const std::vector<nn::GradientCheck> checks = nn::gradient_check(net, x);
         CHECK(checks.size() == 5);  // input, 0.weight, 0.bias, 3.weight, 3.bias
         for (const nn::GradientCheck& c : checks) {

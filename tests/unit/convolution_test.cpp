@@ -104,6 +104,40 @@ SCENARIO("the Torch7 slide example: 2x4x4 input, two 2x2x2 kernels", "[lesson03]
   }
 }
 
+SCENARIO("backward adds: a batch of 2, then a second call, worked by hand",
+         "[lesson03][points:2][exercise:conv2d_backward]") {
+  // Input 1x2x3, one 2x2 kernel: two output positions per sample (Ho = 1, Wo = 2).
+  // dL/dW = sum over samples and positions q of g_q * (the 2x2 patch under the kernel at q);
+  // dL/db = the sum of every g_q. Backward ADDS into both until zero_grad().
+  GIVEN("Conv2d(1x2x3 -> 1x1x2, 2x2 kernel) and the images x1, x2, x3") {
+    const nn::Shape shape{1, 2, 3};
+    nn::Conv2d conv(shape, 1, 2, 2);
+    conv.set_kernel(0, 0, grid({{1, -1}, {2, 0}}));
+    const arma::vec x1 = testing::image({grid({{1, 0, 2}, {0, 3, 1}})});
+    const arma::vec x2 = testing::image({grid({{2, 1, 0}, {1, 0, 4}})});
+    const arma::vec x3 = testing::image({grid({{0, 1, 1}, {1, 1, 0}})});
+    conv.zero_grad();
+    WHEN("a batch [x1 x2] goes back with g1 = [1 2], g2 = [-1 3]") {
+      conv.forward(arma::join_rows(x1, x2));
+      conv.backward(grid({{1, -1}, {2, 3}}));  // (2 positions x 2 samples)
+      THEN("dL/dW = 1 [[1 0] [0 3]] + 2 [[0 2] [3 1]] - [[2 1] [1 0]] + 3 [[1 0] [0 4]]"
+           " = [[2 3] [5 17]], dL/db = 1 + 2 - 1 + 3 = 5") {
+        CHECK_THAT(conv.kernel_grad(0, 0), Equals(grid({{2, 3}, {5, 17}})));
+        CHECK_THAT(arma::mat(conv.grad_bias), Equals(grid({{5}})));
+      }
+      AND_WHEN("then x3 alone goes back with g3 = [2 -1]") {
+        conv.forward(x3);
+        conv.backward(grid({{2}, {-1}}));
+        THEN("it adds 2 [[0 1] [1 1]] - [[1 1] [1 0]] = [[-1 1] [1 2]] and 1: dL/dW = "
+             "[[1 4] [6 19]], dL/db = 6") {
+          CHECK_THAT(conv.kernel_grad(0, 0), Equals(grid({{1, 4}, {6, 19}})));
+          CHECK_THAT(arma::mat(conv.grad_bias), Equals(grid({{6}})));
+        }
+      }
+    }
+  }
+}
+
 SCENARIO("a shared weight's gradient is the sum over every place it sits in T",
          "[lesson03][points:3][exercise:conv2d_backward]") {
   GIVEN("a 1x3x3 input and a 2x2 kernel (each weight is used at 4 positions)") {

@@ -14,6 +14,7 @@
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinRel;
 using testing::Equals;
 using testing::grid;
 
@@ -355,14 +356,70 @@ SCENARIO("the conv delta is the mean per-sample gradient norm at the first Conv2
     config.shuffle = false;
     config.quiet = true;
     const nn::TrainResult result = nn::train(net, sgd, set, config);
-    WHEN("the same delta is computed by hand") {
-      net.forward(set.x);
-      arma::mat grad;
-      nn::batch_loss(nn::LossKind::cross_entropy, net.outputs().back(), set.y, &grad);
-      const arma::mat delta = net[1].backward(net[2].backward(grad));  // (18 x 2) dL/d(conv out)
-      // per-sample loss: 2 x the batch-mean loss's gradient
-      const double expected = (arma::norm(2 * delta.col(0)) + arma::norm(2 * delta.col(1))) / 2;
-      THEN("they agree") { CHECK_THAT(result.history[0].conv_delta, WithinAbs(expected, 1e-12)); }
+    WHEN("the same delta is derived by hand, without the library's backward") {
+      // Sample i's loss l_i = -ln softmax(W relu(z_i) + b)_{y_i} of the conv output z_i:
+      //   dl_i/dz_i = (W' (p_i - e_{y_i})) % [z_i > 0],  p_i = softmax(W relu(z_i) + b).
+      const nn::Linear& fc = dynamic_cast<const nn::Linear&>(net[2]);
+      const arma::mat z = net[0].forward(set.x);  // (18 x 2) the conv output (lr 0: unchanged)
+      double norm_sum = 0;
+      for (arma::uword i = 0; i < 2; ++i) {
+        const arma::vec scores = fc.weight * arma::clamp(z.col(i), 0, arma::datum::inf) + fc.bias;
+        arma::vec p = arma::exp(scores - scores.max());
+        p /= arma::accu(p);                                           // (3) softmax
+        p(set.y(i)) -= 1;                                             // p - e_y = dl_i/dscores
+        const arma::vec mask = arma::conv_to<arma::vec>::from(z.col(i) > 0);
+        norm_sum += arma::norm((fc.weight.t() * p) % mask);           // ||dl_i/dz_i||
+      }
+      THEN("the trainer's conv_delta is their mean over the 2 samples, to rounding") {
+        CHECK_THAT(result.history[0].conv_delta, WithinRel(norm_sum / 2, 1e-12));
+      }
+    }
+  }
+}
+
+SCENARIO("config.l2 adds lambda W to the weights' gradients, not the biases'",
+         "[trainer][lesson06][points:0][needs:lesson01/Linear::backward]") {
+  GIVEN("Linear(2 -> 1) with W = [1 -2], b = 0.5, two samples [1 2] and [3 4], and the loss "
+        "L = mean over the samples of the output") {
+    nn::Sequential net;
+    nn::Linear& fc = net.emplace<nn::Linear>(2, 1);
+    fc.weight = grid({{1, -2}});
+    fc.bias = arma::vec{0.5};
+    nn::Dataset set;
+    set.x = grid({{1, 3}, {2, 4}});  // (2 features x 2 samples)
+    set.y = arma::uvec{0, 0};
+    set.shape = nn::Shape{1, 1, 2};
+    // dL/doutput = 1/2 per sample, so dL/dW = mean of the samples = [2 3], dL/db = 1.
+    nn::TrainConfig config;
+    config.epochs = 1;
+    config.batch_size = 0;
+    config.quiet = true;
+    config.explosion_factor = 0;  // L is unbounded below: only non-finite losses stop the run
+    config.custom_loss = [](const arma::mat& output, const arma::uvec&, arma::mat& grad) {
+      grad = arma::mat(arma::size(output), arma::fill::value(1.0 / output.n_cols));
+      return arma::accu(output) / output.n_cols;
+    };
+    WHEN("one step of plain SGD, lr 0.1, with l2 = 0.5") {
+      config.l2 = 0.5;
+      nn::SGD sgd(net.parameters(), 0.1);
+      nn::train(net, sgd, set, config);
+      THEN("W = [1 -2] - 0.1 ([2 3] + 0.5 [1 -2]) = [0.75 -2.2]; b = 0.5 - 0.1 * 1 = 0.4") {
+        CHECK_THAT(fc.weight, Equals(grid({{0.75, -2.2}}), 1e-15));
+        CHECK_THAT(arma::mat(fc.bias), Equals(grid({{0.4}}), 1e-15));
+      }
+    }
+    WHEN("the same step with l2 = 0") {
+      nn::SGD sgd(net.parameters(), 0.1);
+      nn::train(net, sgd, set, config);
+      THEN("W = [1 -2] - 0.1 [2 3] = [0.8 -2.3]") {
+        CHECK_THAT(fc.weight, Equals(grid({{0.8, -2.3}}), 1e-15));
+      }
+    }
+    THEN("l2_penalty counts the weights only: 0.5 * 0.5 * (1 + 4) = 1.25; a negative l2 throws") {
+      CHECK(nn::l2_penalty(net.parameters(), 0.5) == 1.25);
+      config.l2 = -1;
+      nn::SGD sgd(net.parameters(), 0.1);
+      CHECK_THROWS_WITH(nn::train(net, sgd, set, config), Contains("l2 must be a finite number >= 0"));
     }
   }
 }
