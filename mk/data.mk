@@ -84,11 +84,11 @@ data-mnist:
 # ---- the shipped subset ------------------------------------------------------------------
 $(BUILD)/obj/tools/make_subset.o: tools/make_subset.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 $(MAKE_SUBSET): $(BUILD)/obj/tools/make_subset.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(call quiet,LINK,$@)$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 subset: $(MAKE_SUBSET)
 	@[ -f $(FASHION_MNIST_DIR)/train-images-idx3-ubyte.gz ] \

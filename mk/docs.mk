@@ -19,11 +19,11 @@ DOCS_LESSON_ARGS ?= --no-pause
 
 $(BUILD)/obj/tools/snippets.o: tools/snippets.cpp tools/snippets.hpp
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 $(SNIPPETS): $(BUILD)/obj/tools/snippets.o $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(call quiet,LINK,$@)$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 docs-check: $(SNIPPETS)
 	@$(SNIPPETS) check && echo "docs: every citation, marker and link is in place."

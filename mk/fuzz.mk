@@ -40,17 +40,17 @@ fuzz-setup: check-setup
 
 $(FUZZ_DIR)/obj/src/%.o: src/%.cpp
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -c $< -o $@
+	$(call quiet,CXX,$<)$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -c $< -o $@
 
 $(FUZZ_DIR)/obj/fuzz/%.o: tests/fuzz/%.cpp
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -c $< -o $@
+	$(call quiet,CXX,$<)$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) -c $< -o $@
 
 $(FUZZER): $(FUZZ_DIR)/obj/fuzz/idx_fuzzer.o $(FUZZ_LIB_OBJ)
-	$(FUZZ_CXX) -fsanitize=fuzzer,$(FUZZ_SANITIZE) $^ $(FUZZ_LDLIBS) -o $@
+	$(call quiet,LINK,$@)$(FUZZ_CXX) -fsanitize=fuzzer,$(FUZZ_SANITIZE) $^ $(FUZZ_LDLIBS) -o $@
 
 $(MAKE_CORPUS): $(FUZZ_DIR)/obj/fuzz/make_corpus.o $(FUZZ_LIB_OBJ)
-	$(FUZZ_CXX) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) $^ $(FUZZ_LDLIBS) -o $@
+	$(call quiet,LINK,$@)$(FUZZ_CXX) -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) $^ $(FUZZ_LDLIBS) -o $@
 
 fuzz-build: fuzz-setup
 	@$(MAKE) --no-print-directory $(FUZZER)
