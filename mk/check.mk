@@ -16,7 +16,7 @@ ifneq ($(filter check,$(MAKECMDGOALS)),)
 $(filter-out $(N),$(CHECK_LESSONS)): check ; @:
 endif
 
-$(BUILD)/obj/tools/check.o: tools/check.cpp tools/check_table.hpp tools/grade_exercises.hpp tools/grade_xml.hpp tools/grade_json.hpp
+$(BUILD)/obj/tools/check.o: tools/check.cpp tools/check_table.hpp tools/grade_case.hpp tools/grade_exercises.hpp tools/grade_xml.hpp tools/grade_json.hpp
 	@mkdir -p $(@D)
 	$(call quiet,CXX,$<)$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(TOOL_OPT) -c $< -o $@
 

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "check_table.hpp"
+#include "grade_case.hpp"
 #include "grade_exercises.hpp"
 #include "grade_xml.hpp"
 
@@ -93,36 +94,25 @@ std::string relative_source(const std::string& file, const fs::path& root) {
   return f;
 }
 
-// The first failure inside `e` (depth first, in report order): true when found.
-bool first_failure(const Element& e, const fs::path& root, std::string& message,
-                   std::string& where, std::vector<std::string>& infos) {
-  for (const auto& c : e.children) {
-    const Element& k = *c;
-    const std::string at = relative_source(k.attribute_or("filename", ""), root) + ":" +
-                           k.attribute_or("line", "?");
-    if (k.name == "Info") infos.push_back(grade_xml::trim(k.text));
-    if (k.name == "Expression" && k.attribute_or("success", "true") == "false") {
-      const Element* original = k.child("Original");
-      const Element* expanded = k.child("Expanded");
-      std::string text = original ? grade_xml::trim(original->text) : "";
-      if (expanded && grade_xml::trim(expanded->text) != text)
-        text += ": got " + grade_xml::trim(expanded->text);
-      if (const Element* ex = k.child("Exception")) text = grade_xml::trim(ex->text);
-      if (!infos.empty()) text = infos.back() + ": " + text;
-      message = text;
-      where = at;
-      return true;
-    }
-    if (k.name == "Exception" || k.name == "FatalErrorCondition" || k.name == "Failure") {
-      message = grade_xml::trim(k.text);
-      if (!infos.empty() && message.find("is yours to write") == std::string::npos)
-        message = infos.back() + ": " + message;
-      where = at;
-      return true;
-    }
-    if (k.name == "Section" && first_failure(k, root, message, where, infos)) return true;
+// The first failed check of test case `c` (grade_case.hpp reads the report, as the grader does):
+// the check's text and values ("lambda = 0.5: expected ... got ..." with the INFO line before
+// it), and where it is, relative to the repository. False when no check failed.
+bool first_failure(const Element& c, const fs::path& root, std::string& message, std::string& where) {
+  const grade::CaseReport report = grade::read_case(c);
+  if (report.failures == 0) return false;
+  const grade::Failure& f = report.first;
+  std::string text = f.message;
+  if (f.kind == "expression") {
+    text = f.original;
+    if (!f.expanded.empty() && f.expanded != f.original) text += ": got " + f.expanded;
   }
-  return false;
+  if (!f.info.empty() && text.find("is yours to write") == std::string::npos)
+    text = f.info.back() + ": " + text;
+  message = text;
+  const std::size_t colon = f.where.rfind(':');
+  where = colon == std::string::npos ? f.where
+                                     : relative_source(f.where.substr(0, colon), root) + f.where.substr(colon);
+  return true;
 }
 
 void collect(const Element& e, const fs::path& root, std::vector<TestResult>& out) {
@@ -143,8 +133,7 @@ void collect(const Element& e, const fs::path& root, std::vector<TestResult>& ou
     t.finished = result != nullptr;
     t.passed = result && result->attribute_or("success", "false") == "true";
     if (!t.passed) {
-      std::vector<std::string> infos;
-      if (!first_failure(*c, root, t.failure, t.where, infos))
+      if (!first_failure(*c, root, t.failure, t.where))
         t.failure = t.finished ? "failed" : "did not finish (the test process crashed or hung)";
     }
     out.push_back(t);
