@@ -115,19 +115,7 @@ inline std::string format_points(double p) {
 
 // Every exercise in src/ and lessons/ (solutions, stubs, written stubs), in lesson order.
 inline std::vector<grade_exercises::Exercise> exercises_in(const std::string& root) {
-  namespace fs = std::filesystem;
-  std::vector<grade_exercises::Exercise> exercises;
-  std::vector<std::string> files;
-  for (const char* dir : {"src", "lessons"})
-    if (fs::is_directory(fs::path(root) / dir))
-      for (const auto& e : fs::recursive_directory_iterator(fs::path(root) / dir))
-        if (e.is_regular_file() && e.path().extension() == ".cpp")
-          files.push_back(fs::relative(e.path(), root).generic_string());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files)
-    for (const auto& e :
-         grade_exercises::find_exercises(read_text((fs::path(root) / f).string()), f))
-      exercises.push_back(e);
+  std::vector<grade_exercises::Exercise> exercises = nn::lesson::find_exercises_in_tree(root);
   std::stable_sort(exercises.begin(), exercises.end(), [](const auto& a, const auto& b) {
     return a.lesson_number < b.lesson_number;
   });
