@@ -115,88 +115,104 @@ inline std::string format_points(double p) {
 
 // Every exercise in src/ and lessons/ (solutions, stubs, written stubs), in lesson order.
 inline std::vector<grade_exercises::Exercise> exercises_in(const std::string& root) {
-  namespace fs = std::filesystem;
-  std::vector<grade_exercises::Exercise> exercises;
-  std::vector<std::string> files;
-  for (const char* dir : {"src", "lessons"})
-    if (fs::is_directory(fs::path(root) / dir))
-      for (const auto& e : fs::recursive_directory_iterator(fs::path(root) / dir))
-        if (e.is_regular_file() && e.path().extension() == ".cpp")
-          files.push_back(fs::relative(e.path(), root).generic_string());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files)
-    for (const auto& e :
-         grade_exercises::find_exercises(read_text((fs::path(root) / f).string()), f))
-      exercises.push_back(e);
+  std::vector<grade_exercises::Exercise> exercises = nn::lesson::find_exercises_in_tree(root);
   std::stable_sort(exercises.begin(), exercises.end(), [](const auto& a, const auto& b) {
     return a.lesson_number < b.lesson_number;
   });
   return exercises;
 }
 
-inline Table table(const std::string& root) {
+// The suite's test files, relative to root: the .cpp files in the folders below tests/
+// (unit/, lessons/, infra/), except the fixtures and the fuzzers (their tags are not the course's)
+// and grading_test.cpp (its tests are fixtures, in strings). In name order.
+inline std::vector<std::string> test_files_in(const std::string& root) {
   namespace fs = std::filesystem;
-  Table out;
-  const std::vector<grade_exercises::Exercise> exercises = exercises_in(root);
-
-  std::vector<TestTags> tests;
-  std::vector<std::string> test_files;
-  for (const char* kind : {"unit", "lessons", "infra"}) {  // the Makefile's TEST_KINDS
-    const fs::path dir = fs::path(root) / "tests" / kind;
-    if (!fs::is_directory(dir)) continue;
-    for (const auto& e : fs::directory_iterator(dir))
-      if (e.is_regular_file() && e.path().extension() == ".cpp" &&
-          e.path().filename() != "grading_test.cpp")  // its tests are fixtures, in strings
-        test_files.push_back(std::string("tests/") + kind + "/" + e.path().filename().string());
+  std::vector<std::string> files;
+  const fs::path base = fs::path(root) / "tests";
+  if (!fs::is_directory(base)) return files;
+  for (auto e = fs::recursive_directory_iterator(base); e != fs::recursive_directory_iterator();
+       ++e) {
+    const std::string name = e->path().filename().string();
+    if (e->is_directory() && (name == "fixtures" || name == "fuzz")) {
+      e.disable_recursion_pending();
+      continue;
+    }
+    if (e->is_regular_file() && e->path().extension() == ".cpp" && name != "grading_test.cpp")
+      files.push_back(fs::relative(e->path(), root).generic_string());
   }
-  std::sort(test_files.begin(), test_files.end());
-  for (const auto& f : test_files) {
-    const std::string text =
-        grade_exercises::strip_hidden(read_text((fs::path(root) / f).string()), f).text;
-    for (const auto& t : tests_in(text, f)) tests.push_back(t);
-  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
-  std::map<std::string, const grade_exercises::Exercise*> by_key;
-  for (const auto& e : exercises) by_key[tag_key(e.name)] = &e;
+// What the tests' tags give each exercise (by tag_key): points, test count, the exercises it
+// needs first; with the problems found on the way.
+struct Tally {
   std::map<std::string, double> points;
   std::map<std::string, int> count;
   std::map<std::string, std::set<std::string>> needs;
-  double unclaimed_tests = 0;
+};
+
+using ExerciseIndex = std::map<std::string, const grade_exercises::Exercise*>;
+
+inline void tally_needs(const TestTags& t, const std::string& at, const ExerciseIndex& by_key,
+                        Tally& tally, std::vector<std::string>& problems) {
+  for (const auto& n : t.needs) {
+    const auto slash = n.find('/');
+    const std::string key = tag_key(slash == std::string::npos ? n : n.substr(slash + 1));
+    auto d = by_key.find(key);
+    if (d == by_key.end()) {
+      problems.push_back(at + ": [needs:" + n + "] is no exercise's name");
+      continue;
+    }
+    if (d->second->lesson_number > t.lesson)
+      problems.push_back(at + " needs " + key + " of the later lesson " +
+                         std::to_string(d->second->lesson_number));
+    tally.needs[t.exercise].insert(grade_exercises::exercise_id(d->second->name));
+  }
+}
+
+inline Tally tally(const std::vector<TestTags>& tests, const ExerciseIndex& by_key,
+                   std::vector<std::string>& problems) {
+  Tally out;
   for (const auto& t : tests) {
     const std::string at = t.file + ":" + std::to_string(t.line) + ": \"" + t.name + "\"";
     if (t.lesson == 0) continue;  // not graded
     if (t.exercise.empty()) {
       if (t.points > 0)
-        out.problems.push_back(at + " carries " + format_points(t.points) +
-                               " points but names no [exercise:NAME]");
-      ++unclaimed_tests;
+        problems.push_back(at + " carries " + format_points(t.points) +
+                           " points but names no [exercise:NAME]");
       continue;
     }
     auto e = by_key.find(t.exercise);
     if (e == by_key.end()) {
-      out.problems.push_back(at + ": [exercise:" + t.exercise + "] is no exercise's name");
+      problems.push_back(at + ": [exercise:" + t.exercise + "] is no exercise's name");
       continue;
     }
     if (e->second->lesson_number != t.lesson)
-      out.problems.push_back(at + " is a lesson " + std::to_string(t.lesson) +
-                             " test but grades lesson " +
-                             std::to_string(e->second->lesson_number) + "'s " + t.exercise);
-    points[t.exercise] += t.points;
-    ++count[t.exercise];
-    for (const auto& n : t.needs) {
-      const auto slash = n.find('/');
-      const std::string key = tag_key(slash == std::string::npos ? n : n.substr(slash + 1));
-      auto d = by_key.find(key);
-      if (d == by_key.end()) {
-        out.problems.push_back(at + ": [needs:" + n + "] is no exercise's name");
-        continue;
-      }
-      if (d->second->lesson_number > t.lesson)
-        out.problems.push_back(at + " needs " + key + " of the later lesson " +
-                               std::to_string(d->second->lesson_number));
-      needs[t.exercise].insert(grade_exercises::exercise_id(d->second->name));
-    }
+      problems.push_back(at + " is a lesson " + std::to_string(t.lesson) +
+                         " test but grades lesson " + std::to_string(e->second->lesson_number) +
+                         "'s " + t.exercise);
+    out.points[t.exercise] += t.points;
+    ++out.count[t.exercise];
+    tally_needs(t, at, by_key, out, problems);
   }
+  return out;
+}
+
+inline Table table(const std::string& root) {
+  namespace fs = std::filesystem;
+  Table out;
+  const std::vector<grade_exercises::Exercise> exercises = exercises_in(root);
+  std::vector<TestTags> tests;
+  for (const auto& f : test_files_in(root)) {
+    const std::string text =
+        grade_exercises::strip_hidden(read_text((fs::path(root) / f).string()), f).text;
+    for (const auto& t : tests_in(text, f)) tests.push_back(t);
+  }
+  ExerciseIndex by_key;
+  for (const auto& e : exercises) by_key[tag_key(e.name)] = &e;
+  Tally tallied = tally(tests, by_key, out.problems);
+
   std::ostringstream md;
   md << "| lesson | exercise | file | points | tests | needs first |\n"
      << "|---|---|---|---|---|---|\n";
@@ -204,12 +220,12 @@ inline Table table(const std::string& root) {
   for (const auto& e : exercises) {
     const std::string key = tag_key(e.name);
     std::string first;
-    for (const auto& n : needs[key]) first += (first.empty() ? "" : ", ") + n;
+    for (const auto& n : tallied.needs[key]) first += (first.empty() ? "" : ", ") + n;
     md << "| " << e.lesson_number << " | " << grade_exercises::exercise_id(e.name) << " | `"
-       << e.file << "` | " << format_points(points[key]) << " | " << count[key] << " | "
-       << (first.empty() ? "-" : first) << " |\n";
-    total += points[key];
-    if (count[key] == 0)
+       << e.file << "` | " << format_points(tallied.points[key]) << " | " << tallied.count[key]
+       << " | " << (first.empty() ? "-" : first) << " |\n";
+    total += tallied.points[key];
+    if (tallied.count[key] == 0)
       out.problems.push_back(e.file + ":" + std::to_string(e.line) + ": exercise " +
                              grade_exercises::exercise_id(e.name) + " has no test tagged " +
                              "[exercise:" + key + "]");

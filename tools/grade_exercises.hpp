@@ -11,10 +11,10 @@
 //     }
 //
 // where <BEGIN> is "// BEGIN SOLUTION" and <END> is "// END SOLUTION" (spelled out here they
-// would mark this comment). The student release keeps the region's "// HINT:" lines and any
+// would mark this comment), <STUB> the stub marker (nn::lesson::stub_marker()). The student release keeps the region's "// HINT:" lines and any
 // snippet markers inside it, and replaces everything else between the markers by
 //
-//       // TODO(lesson02): relu_backward
+//       <STUB>(lesson02): relu_backward
 //       // HINT: the mask is 1 where x > 0 and 0 elsewhere (ReLU'(0) = 0).
 //       throw nn::Unwritten(2, "relu_backward", "src/nn/activations.cpp", __LINE__);
 //
@@ -34,18 +34,19 @@
 #include <string>
 #include <vector>
 
+#include "course/exercises.hpp"  // the markers and find_exercises, shared with the lesson runner
+
 namespace grade_exercises {
 
-struct Exercise {
-  enum class State { solution, stub, written };
-  std::string file;       // relative to the tree's root, e.g. "src/nn/conv2d.cpp"
-  int line = 0;           // the BEGIN marker's line; a stub's throw; 1-based
-  std::string lesson;     // the lesson tag as written: "lesson03"
-  int lesson_number = 0;  // 3
-  std::string name;       // "conv2d_backward (weight, bias and input gradients)"
-  std::vector<std::string> hints;
-  State state = State::solution;
-};
+using Exercise = nn::lesson::Exercise;
+using nn::lesson::any_begin_marker;
+using nn::lesson::begin_marker;
+using nn::lesson::end_marker;
+using nn::lesson::find_exercises;
+using nn::lesson::is_hint;
+using nn::lesson::kept_line;
+using nn::lesson::split_lines;
+using nn::lesson::unescape_name;
 
 struct Problem {
   std::string file;
@@ -90,55 +91,11 @@ inline std::string cpp_string_literal(const std::string& s) {
   return out + "\"";
 }
 
-inline std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::string line;
-  std::istringstream in(text);
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
-
 inline std::string join_lines(const std::vector<std::string>& lines, bool final_newline) {
   std::string out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     out += lines[i];
     if (i + 1 < lines.size() || final_newline) out += '\n';
-  }
-  return out;
-}
-
-// ---- the markers ---------------------------------------------------------------------------
-inline const std::regex& begin_marker() {  // indent, lesson tag, digits, quoted name
-  static const std::regex r(
-      R"re(^([ \t]*)// BEGIN SOLUTION[ \t]+(lesson([0-9]+))[ \t]+"((?:[^"\\]|\\.)+)"[ \t]*\r?$)re");
-  return r;
-}
-inline const std::regex& any_begin_marker() {
-  static const std::regex r(R"(^[ \t]*// BEGIN SOLUTION\b.*$)");
-  return r;
-}
-inline const std::regex& end_marker() {
-  static const std::regex r(R"(^[ \t]*// END SOLUTION[ \t]*\r?$)");
-  return r;
-}
-inline const std::regex& kept_line() {  // hints and snippet markers survive inside a region
-  static const std::regex r(R"(^[ \t]*// (HINT\b.*|\[/?snippet\b.*)$)");
-  return r;
-}
-inline const std::regex& todo_marker() {
-  static const std::regex r(R"(^[ \t]*// TODO\((lesson([0-9]+))\): (.+?)[ \t]*\r?$)");
-  return r;
-}
-inline bool is_hint(const std::string& line) {
-  static const std::regex r(R"(^[ \t]*// HINT\b.*$)");
-  return std::regex_match(line, r);
-}
-
-inline std::string unescape_name(const std::string& quoted_body) {
-  std::string out;
-  for (std::size_t i = 0; i < quoted_body.size(); ++i) {
-    if (quoted_body[i] == '\\' && i + 1 < quoted_body.size()) ++i;
-    out += quoted_body[i];
   }
   return out;
 }
@@ -149,6 +106,43 @@ struct Stripped {
   std::vector<Exercise> exercises;
   std::vector<Problem> problems;
 };
+
+// The stub that replaces a region: the stub line, the region's kept lines (hints, snippet
+// markers), the throw. Collects the hints into `e`.
+inline void append_stub(std::vector<std::string>& kept, const std::string& indent, Exercise& e,
+                        const std::vector<std::string>& kept_inside) {
+  kept.push_back(nn::lesson::stub_line(indent, e.lesson, e.name));
+  for (const std::string& k : kept_inside) {
+    kept.push_back(k);
+    if (is_hint(k)) e.hints.push_back(k.substr(k.find("//")));
+  }
+  kept.push_back(indent + "throw nn::Unwritten(" + std::to_string(e.lesson_number) + ", " +
+                 cpp_string_literal(e.name) + ", " + cpp_string_literal(e.file) + ", __LINE__);");
+  e.state = Exercise::State::solution;
+}
+
+// After the includes: the stubs throw nn::Error (make sure the file can name it), and leave the
+// function's parameters unused until written (no warning for each).
+inline void add_release_pragmas(std::vector<std::string>& kept, const std::string& text) {
+  std::size_t last_include = 0;
+  bool found = false;
+  for (std::size_t i = 0; i < kept.size(); ++i)
+    if (kept[i].rfind("#include", 0) == 0) {
+      last_include = i;
+      found = true;
+    }
+  std::vector<std::string> added;
+  if (text.find("nn/error.hpp") == std::string::npos &&
+      text.find("nn/nn.hpp") == std::string::npos)
+    added.push_back("#include \"nn/error.hpp\"  // the exercise stubs throw nn::Error");
+  added.push_back("");
+  added.push_back("// Student release: the stubs below leave parameters (and helpers) unused");
+  added.push_back("// until you write them; once every one is written, delete the two pragmas.");
+  added.push_back("#pragma GCC diagnostic ignored \"-Wunused-parameter\"");
+  added.push_back("#pragma GCC diagnostic ignored \"-Wunused-function\"");
+  kept.insert(kept.begin() + static_cast<long>(found ? last_include + 1 : 0), added.begin(),
+              added.end());
+}
 
 // The file with every solution region replaced by its stub. Problems: a BEGIN that is malformed,
 // nested or never ended, an END without a BEGIN.
@@ -194,15 +188,7 @@ inline Stripped strip_solutions(const std::string& text, const std::string& file
         continue;
       }
       inside = false;
-      kept.push_back(indent + "// TODO(" + current.lesson + "): " + current.name);
-      for (const std::string& k : kept_inside) {
-        kept.push_back(k);
-        if (is_hint(k)) current.hints.push_back(k.substr(k.find("//")));
-      }
-      kept.push_back(indent + "throw nn::Unwritten(" + std::to_string(current.lesson_number) +
-                     ", " + cpp_string_literal(current.name) + ", " + cpp_string_literal(file) +
-                     ", __LINE__);");
-      current.state = Exercise::State::solution;
+      append_stub(kept, indent, current, kept_inside);
       out.exercises.push_back(current);
       continue;
     }
@@ -215,28 +201,7 @@ inline Stripped strip_solutions(const std::string& text, const std::string& file
   if (inside)
     out.problems.push_back(
         {file, current.line, "BEGIN SOLUTION \"" + current.name + "\" has no END SOLUTION"});
-  if (!out.exercises.empty()) {
-    // After the includes: the stubs throw nn::Error (make sure the file can name it), and
-    // leave the function's parameters unused until written (no warning for each).
-    std::size_t last_include = 0;
-    bool found = false;
-    for (std::size_t i = 0; i < kept.size(); ++i)
-      if (kept[i].rfind("#include", 0) == 0) {
-        last_include = i;
-        found = true;
-      }
-    std::vector<std::string> added;
-    if (text.find("nn/error.hpp") == std::string::npos &&
-        text.find("nn/nn.hpp") == std::string::npos)
-      added.push_back("#include \"nn/error.hpp\"  // the exercise stubs throw nn::Error");
-    added.push_back("");
-    added.push_back("// Student release: the stubs below leave parameters (and helpers) unused");
-    added.push_back("// until you write them; once every one is written, delete the two pragmas.");
-    added.push_back("#pragma GCC diagnostic ignored \"-Wunused-parameter\"");
-    added.push_back("#pragma GCC diagnostic ignored \"-Wunused-function\"");
-    kept.insert(kept.begin() + static_cast<long>(found ? last_include + 1 : 0), added.begin(),
-                added.end());
-  }
+  if (!out.exercises.empty()) add_release_pragmas(kept, text);
   out.text = join_lines(kept, !text.empty() && text.back() == '\n');
   return out;
 }
@@ -282,47 +247,6 @@ inline HiddenStripped strip_hidden(const std::string& text, const std::string& f
   if (inside) out.problems.push_back({file, opened, "BEGIN HIDDEN has no END HIDDEN"});
   out.text = join_lines(kept, !text.empty() && text.back() == '\n');
   return out;
-}
-
-// ---- finding exercises in a tree (solution or student) ---------------------------------------
-// Solution regions, and the stubs a release put in their place: a TODO(lessonNN) line followed
-// (after its hints) by the throw is still to write; a TODO line without the throw is written.
-inline std::vector<Exercise> find_exercises(const std::string& text, const std::string& file) {
-  std::vector<Exercise> found;
-  const std::vector<std::string> lines = split_lines(text);
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    std::smatch m;
-    Exercise e;
-    e.file = file;
-    e.line = static_cast<int>(i + 1);
-    if (std::regex_match(lines[i], m, begin_marker())) {
-      e.lesson = m[2];
-      e.lesson_number = std::stoi(m[3]);
-      e.name = unescape_name(m[4]);
-      e.state = Exercise::State::solution;
-      for (std::size_t k = i + 1; k < lines.size() && !std::regex_match(lines[k], end_marker());
-           ++k)
-        if (is_hint(lines[k])) e.hints.push_back(lines[k].substr(lines[k].find("//")));
-      found.push_back(e);
-    } else if (std::regex_match(lines[i], m, todo_marker())) {
-      e.lesson = m[1];
-      e.lesson_number = std::stoi(m[2]);
-      e.name = m[3];
-      std::size_t k = i + 1;
-      while (k < lines.size() && std::regex_match(lines[k], kept_line())) {
-        if (is_hint(lines[k])) e.hints.push_back(lines[k].substr(lines[k].find("//")));
-        ++k;
-      }
-      const bool stub = k < lines.size() && lines[k].find("throw") != std::string::npos &&
-                        (lines[k].find("nn::Unwritten(") != std::string::npos ||
-                         lines[k].find("is yours to write") != std::string::npos);
-      e.state = stub ? Exercise::State::stub : Exercise::State::written;
-      // A stub is where it throws: the line nn::Unwritten names, which the lessons print too.
-      if (stub) e.line = static_cast<int>(k + 1);
-      found.push_back(e);
-    }
-  }
-  return found;
 }
 
 }  // namespace grade_exercises

@@ -6,8 +6,8 @@
 //
 // A region in the course's (stubbed) file is its TODO line, its kept lines and its throw:
 //
-//       // TODO(lesson02): relu_backward          <- the region starts here
-//       // HINT: ...
+//       <STUB>(lesson02): relu_backward          <- the region starts here (<STUB>: the stub
+//       // HINT: ...                                 marker, see course/exercises.hpp)
 //       throw nn::Error("lesson 2 exercise: ...");  <- and ends here (grade_exercises.hpp)
 //
 // In the student's file the same region is found by its TODO line (or, in a file that still has
@@ -37,8 +37,8 @@ struct Region {
 };
 
 inline bool is_todo(const std::string& line, const std::string& lesson, const std::string& name) {
-  std::smatch m;
-  return std::regex_match(line, m, grade_exercises::todo_marker()) && m[1] == lesson && m[3] == name;
+  nn::lesson::StubLine stub;
+  return nn::lesson::parse_stub_line(line, stub) && stub.lesson == lesson && stub.name == name;
 }
 
 inline bool is_begin(const std::string& line, const std::string& lesson, const std::string& name) {
@@ -51,12 +51,12 @@ inline bool is_begin(const std::string& line, const std::string& lesson, const s
 inline std::vector<Region> stub_regions(const Lines& course) {
   std::vector<Region> regions;
   for (std::size_t i = 0; i < course.size(); ++i) {
-    std::smatch m;
-    if (!std::regex_match(course[i], m, grade_exercises::todo_marker())) continue;
+    nn::lesson::StubLine stub;
+    if (!nn::lesson::parse_stub_line(course[i], stub)) continue;
     std::size_t k = i + 1;
     while (k < course.size() && std::regex_match(course[k], grade_exercises::kept_line())) ++k;
     if (k >= course.size() || course[k].find("throw") == std::string::npos) continue;
-    regions.push_back({m[1], m[3], i, k + 1});
+    regions.push_back({stub.lesson, stub.name, i, k + 1});
     i = k;
   }
   return regions;

@@ -16,6 +16,9 @@
 //   - On a terminal (stdin is a tty) it waits after each step: Enter = next, a number = jump
 //     to that step, l = list the steps, q = quit. Without a terminal, or with --no-pause, it
 //     runs straight through and returns 0, so CI and graders can run every lesson.
+//   - Within a step, on a terminal (stdin and stdout ttys, no --no-pause), output longer than
+//     the terminal's rows minus 3 pauses with "-- more: Enter --", so no prose scrolls away
+//     unread (rows from the terminal, 45 when it does not say). Never without a terminal.
 //   - Options: --list, --step K (run only step K), --seed N (default 0), --quick (small, fast
 //     settings; make test uses it), --no-pause, --help, and the lesson's own options.
 //     --name value and --name=value both work. An unknown option or a bad number prints the
@@ -49,6 +52,7 @@
 namespace nn::lesson {
 
 class Lesson;
+class Pager;  // course/pager.hpp
 
 // ---- a step ------------------------------------------------------------------------------
 // What a step's body receives: everything it prints goes through here.
@@ -86,12 +90,14 @@ public:
 
 private:
   friend class Lesson;
-  Step(const Lesson& lesson, int number, std::ostream& out)
-      : lesson_(lesson), number_(number), out_(out) {}
+class Pager;  // course/pager.hpp
+  Step(const Lesson& lesson, int number, std::ostream& out, plot::Plotter& plotter)
+      : lesson_(lesson), number_(number), out_(out), plotter_(plotter) {}
   void figure_written(const std::vector<std::string>& paths);
   const Lesson& lesson_;
   int number_;
-  std::ostream& out_;
+  std::ostream& out_;        // the runner's stream (paged on a terminal)
+  plot::Plotter& plotter_;   // the runner's: out/lessonN/, its text through out_
 };
 
 // ---- a lesson ----------------------------------------------------------------------------
@@ -141,8 +147,10 @@ public:
   const std::string& output_dir() const { return output_dir_; }  // <root>/out/lessonN
 
   // For tests: read answers from `in` and print to `out` and `err` instead of the terminal;
-  // `interactive` says whether to pause (normally: stdin is a terminal and no --no-pause).
-  void redirect(std::istream& in, std::ostream& out, std::ostream& err, bool interactive);
+  // `interactive` says whether to pause (normally: stdin and stdout are terminals and no
+  // --no-pause); `terminal_rows` is the height paging assumes (0: the terminal's, else 45).
+  void redirect(std::istream& in, std::ostream& out, std::ostream& err, bool interactive,
+                int terminal_rows = 0);
 
 private:
   struct Option {
@@ -157,11 +165,13 @@ private:
   };
   const Option& find(const std::string& name, Option::Kind kind) const;
   bool usage_error(const std::string& message);
+  bool set_option(const std::string& name, const std::string& value);
   std::string nearest_option(const std::string& name) const;
   void print_usage(std::ostream& os) const;
   void print_help() const;
   void print_list() const;
-  int run_step(std::size_t index);          // 0 ok (or skipped), 1 stopped
+  int run_steps(plot::Plotter& plotter, Pager& pager);  // 0 ok, 1 a step stopped
+  int run_step(std::size_t index, plot::Plotter& plotter);  // 0 ok (or skipped), 1 stopped
   void print_skipped() const;
   std::optional<std::size_t> ask(std::size_t next);  // the next step to run, or none: quit
   void print_files() const;
@@ -180,6 +190,7 @@ private:
   std::ostream* out_;
   std::ostream* err_;
   std::optional<bool> interactive_;
+  int terminal_rows_ = 0;  // 0: ask the terminal
   struct Skipped {
     std::size_t step;  // 1-based
     std::string exercise, message;  // the exercise's id, nn::Unwritten's what()

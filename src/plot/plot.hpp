@@ -13,9 +13,17 @@
 //   pictures. Every file written is recorded in files_written() for the lesson's summary.
 //   A figure name is a file stem: letters, digits, '-', '_' and '.'; anything else throws
 //   nn::Error, as does data of the wrong shape (a series whose x and y differ in length).
+//
+// Where figures go is a Plotter's: its output directory, whether it renders on its text stream,
+// which gnuplot it runs. The lesson runner creates one per run (text through the runner's
+// stream, so paging counts it) and makes it current while the steps run; the free functions
+// below draw with the current plotter (a default one writing to std::cout when none is).
+// Nothing else is process-wide: SIGPIPE is ignored only while writing to gnuplot's pipe.
 #pragma once
 
 #include <armadillo>
+#include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -118,16 +126,73 @@ struct Bars {
   std::vector<Level> levels;
 };
 
-// Draw a figure: write <name>.tsv (and <name>.png with gnuplot) under output_dir(), and
-// render it on stdout when console() is on. Returns the paths written, data file first.
+// ---- a plotter: where figures go ----------------------------------------------------------
+class Plotter {
+public:
+  struct Settings {
+    std::string output_dir = "out";  // created on first write
+    std::optional<bool> console;     // render figures on the text stream; unset: stdout is a tty
+    // Which gnuplot to run: "" searches PATH; otherwise that program. A program that does not
+    // exist behaves as if gnuplot were not installed (tests use this).
+    std::string gnuplot;
+  };
+  Plotter();  // the defaults: std::cout and std::cerr
+  explicit Plotter(Settings settings);
+  Plotter(Settings settings, std::ostream& out, std::ostream& err);
+
+  // Draw a figure: write <name>.tsv (and <name>.png with gnuplot) under the output directory,
+  // and render it on the text stream when console() is on. Returns the paths written, data
+  // file first.
+  std::vector<std::string> draw(const Lines& figure);
+  std::vector<std::string> draw(const Scatter& figure);
+  std::vector<std::string> draw(const Histograms& figure);
+  std::vector<std::string> draw(const Heatmap& figure);
+  std::vector<std::string> draw(const Images& figure);
+  std::vector<std::string> draw(const Bars& figure);
+  // A plain table: <name>.tsv with a header line, one row per matrix row. Returns its path.
+  std::string write_table(const std::string& name, const arma::mat& rows,
+                          const std::vector<std::string>& header);
+
+  Settings& settings() { return settings_; }
+  const Settings& settings() const { return settings_; }
+  bool console() const;
+  bool have_gnuplot() const;
+
+  // While a Scope lives, the free functions draw with `plotter`; the one before comes back after.
+  class Scope {
+  public:
+    explicit Scope(Plotter& plotter);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+  private:
+    Plotter* previous_;
+  };
+
+private:
+  struct Job;  // one figure's gnuplot run (plotter.cpp)
+  std::string output_path(const std::string& name, const std::string& extension) const;
+  std::string run_gnuplot(const Job& job);
+  std::string write_data(const std::string& name, const std::string& content) const;
+  void tell_missing_once();
+
+  Settings settings_;
+  std::ostream* out_;
+  std::ostream* err_;
+  bool told_missing_ = false;
+};
+
+// The plotter the free functions use: the innermost Scope's, else a default one (std::cout).
+Plotter& current_plotter();
+
+// Draw with the current plotter (see Plotter::draw).
 std::vector<std::string> draw(const Lines& figure);
 std::vector<std::string> draw(const Scatter& figure);
 std::vector<std::string> draw(const Histograms& figure);
 std::vector<std::string> draw(const Heatmap& figure);
 std::vector<std::string> draw(const Images& figure);
 std::vector<std::string> draw(const Bars& figure);
-
-// A plain table: <name>.tsv with a header line, one row per matrix row. Returns its path.
 std::string write_table(const std::string& name, const arma::mat& rows,
                         const std::vector<std::string>& header);
 
@@ -139,13 +204,11 @@ std::string matrix_text(const arma::mat& m, int decimals = -1, arma::uword max_r
 // A matrix as shaded characters (' ' low ... '@' high, or signed shades), at most 100 x 40.
 std::string shade_text(const arma::mat& m, Palette palette = Palette::automatic);
 
-// ---- settings (the lesson runner sets these) ------------------------------------------------
-void set_output_dir(const std::string& dir);  // created on first write; default "out"
+// ---- the current plotter's settings (see Plotter::Settings) -----------------------------------
+void set_output_dir(const std::string& dir);
 const std::string& output_dir();
-void set_console(bool on);  // render figures on stdout; default: stdout is a terminal
+void set_console(bool on);
 bool console();
-// Which gnuplot to run: "" searches PATH (the default); otherwise that program. A program
-// that does not exist behaves as if gnuplot were not installed (tests use this).
 void set_gnuplot(const std::string& program);
 bool have_gnuplot();
 

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <csignal>
 #include <unistd.h>
 
 #include "nn/nn.hpp"
@@ -198,6 +199,86 @@ SCENARIO("a confusion matrix becomes a labelled heat map", "[infra]") {
       CHECK(heat.row_labels == std::vector<std::string>{"a", "b"});
       CHECK(heat.column_labels == heat.row_labels);
       CHECK(heat.palette == plot::Palette::sequential);
+    }
+  }
+}
+
+SCENARIO("a plotter keeps its settings and writes its text where it is told", "[infra]") {
+  GIVEN("a plotter with its own directory, console on, text into a string stream") {
+    ScratchOutput scratch;  // the current plotter's settings, to see that they are not touched
+    const fs::path dir = fs::path(scratch.dir.string() + "_own");
+    std::ostringstream out, err;
+    plot::Plotter plotter({dir.string(), true, "/nonexistent/bin/gnuplot"}, out, err);
+    WHEN("it draws a heat map and a bar chart") {
+      const auto written = plotter.draw(plot::Heatmap("w", "W", arma::mat{{1, 2}, {3, 4}}));
+      plotter.draw(plot::Bars("b", "B").add("x", 1));
+      THEN("its files go to its directory, its text and notes to its streams") {
+        CHECK(written == std::vector<std::string>{(dir / "w.tsv").string()});
+        CHECK(out.str() == "  W  (2x2)\n    1 2\n    3 4\n");
+        CHECK_THAT(err.str(), StartsWith("note: /nonexistent/bin/gnuplot is not there"));
+        CHECK(err.str().find("make setup") == err.str().rfind("make setup"));  // once
+        CHECK(plot::output_dir() == scratch.dir.string());  // the current one is untouched
+      }
+    }
+    WHEN("it is made current") {
+      {
+        const plot::Plotter::Scope scope(plotter);
+        CHECK(plot::output_dir() == dir.string());
+        CHECK(&plot::current_plotter() == &plotter);
+      }
+      THEN("the free functions use it while the scope lives, the one before after") {
+        CHECK(plot::output_dir() == scratch.dir.string());
+      }
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  GIVEN("gnuplot, and a line plot drawn on the console") {
+    ScratchOutput scratch;
+    std::ostringstream out, err;
+    plot::Plotter plotter({scratch.dir.string(), true, ""}, out, err);
+    if (!plotter.have_gnuplot()) {
+      WARN("gnuplot is not installed: the dumb terminal's text was not checked");
+      return;
+    }
+    struct sigaction before {};
+    sigaction(SIGPIPE, nullptr, &before);
+    plotter.draw(plot::Lines("loss", "Loss per epoch").add("train", arma::vec{3, 2, 1}));
+    THEN("gnuplot's text rendering comes through the plotter's stream, its file removed") {
+      CHECK_THAT(out.str(), Contains("Loss per epoch"));
+      CHECK_THAT(out.str(), Contains("train"));
+      CHECK(scratch.names() == std::vector<std::string>{"loss.png", "loss.tsv"});
+    }
+    THEN("SIGPIPE is handled as before: it was ignored only while gnuplot's pipe was written") {
+      struct sigaction after {};
+      sigaction(SIGPIPE, nullptr, &after);
+      CHECK(after.sa_handler == before.sa_handler);
+    }
+  }
+}
+
+SCENARIO("values written on small images read on dark pixels", "[infra]") {
+  GIVEN("a diverging 2x2 image with -4 (dark blue), 0.5 (pale) and 4 (dark red)") {
+    ScratchOutput scratch;
+    plot::Images images("cells", "Cells");
+    images.palette = plot::Palette::diverging;
+    images.numbers = true;
+    images.add(arma::mat{{-4, 0.5}, {0, 4}});
+    WHEN("it is drawn with gnuplot, the script kept") {
+      std::ostringstream out, err;
+      fs::create_directories(scratch.dir);
+      const fs::path script = scratch.dir / "gnuplot-script.sh";
+      std::ofstream(script) << "#!/bin/sh\ncat > '" << scratch.path("script.gp") << "'\n";
+      fs::permissions(script, fs::perms::owner_all);
+      plot::Plotter plotter({scratch.dir.string(), false, script.string()}, out, err);
+      plotter.draw(images);
+      THEN("the labels on the dark cells are white, the others black") {
+        const std::string gp = read(scratch.path("script.gp"));
+        CHECK_THAT(gp, Contains("set label '-4' at 0,0 center front font ',9' textcolor rgb '#ffffff'"));
+        CHECK_THAT(gp, Contains("set label '4' at 1,1 center front font ',9' textcolor rgb '#ffffff'"));
+        CHECK_THAT(gp, Contains("set label '0.5' at 1,0 center front font ',9' textcolor rgb '#000000'"));
+        CHECK_THAT(gp, Contains("set label '0' at 0,1 center front font ',9' textcolor rgb '#000000'"));
+      }
     }
   }
 }

@@ -4,11 +4,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "course/exercises.hpp"
 #include "course/lesson.hpp"
+#include "course/pager.hpp"
 #include "nn/nn.hpp"
 
 using Catch::Matchers::Contains;
@@ -302,6 +305,122 @@ SCENARIO("an unwritten exercise skips its step; the lesson goes on and exits 0",
       }
     }
     fs::remove_all(root);
+  }
+}
+
+SCENARIO("one scanner reads the exercise markers, for the runner and the grader", "[infra]") {
+  using nn::lesson::Exercise;
+  GIVEN("a source text with a solution region and, below it, a release's stub") {
+    // The stub line is built by the scanner itself: its marker word is spelled in one place.
+    const std::string stub = nn::lesson::stub_line("  ", "lesson11", "batchnorm_backward");
+    CHECK(stub == "  // TO" "DO(lesson11): batchnorm_backward");
+    const std::string head =
+        "int f(int x) {\n"                                          // line 1
+        "  // BEGIN SOLUTION lesson02 \"relu_backward (the mask)\"\n"  // 2
+        "  // HINT: 1 where x > 0\n"                                 // 3
+        "  return x > 0;\n"                                          // 4
+        "  // END SOLUTION\n"                                        // 5
+        "}\n"                                                        // 6
+        "int g() {\n" +                                              // 7
+        stub + "\n"                                                  // 8
+        "  // HINT: two passes\n"                                    // 9
+        "  // [snippet bn]\n";                                       // 10
+    const std::string text = head + "  throw nn::Unwritten(11, \"batchnorm_backward\", "
+                                    "\"x.cpp\", __LINE__);\n}\n";  // 11, 12
+    WHEN("it is scanned") {
+      const std::vector<Exercise> found = nn::lesson::find_exercises(text, "src/nn/x.cpp");
+      THEN("the solution is at its BEGIN line, the stub at its throw's, each with its hints") {
+        REQUIRE(found.size() == 2);
+        CHECK(found[0].state == Exercise::State::solution);
+        CHECK(found[0].line == 2);
+        CHECK(found[0].lesson == "lesson02");
+        CHECK(found[0].lesson_number == 2);
+        CHECK(found[0].name == "relu_backward (the mask)");
+        CHECK(found[0].hints == std::vector<std::string>{"// HINT: 1 where x > 0"});
+        CHECK(found[1].state == Exercise::State::stub);
+        CHECK(found[1].line == 11);
+        CHECK(found[1].lesson_number == 11);
+        CHECK(found[1].name == "batchnorm_backward");
+        CHECK(found[1].hints == std::vector<std::string>{"// HINT: two passes"});
+        CHECK(found[1].file == "src/nn/x.cpp");
+      }
+    }
+    WHEN("the student replaced the stub's throw") {
+      const auto found = nn::lesson::find_exercises(head + "  return 0;\n}\n", "x.cpp");
+      THEN("the exercise is written, at its stub line") {
+        REQUIRE(found.size() == 2);
+        CHECK(found[1].state == Exercise::State::written);
+        CHECK(found[1].line == 8);
+      }
+    }
+    WHEN("a marker is malformed (no quotes, no lesson number)") {
+      const auto found = nn::lesson::find_exercises(
+          "  // BEGIN SOLUTION lesson02 relu\n  // TO" "DO(lesson): x\n", "y.cpp");
+      THEN("it is no exercise") { CHECK(found.empty()); }
+    }
+  }
+}
+
+SCENARIO("a long step pauses every screenful on a terminal", "[infra]") {
+  GIVEN("a pager for a 6-row terminal: 3 lines a screen, then a prompt above them") {
+    std::ostringstream out;
+    std::istringstream answers("\n\n");
+    nn::lesson::Pager pager(out, answers, 6);
+    std::ostream paged(&pager);
+    WHEN("seven lines are written") {
+      paged << "1\n2\n3\n4\n5\n6\n7\n" << std::flush;
+      THEN("it waits for Enter before the 4th and the 7th; not after the last line") {
+        CHECK(out.str() == "1\n2\n3\n-- more: Enter --4\n5\n6\n-- more: Enter --7\n");
+        CHECK(pager.pauses() == 2);
+      }
+    }
+    WHEN("the input is closed before the reader answers") {
+      std::istringstream none("");
+      nn::lesson::Pager closed(out, none, 6);
+      std::ostream to_closed(&closed);
+      to_closed << "1\n2\n3\n4\n5\n6\n7\n" << std::flush;
+      THEN("it pauses once, then runs straight through") {
+        CHECK(out.str() == "1\n2\n3\n-- more: Enter --\n4\n5\n6\n7\n");
+      }
+    }
+  }
+  GIVEN("a lesson whose one step says 30 lines, on a 20-row terminal") {
+    const char* argv[] = {"lesson99"};
+    auto lesson_with = [&](std::istream& in, std::ostream& out, std::ostream& err,
+                           bool interactive) {
+      auto lesson = std::make_unique<nn::lesson::Lesson>(99, "Paging", 1, argv);
+      lesson->redirect(in, out, err, interactive, 20);
+      lesson->step("Long", "Thirty lines.", [](nn::lesson::Step& s) {
+        for (int k = 1; k <= 30; ++k) s.say("line " + std::to_string(k));
+      });
+      return lesson;
+    };
+    WHEN("it runs interactively") {
+      std::istringstream in("\n\n\n\n");
+      std::ostringstream out, err;
+      REQUIRE(lesson_with(in, out, err, true)->run() == 0);
+      THEN("no screenful between two prompts is longer than 17 lines, and every line is there") {
+        const std::string text = out.str();
+        std::size_t pauses = 0, longest = 0, lines = 0;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+          if (text.compare(i, 17, "-- more: Enter --") == 0) {
+            ++pauses;
+            longest = std::max(longest, lines);
+            lines = 0;
+          }
+          if (text[i] == '\n') ++lines;
+        }
+        CHECK(pauses >= 2);
+        CHECK(longest <= 17);
+        CHECK_THAT(text, Contains("  line 30\n"));
+      }
+    }
+    WHEN("it runs without a terminal (CI, a pipe)") {
+      std::istringstream in("");
+      std::ostringstream out, err;
+      REQUIRE(lesson_with(in, out, err, false)->run() == 0);
+      THEN("it never pauses") { CHECK(out.str().find("-- more") == std::string::npos); }
+    }
   }
 }
 
