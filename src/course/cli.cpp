@@ -68,6 +68,11 @@ double Lesson::number(const std::string& name) const {
   return find(name, Option::Kind::number).value;
 }
 bool Lesson::is_set(const std::string& name) const { return find(name, Option::Kind::flag).set; }
+bool Lesson::given(const std::string& name) const {
+  const auto it = options_.find(name);
+  if (it == options_.end()) throw Error("lesson option " + name + " was never declared");
+  return it->second.set;
+}
 
 // ---- a lesson: the command line ----------------------------------------------------------
 namespace detail {

@@ -127,6 +127,9 @@ public:
   long integer(const std::string& name) const;
   double number(const std::string& name) const;
   bool is_set(const std::string& name) const;  // a flag was given
+  // An option of any kind was given on the command line: a default that depends on other
+  // options (--epochs: 3, or 5 with --full) is chosen by the lesson, never by a magic 0.
+  bool given(const std::string& name) const;
   bool quick() const { return quick_; }
   std::uint64_t seed() const { return seed_; }
 

@@ -66,6 +66,8 @@ SCENARIO("a lesson reads its command line", "[infra]") {
         CHECK(f.lesson.integer("--batch") == 32);
         CHECK(f.lesson.number("--lr") == 0.1);
         CHECK_FALSE(f.lesson.is_set("--full"));
+        CHECK_FALSE(f.lesson.given("--epochs"));
+        CHECK_FALSE(f.lesson.given("--full"));
         CHECK(f.lesson.seed() == 0);
         CHECK_FALSE(f.lesson.quick());
       }
@@ -77,6 +79,10 @@ SCENARIO("a lesson reads its command line", "[infra]") {
         CHECK(f.lesson.integer("--epochs") == 7);
         CHECK(f.lesson.number("--lr") == 0.5);
         CHECK(f.lesson.is_set("--full"));
+        CHECK(f.lesson.given("--epochs"));
+        CHECK(f.lesson.given("--lr"));
+        CHECK_FALSE(f.lesson.given("--batch"));
+        CHECK_THROWS_WITH(f.lesson.given("--epoch"), Contains("--epoch was never declared"));
         CHECK(f.lesson.seed() == 42);
         CHECK(f.lesson.quick());
       }
