@@ -217,6 +217,326 @@ std::string range_text(std::pair<double, double> r) {
   return s.str();
 }
 
+// ---- what the steps share ------------------------------------------------------------------
+// A step as the runner prints it: its title, then its explanation.
+struct StepText {
+  const char* title;
+  const char* explanation;
+};
+
+// The shipped subset, preprocessed per pixel with training statistics. 1500 images train the
+// searches, 500 validate them; the 1000 test images stay unseen.
+struct Data {
+  nn::Dataset train, test, search_train, validation;
+};
+
+// The lesson (its options), the data (loaded by the first step that asks for it) and step 6's
+// coarse search, which step 7 runs quietly when step 6 has not: any step runs alone (--step K).
+struct Context {
+  nn::lesson::Lesson& lesson;
+  Data data_;                 // empty until data() loads it
+  std::vector<Trial> coarse;  // step 6's trials, in the order drawn
+  Trial coarse_best;          // the best of them by validation accuracy
+
+  const Data& data(nn::lesson::Step& s);
+  // The quick mode (make test) trains on fewer images.
+  nn::Dataset quick_cut(const nn::Dataset& d, arma::uword n) const {
+    return lesson.quick() ? nn::first_per_class(d, n / classes) : d;
+  }
+  int trials() const { return lesson.quick() ? 6 : static_cast<int>(lesson.integer("--trials")); }
+};
+
+const Data& Context::data(nn::lesson::Step& s) {
+  auto& [train, test, search_train, validation] = data_;
+  if (train.n_samples() > 0) return data_;
+  train = nn::fashion_mnist_subset("train");
+  test = nn::fashion_mnist_subset("test");
+  const nn::Preprocessing p = nn::fit_per_pixel(train);
+  nn::apply(p, train);
+  nn::apply(p, test);
+  nn::seed(lesson.seed());
+  const arma::uvec order = nn::shuffled_indices(train.n_samples());  // (2000)
+  search_train = nn::subset(train, order.head(1500));
+  validation = nn::subset(train, order.tail(500));
+  s.say("data: the shipped subset, " + std::to_string(train.n_samples()) + " training and " +
+        std::to_string(test.n_samples()) + " test images (per-pixel standardized)");
+  return data_;
+}
+
+// ---- step 1: Preprocessing: per-pixel mean and std ----------------------------------------------
+const StepText preprocessing_text{
+    "Preprocessing: per-pixel mean and std",
+    "Every pixel position gets its own mean and standard deviation over the 2000 training\n"
+    "images; x' = (x - mean) / std. The same two images scale the test set: statistics come\n"
+    "from the training data only. Border pixels are almost always 0 and get std = 1 (min_std)\n"
+    "instead of ~0, so they are not blown up."};
+
+void preprocessing(Context& c, nn::lesson::Step& s) {
+  const nn::Dataset raw = nn::fashion_mnist_subset("train");
+  const nn::Preprocessing p = nn::fit_per_pixel(raw);
+  s.show("raw pixels: min / max / mean", arma::rowvec{raw.x.min(), raw.x.max(), arma::mean(arma::vectorise(raw.x))}, 2);
+  s.show("mean image (28x28, gray levels), top-left corner", arma::reshape(p.mean, 28, 28), 1);
+  const arma::mat x = nn::apply(p, raw.x);  // (784 x 2000)
+  s.show("after: mean and std over every entry",
+         arma::rowvec{arma::mean(arma::vectorise(x)), arma::stddev(arma::vectorise(x))}, 3);
+  nn::plot::Images images("mean-std", "Per-pixel statistics of the 2000 training images");
+  images.columns = 2;
+  images.add(arma::reshape(p.mean, 28, 28), "mean (0 .. " + num(p.mean.max(), 0, 3) + ")");
+  images.add(arma::reshape(p.std, 28, 28), "std (1 .. " + num(p.std.max(), 0, 3) + ")");
+  s.plot(images);
+  c.data(s);
+}
+
+// ---- step 2: Sanity check: the initial loss is ln 10 --------------------------------------------
+const StepText initial_loss_text{
+    "Sanity check: the initial loss is ln 10",
+    "With weights of std 0.001 every score is ~0, softmax gives every class 1/10 and the loss\n"
+    "is -ln(1/10) = 2.3026. A different number means a bug in the loss or the init. Then\n"
+    "regularization on: the objective adds 0.5 * lambda * ||W||^2, so the loss goes UP; we\n"
+    "compute that term by hand and compare it with nn::l2_penalty(), the penalty whose\n"
+    "gradient the trainer adds (TrainConfig::l2)."};
+
+void initial_loss(Context& c, nn::lesson::Step& s) {
+  s.needs({"init::he"});
+  const auto& [train, test, search_train, validation] = c.data(s);
+  s.source("lessons/lesson06_babysitting.cpp", "babysit-nets");
+  s.source("src/nn/losses.cpp", "softmax");
+  nn::seed(c.lesson.seed());
+  nn::Sequential linear = linear_classifier();
+  const double loss = nn::evaluate(linear, train.x, train.y).loss;
+  s.show("ln 10", std::log(10.0));
+  s.show("initial loss, linear classifier (2000 training images)", loss);
+  nn::Sequential mlp = small_mlp();
+  s.show("initial loss, MLP 784-50-10", nn::evaluate(mlp, train.x, train.y).loss);
+  s.code("lessons/lesson06_babysitting.cpp", "l2-penalty");
+  for (double lambda : {1e2, 1e3}) {
+    const double penalty = l2_penalty_by_hand(linear, lambda);
+    s.say("lambda = " + num(lambda, 0) + ":  ||W||^2 = " + num(penalty * 2 / lambda, 0, 4) +
+          "  penalty by hand " + num(penalty, 0, 4) + "  nn::l2_penalty() " +
+          num(nn::l2_penalty(linear.parameters(), lambda), 0, 4) + "  loss + penalty " +
+          num(loss + penalty, 0, 4));
+  }
+  s.say("7840 weights of std 0.001 give ||W||^2 ~ 7840 * 1e-6 = 0.0078: lambda = 1e3 adds ~3.9.\n"
+        "(The MLP starts a little higher: its He-initialized hidden layer is not small.)");
+}
+
+// ---- step 3: Overfit a tiny set: 20 examples to 100% --------------------------------------------
+const StepText overfit_tiny_set_text{
+    "Overfit a tiny set: 20 examples to 100%",
+    "Two images of each class, regularization off, full-batch SGD. A working net and backward\n"
+    "pass drive the training loss to ~0 and the accuracy to 100%; the test accuracy stays\n"
+    "poor (20 images teach little). If this fails, look for a bug before tuning anything."};
+
+void overfit_tiny_set(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
+  const auto& [train, test, search_train, validation] = c.data(s);
+  s.source("src/nn/optim.cpp", "sgd-step");
+  const nn::Dataset tiny = nn::first_per_class(train, 2);  // 20 images
+  nn::seed(c.lesson.seed());
+  nn::Sequential mlp = small_mlp();
+  nn::SGD sgd(mlp.parameters(), 0.05);
+  nn::TrainConfig config;
+  config.epochs = 60;
+  config.batch_size = 0;  // full batch: all 20
+  config.quiet = true;
+  config.tsv_path = c.lesson.output_dir() + "/overfit-history.tsv";
+  const nn::TrainResult result = nn::train(mlp, sgd, tiny, config, test);
+  const nn::EpochStats& last = result.history.back();
+  s.show("training accuracy after 60 epochs (of 20 images)", nn::accuracy(mlp, tiny.x, tiny.y), 3);
+  s.show("training loss", nn::evaluate(mlp, tiny.x, tiny.y).loss, 5);
+  s.show("test accuracy (1000 images)", last.test_accuracy, 3);
+  nn::plot::Lines curve("overfit", "MLP 784-50-10 on 20 training images, no regularization");
+  curve.x_label = "epoch";
+  curve.y_label = "accuracy";
+  curve.add("training accuracy (20 images)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
+  curve.add("test accuracy (1000 images)", nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
+  s.plot(curve);
+}
+
+// ---- step 4: Learning rate: 1e-7 versus 1e6 -----------------------------------------------------
+const StepText learning_rate_extremes_text{
+    "Learning rate: 1e-7 versus 1e6",
+    "Too small: one epoch at lr 1e-7 leaves the loss where it was (it changes in the 5th\n"
+    "decimal). Too large: at lr 1e6 the first updates throw the weights to ~1e6, the scores\n"
+    "and the loss explode (1e50, then Inf and NaN); the trainer's explosion guard stops the\n"
+    "run within a few batches, says why, and puts back the last good weights."};
+
+void learning_rate_extremes(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
+  const auto& [train, test, search_train, validation] = c.data(s);
+  const nn::Dataset data = c.quick_cut(search_train, 500);
+  nn::plot::Lines curve("learning-rates", "Training loss per epoch: lr 1e-7 (too small) and 1e-2 (learns)");
+  curve.x_label = "epoch";
+  curve.y_label = "training loss (as trained)";
+  const int epochs = c.lesson.quick() ? 2 : 5;
+  for (double lr : {1e-7, 1e-2, 1e6}) {
+    nn::seed(c.lesson.seed());
+    nn::Sequential mlp = small_mlp();
+    nn::SGD sgd(mlp.parameters(), lr);
+    nn::TrainConfig config = sgd_config(epochs);
+    const double before = nn::evaluate(mlp, data.x, data.y).loss;
+    const nn::TrainResult result = nn::train(mlp, sgd, data, config);
+    std::ostringstream line;
+    line << "lr " << lr << ": loss before " << std::setprecision(6) << before;
+    if (result.diverged) {
+      line << ", diverged in epoch " << result.history.size() << " (train loss "
+           << result.history.back().train_loss << ")\n  guard: " << result.reason;
+    } else {
+      const nn::EpochStats& first = result.history.front();
+      line << ", after epoch 1 " << nn::evaluate(mlp, data.x, data.y).loss
+           << " (change " << std::setprecision(2) << first.train_loss - before
+           << " as trained), after " << epochs << " epochs "
+           << std::setprecision(4) << result.history.back().train_loss;
+      curve.add("lr " + num(lr, 0), nn::per_epoch(result.history, &nn::EpochStats::train_loss));
+    }
+    s.say(line.str());
+  }
+  s.say("(lr 1e6 is not on the plot: it has no finite loss to draw.)");
+  s.plot(curve);
+}
+
+// ---- step 5: The update/weight ratio per layer --------------------------------------------------
+const StepText update_weight_ratio_text{
+    "The update/weight ratio per layer",
+    "Each step, the trainer measures ||update|| / ||W|| for every parameter (the update is\n"
+    "what SGD subtracted: lr * dW). About 1e-3 is healthy; 1e-1 and more means the rate is\n"
+    "too high, 1e-6 too low. Three rates, one bar per layer's weights, after one epoch."};
+
+void update_weight_ratio(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
+  const auto& [train, test, search_train, validation] = c.data(s);
+  const nn::Dataset data = c.quick_cut(search_train, 500);
+  nn::plot::Bars bars("update-ratio", "Update/weight ratio after one epoch (want ~1e-3)");
+  bars.y_label = "mean ||update|| / ||W|| over the epoch";
+  bars.log_y = true;
+  std::ostringstream table;
+  table << "        lr    parameter       ||W||   ||dL/dW||   ||update||/||W||\n";
+  for (double lr : {1e-4, 1e-2, 1.0}) {
+    nn::seed(c.lesson.seed());
+    nn::Sequential mlp = small_mlp();
+    nn::SGD sgd(mlp.parameters(), lr);
+    nn::TrainConfig config = sgd_config(1);
+    config.tsv_path = c.lesson.output_dir() + "/ratio-lr" + num(lr, 0) + ".tsv";
+    const nn::TrainResult result = nn::train(mlp, sgd, data, config);
+    for (const nn::ParameterStats& p : result.history.back().parameters) {
+      table << num(lr, 10) << "    " << std::left << std::setw(10) << p.name << std::right
+            << num(p.norm, 10) << num(p.grad_norm, 12) << num(p.update_ratio, 19) << "\n";
+      if (p.name.find("weight") != std::string::npos)
+        bars.add((p.name[0] == '0' ? "W1, lr " : "W2, lr ") + num(lr, 0), p.update_ratio);
+    }
+  }
+  s.say(table.str());
+  s.say("The ratio grows in proportion to lr. Layer 2 (the output) starts with small weights,\n"
+        "so its ratio is the larger one early on. The trainer writes these columns to its TSV\n"
+        "every epoch (<name>.update_ratio): watch them during any long run.");
+  s.plot(bars);
+}
+
+const std::pair<double, double> coarse_lr{-5, 0}, coarse_lambda{-5, 1};
+
+// The coarse search of step 6 into c.coarse and c.coarse_best.
+void run_coarse_search(Context& c, const nn::Dataset& search_train, const nn::Dataset& validation) {
+  nn::seed(c.lesson.seed() + 1);
+  c.coarse = random_search(c.trials(), coarse_lr, coarse_lambda,
+                           static_cast<int>(c.lesson.integer("--search-epochs")),
+                           c.quick_cut(search_train, 300), c.quick_cut(validation, 200), c.lesson.seed());
+  c.coarse_best = sorted_by_accuracy(c.coarse).front();
+}
+
+// ---- step 6: Coarse random search in log space --------------------------------------------------
+const StepText coarse_search_text{
+    "Coarse random search in log space",
+    "lr = 10^U(-5, 0) and lambda = 10^U(-5, 1), each trial a fresh MLP trained briefly on\n"
+    "1500 images and scored on the 500 validation images. (The lecture samples lr = 10^U(-7, -3)\n"
+    "for one linear layer on standardized CIFAR-10, one image per step; a range belongs to its\n"
+    "model, data and batch, so ours starts wide. lambda above ~10 makes lr * lambda > 1 at\n"
+    "useful rates: weights decay to nothing or oscillate, so the range stops at 10.)\n"
+    "Exploding runs stop at once."};
+
+void coarse_search(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
+  const auto& [train, test, search_train, validation] = c.data(s);
+  s.code("lessons/lesson06_babysitting.cpp", "random-search");
+  const int epochs = static_cast<int>(c.lesson.integer("--search-epochs"));
+  run_coarse_search(c, search_train, validation);
+  const std::vector<Trial> sorted = sorted_by_accuracy(c.coarse);
+  s.say("lr " + range_text(coarse_lr) + ", lambda " + range_text(coarse_lambda) + ", " +
+        std::to_string(epochs) + " epoch(s) per trial:");
+  s.say(trial_table(sorted, 12));
+  s.say("table: " + nn::plot::write_table(
+                        "coarse-search", trial_matrix(sorted),
+                        {"lr", "lambda", "log10_lr", "log10_lambda", "train_loss", "val_accuracy"}));
+  s.plot(trial_scatter("coarse-search", "Coarse search: validation accuracy over (lr, lambda)",
+                       c.coarse, c.coarse_best));
+  s.say(boundary_warning(c.coarse_best, coarse_lr, coarse_lambda) +
+        "Read the picture: the good region is a band of learning rates, and any lambda\n"
+        "below ~1e-2 hardly matters for so short a run.");
+}
+
+// ---- step 7: Finer search around the best -------------------------------------------------------
+const StepText fine_search_text{
+    "Finer search around the best",
+    "The new ranges: one decade of lr and two of lambda centred on the coarse winner, and\n"
+    "trials twice as long. The warning below fires when the winner sits in the outer 10% of\n"
+    "a range: the optimum may lie outside it."};
+
+void fine_search(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
+  const auto& [train, test, search_train, validation] = c.data(s);
+  if (c.coarse.empty()) {
+    s.say("(step 6's coarse search had not run: it runs here first, quietly)");
+    run_coarse_search(c, search_train, validation);
+  }
+  s.code("lessons/lesson06_babysitting.cpp", "search-boundary");
+  const std::pair<double, double> lr_range{c.coarse_best.log_lr - 0.5, c.coarse_best.log_lr + 0.5};
+  const std::pair<double, double> lambda_range{c.coarse_best.log_lambda - 1, c.coarse_best.log_lambda + 1};
+  const int epochs = 2 * static_cast<int>(c.lesson.integer("--search-epochs"));
+  nn::seed(c.lesson.seed() + 2);
+  const std::vector<Trial> fine = random_search(c.trials(), lr_range, lambda_range, epochs,
+                                                c.quick_cut(search_train, 300),
+                                                c.quick_cut(validation, 200), c.lesson.seed());
+  const std::vector<Trial> sorted = sorted_by_accuracy(fine);
+  const Trial& best = sorted.front();
+  s.say("lr " + range_text(lr_range) + ", lambda " + range_text(lambda_range) + ", " +
+        std::to_string(epochs) + " epochs per trial:");
+  s.say(trial_table(sorted, 12));
+  s.say("table: " + nn::plot::write_table(
+                        "fine-search", trial_matrix(sorted),
+                        {"lr", "lambda", "log10_lr", "log10_lambda", "train_loss", "val_accuracy"}));
+  s.plot(trial_scatter("fine-search", "Fine search: validation accuracy over (lr, lambda)", fine, best));
+  const std::string warning = boundary_warning(best, lr_range, lambda_range);
+  s.say(warning.empty() ? "The best is inside both ranges: no warning." : warning);
+
+  // The winner, trained longer on all 2000 training images, scored once on the test set.
+  nn::seed(c.lesson.seed());
+  nn::Sequential mlp = small_mlp();
+  nn::SGD sgd(mlp.parameters(), std::pow(10.0, best.log_lr));
+  nn::TrainConfig config = sgd_config(c.lesson.quick() ? 1 : 10, std::pow(10.0, best.log_lambda));
+  config.tsv_path = c.lesson.output_dir() + "/best-history.tsv";
+  const nn::TrainResult result = nn::train(mlp, sgd, c.quick_cut(train, 500), config, test);
+  s.show("the winner after " + std::to_string(config.epochs) + " epochs: test accuracy",
+         result.history.back().test_accuracy, 3);
+  nn::plot::Lines curve("best", "The search's winner trained on all 2000 training images");
+  curve.x_label = "epoch";
+  curve.y_label = "accuracy";
+  curve.points = true;
+  curve.add("training accuracy (as trained)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
+  curve.add("test accuracy", nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
+  s.plot(curve);
+}
+
+// ---- step 8: What to try next -------------------------------------------------------------------
+const StepText what_next_text{
+    "What to try next",
+    "Claims of this lesson are tested in tests/lessons/lesson06_babysitting_test.cpp\n"
+    "(build/stepnet_tests \"[lesson06]\"); the prose is docs/lesson06.md."};
+
+void what_next(Context& /*c*/, nn::lesson::Step& s) {
+  s.say("- --trials 60: does the coarse picture sharpen? Where is the band of good rates?\n"
+        "- --search-epochs 3: do short runs rank the trials the same way as longer ones?\n"
+        "- Train the linear classifier instead of the MLP: which rates work, what accuracy?\n"
+        "- Skip the preprocessing (raw pixels 0..255): which rates survive now?");
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -224,289 +544,17 @@ int main(int argc, char** argv) {
   lesson.option("--trials", "N", "trials of each random search", 20);
   lesson.option("--search-epochs", "N", "epochs of each coarse trial (the fine ones get twice that)", 1);
 
-  // Shared by the steps: the shipped subset, preprocessed per pixel with training statistics.
-  // 1500 images train the searches, 500 validate them; the 1000 test images stay unseen.
-  nn::Dataset train, test, search_train, validation;
-  auto load = [&](nn::lesson::Step& s) {
-    if (train.n_samples() > 0) return;
-    train = nn::fashion_mnist_subset("train");
-    test = nn::fashion_mnist_subset("test");
-    const nn::Preprocessing p = nn::fit_per_pixel(train);
-    nn::apply(p, train);
-    nn::apply(p, test);
-    nn::seed(lesson.seed());
-    const arma::uvec order = nn::shuffled_indices(train.n_samples());  // (2000)
-    search_train = nn::subset(train, order.head(1500));
-    validation = nn::subset(train, order.tail(500));
-    s.say("data: the shipped subset, " + std::to_string(train.n_samples()) + " training and " +
-          std::to_string(test.n_samples()) + " test images (per-pixel standardized)");
+  Context c{lesson, {}, {}, {}};
+  const auto add = [&c](const StepText& text, void (*body)(Context&, nn::lesson::Step&)) {
+    c.lesson.step(text.title, text.explanation, [&c, body](nn::lesson::Step& s) { body(c, s); });
   };
-  // The quick mode (make test) trains on fewer images.
-  auto quick_cut = [&](const nn::Dataset& d, arma::uword n) {
-    return lesson.quick() ? nn::first_per_class(d, n / classes) : d;
-  };
-
-  lesson.step(
-      "Preprocessing: per-pixel mean and std",
-      "Every pixel position gets its own mean and standard deviation over the 2000 training\n"
-      "images; x' = (x - mean) / std. The same two images scale the test set: statistics come\n"
-      "from the training data only. Border pixels are almost always 0 and get std = 1 (min_std)\n"
-      "instead of ~0, so they are not blown up.",
-      [&](nn::lesson::Step& s) {
-        const nn::Dataset raw = nn::fashion_mnist_subset("train");
-        const nn::Preprocessing p = nn::fit_per_pixel(raw);
-        s.show("raw pixels: min / max / mean", arma::rowvec{raw.x.min(), raw.x.max(), arma::mean(arma::vectorise(raw.x))}, 2);
-        s.show("mean image (28x28, gray levels), top-left corner", arma::reshape(p.mean, 28, 28), 1);
-        const arma::mat x = nn::apply(p, raw.x);  // (784 x 2000)
-        s.show("after: mean and std over every entry",
-               arma::rowvec{arma::mean(arma::vectorise(x)), arma::stddev(arma::vectorise(x))}, 3);
-        nn::plot::Images images("mean-std", "Per-pixel statistics of the 2000 training images");
-        images.columns = 2;
-        images.add(arma::reshape(p.mean, 28, 28), "mean (0 .. " + num(p.mean.max(), 0, 3) + ")");
-        images.add(arma::reshape(p.std, 28, 28), "std (1 .. " + num(p.std.max(), 0, 3) + ")");
-        s.plot(images);
-        load(s);
-      });
-
-  lesson.step(
-      "Sanity check: the initial loss is ln 10",
-      "With weights of std 0.001 every score is ~0, softmax gives every class 1/10 and the loss\n"
-      "is -ln(1/10) = 2.3026. A different number means a bug in the loss or the init. Then\n"
-      "regularization on: the objective adds 0.5 * lambda * ||W||^2, so the loss goes UP; we\n"
-      "compute that term by hand and compare it with nn::l2_penalty(), the penalty whose\n"
-      "gradient the trainer adds (TrainConfig::l2).",
-      [&](nn::lesson::Step& s) {
-        s.needs({"init::he"});
-        load(s);
-        s.source("lessons/lesson06_babysitting.cpp", "babysit-nets");
-        s.source("src/nn/losses.cpp", "softmax");
-        nn::seed(lesson.seed());
-        nn::Sequential linear = linear_classifier();
-        const double loss = nn::evaluate(linear, train.x, train.y).loss;
-        s.show("ln 10", std::log(10.0));
-        s.show("initial loss, linear classifier (2000 training images)", loss);
-        nn::Sequential mlp = small_mlp();
-        s.show("initial loss, MLP 784-50-10", nn::evaluate(mlp, train.x, train.y).loss);
-        s.code("lessons/lesson06_babysitting.cpp", "l2-penalty");
-        for (double lambda : {1e2, 1e3}) {
-          const double penalty = l2_penalty_by_hand(linear, lambda);
-          s.say("lambda = " + num(lambda, 0) + ":  ||W||^2 = " + num(penalty * 2 / lambda, 0, 4) +
-                "  penalty by hand " + num(penalty, 0, 4) + "  nn::l2_penalty() " +
-                num(nn::l2_penalty(linear.parameters(), lambda), 0, 4) + "  loss + penalty " +
-                num(loss + penalty, 0, 4));
-        }
-        s.say("7840 weights of std 0.001 give ||W||^2 ~ 7840 * 1e-6 = 0.0078: lambda = 1e3 adds ~3.9.\n"
-              "(The MLP starts a little higher: its He-initialized hidden layer is not small.)");
-      });
-
-  lesson.step(
-      "Overfit a tiny set: 20 examples to 100%",
-      "Two images of each class, regularization off, full-batch SGD. A working net and backward\n"
-      "pass drive the training loss to ~0 and the accuracy to 100%; the test accuracy stays\n"
-      "poor (20 images teach little). If this fails, look for a bug before tuning anything.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
-        load(s);
-        s.source("src/nn/optim.cpp", "sgd-step");
-        const nn::Dataset tiny = nn::first_per_class(train, 2);  // 20 images
-        nn::seed(lesson.seed());
-        nn::Sequential mlp = small_mlp();
-        nn::SGD sgd(mlp.parameters(), 0.05);
-        nn::TrainConfig config;
-        config.epochs = 60;
-        config.batch_size = 0;  // full batch: all 20
-        config.quiet = true;
-        config.tsv_path = lesson.output_dir() + "/overfit-history.tsv";
-        const nn::TrainResult result = nn::train(mlp, sgd, tiny, config, test);
-        const nn::EpochStats& last = result.history.back();
-        s.show("training accuracy after 60 epochs (of 20 images)", nn::accuracy(mlp, tiny.x, tiny.y), 3);
-        s.show("training loss", nn::evaluate(mlp, tiny.x, tiny.y).loss, 5);
-        s.show("test accuracy (1000 images)", last.test_accuracy, 3);
-        nn::plot::Lines curve("overfit", "MLP 784-50-10 on 20 training images, no regularization");
-        curve.x_label = "epoch";
-        curve.y_label = "accuracy";
-        curve.add("training accuracy (20 images)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
-        curve.add("test accuracy (1000 images)", nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
-        s.plot(curve);
-      });
-
-  lesson.step(
-      "Learning rate: 1e-7 versus 1e6",
-      "Too small: one epoch at lr 1e-7 leaves the loss where it was (it changes in the 5th\n"
-      "decimal). Too large: at lr 1e6 the first updates throw the weights to ~1e6, the scores\n"
-      "and the loss explode (1e50, then Inf and NaN); the trainer's explosion guard stops the\n"
-      "run within a few batches, says why, and puts back the last good weights.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
-        load(s);
-        const nn::Dataset data = quick_cut(search_train, 500);
-        nn::plot::Lines curve("learning-rates", "Training loss per epoch: lr 1e-7 (too small) and 1e-2 (learns)");
-        curve.x_label = "epoch";
-        curve.y_label = "training loss (as trained)";
-        const int epochs = lesson.quick() ? 2 : 5;
-        for (double lr : {1e-7, 1e-2, 1e6}) {
-          nn::seed(lesson.seed());
-          nn::Sequential mlp = small_mlp();
-          nn::SGD sgd(mlp.parameters(), lr);
-          nn::TrainConfig config = sgd_config(epochs);
-          const double before = nn::evaluate(mlp, data.x, data.y).loss;
-          const nn::TrainResult result = nn::train(mlp, sgd, data, config);
-          std::ostringstream line;
-          line << "lr " << lr << ": loss before " << std::setprecision(6) << before;
-          if (result.diverged) {
-            line << ", diverged in epoch " << result.history.size() << " (train loss "
-                 << result.history.back().train_loss << ")\n  guard: " << result.reason;
-          } else {
-            const nn::EpochStats& first = result.history.front();
-            line << ", after epoch 1 " << nn::evaluate(mlp, data.x, data.y).loss
-                 << " (change " << std::setprecision(2) << first.train_loss - before
-                 << " as trained), after " << epochs << " epochs "
-                 << std::setprecision(4) << result.history.back().train_loss;
-            curve.add("lr " + num(lr, 0), nn::per_epoch(result.history, &nn::EpochStats::train_loss));
-          }
-          s.say(line.str());
-        }
-        s.say("(lr 1e6 is not on the plot: it has no finite loss to draw.)");
-        s.plot(curve);
-      });
-
-  lesson.step(
-      "The update/weight ratio per layer",
-      "Each step, the trainer measures ||update|| / ||W|| for every parameter (the update is\n"
-      "what SGD subtracted: lr * dW). About 1e-3 is healthy; 1e-1 and more means the rate is\n"
-      "too high, 1e-6 too low. Three rates, one bar per layer's weights, after one epoch.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
-        load(s);
-        const nn::Dataset data = quick_cut(search_train, 500);
-        nn::plot::Bars bars("update-ratio", "Update/weight ratio after one epoch (want ~1e-3)");
-        bars.y_label = "mean ||update|| / ||W|| over the epoch";
-        bars.log_y = true;
-        std::ostringstream table;
-        table << "        lr    parameter       ||W||   ||dL/dW||   ||update||/||W||\n";
-        for (double lr : {1e-4, 1e-2, 1.0}) {
-          nn::seed(lesson.seed());
-          nn::Sequential mlp = small_mlp();
-          nn::SGD sgd(mlp.parameters(), lr);
-          nn::TrainConfig config = sgd_config(1);
-          config.tsv_path = lesson.output_dir() + "/ratio-lr" + num(lr, 0) + ".tsv";
-          const nn::TrainResult result = nn::train(mlp, sgd, data, config);
-          for (const nn::ParameterStats& p : result.history.back().parameters) {
-            table << num(lr, 10) << "    " << std::left << std::setw(10) << p.name << std::right
-                  << num(p.norm, 10) << num(p.grad_norm, 12) << num(p.update_ratio, 19) << "\n";
-            if (p.name.find("weight") != std::string::npos)
-              bars.add((p.name[0] == '0' ? "W1, lr " : "W2, lr ") + num(lr, 0), p.update_ratio);
-          }
-        }
-        s.say(table.str());
-        s.say("The ratio grows in proportion to lr. Layer 2 (the output) starts with small weights,\n"
-              "so its ratio is the larger one early on. The trainer writes these columns to its TSV\n"
-              "every epoch (<name>.update_ratio): watch them during any long run.");
-        s.plot(bars);
-      });
-
-  // The searches, shared by steps 6 and 7.
-  const std::pair<double, double> coarse_lr{-5, 0}, coarse_lambda{-5, 1};
-  std::vector<Trial> coarse;
-  Trial coarse_best;
-
-  lesson.step(
-      "Coarse random search in log space",
-      "lr = 10^U(-5, 0) and lambda = 10^U(-5, 1), each trial a fresh MLP trained briefly on\n"
-      "1500 images and scored on the 500 validation images. (The lecture samples lr = 10^U(-7, -3)\n"
-      "for one linear layer on standardized CIFAR-10, one image per step; a range belongs to its\n"
-      "model, data and batch, so ours starts wide. lambda above ~10 makes lr * lambda > 1 at\n"
-      "useful rates: weights decay to nothing or oscillate, so the range stops at 10.)\n"
-      "Exploding runs stop at once.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
-        load(s);
-        s.code("lessons/lesson06_babysitting.cpp", "random-search");
-        const int trials = lesson.quick() ? 6 : static_cast<int>(lesson.integer("--trials"));
-        const int epochs = static_cast<int>(lesson.integer("--search-epochs"));
-        nn::seed(lesson.seed() + 1);
-        coarse = random_search(trials, coarse_lr, coarse_lambda, epochs, quick_cut(search_train, 300),
-                               quick_cut(validation, 200), lesson.seed());
-        const std::vector<Trial> sorted = sorted_by_accuracy(coarse);
-        coarse_best = sorted.front();
-        s.say("lr " + range_text(coarse_lr) + ", lambda " + range_text(coarse_lambda) + ", " +
-              std::to_string(epochs) + " epoch(s) per trial:");
-        s.say(trial_table(sorted, 12));
-        s.say("table: " + nn::plot::write_table(
-                              "coarse-search", trial_matrix(sorted),
-                              {"lr", "lambda", "log10_lr", "log10_lambda", "train_loss", "val_accuracy"}));
-        s.plot(trial_scatter("coarse-search", "Coarse search: validation accuracy over (lr, lambda)",
-                             coarse, coarse_best));
-        s.say(boundary_warning(coarse_best, coarse_lr, coarse_lambda) +
-              "Read the picture: the good region is a band of learning rates, and any lambda\n"
-              "below ~1e-2 hardly matters for so short a run.");
-      });
-
-  lesson.step(
-      "Finer search around the best",
-      "The new ranges: one decade of lr and two of lambda centred on the coarse winner, and\n"
-      "trials twice as long. The warning below fires when the winner sits in the outer 10% of\n"
-      "a range: the optimum may lie outside it.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
-        load(s);
-        if (coarse.empty()) {
-          s.say("(step 6's coarse search had not run: it runs here first, quietly)");
-          nn::seed(lesson.seed() + 1);
-          coarse = random_search(lesson.quick() ? 6 : static_cast<int>(lesson.integer("--trials")),
-                                 coarse_lr, coarse_lambda, static_cast<int>(lesson.integer("--search-epochs")),
-                                 quick_cut(search_train, 300), quick_cut(validation, 200), lesson.seed());
-          coarse_best = sorted_by_accuracy(coarse).front();
-        }
-        s.code("lessons/lesson06_babysitting.cpp", "search-boundary");
-        const std::pair<double, double> lr_range{coarse_best.log_lr - 0.5, coarse_best.log_lr + 0.5};
-        const std::pair<double, double> lambda_range{coarse_best.log_lambda - 1, coarse_best.log_lambda + 1};
-        const int trials = lesson.quick() ? 6 : static_cast<int>(lesson.integer("--trials"));
-        const int epochs = 2 * static_cast<int>(lesson.integer("--search-epochs"));
-        nn::seed(lesson.seed() + 2);
-        const std::vector<Trial> fine = random_search(trials, lr_range, lambda_range, epochs,
-                                                      quick_cut(search_train, 300),
-                                                      quick_cut(validation, 200), lesson.seed());
-        const std::vector<Trial> sorted = sorted_by_accuracy(fine);
-        const Trial& best = sorted.front();
-        s.say("lr " + range_text(lr_range) + ", lambda " + range_text(lambda_range) + ", " +
-              std::to_string(epochs) + " epochs per trial:");
-        s.say(trial_table(sorted, 12));
-        s.say("table: " + nn::plot::write_table(
-                              "fine-search", trial_matrix(sorted),
-                              {"lr", "lambda", "log10_lr", "log10_lambda", "train_loss", "val_accuracy"}));
-        s.plot(trial_scatter("fine-search", "Fine search: validation accuracy over (lr, lambda)", fine, best));
-        const std::string warning = boundary_warning(best, lr_range, lambda_range);
-        s.say(warning.empty() ? "The best is inside both ranges: no warning." : warning);
-
-        // The winner, trained longer on all 2000 training images, scored once on the test set.
-        nn::seed(lesson.seed());
-        nn::Sequential mlp = small_mlp();
-        nn::SGD sgd(mlp.parameters(), std::pow(10.0, best.log_lr));
-        nn::TrainConfig config = sgd_config(lesson.quick() ? 1 : 10, std::pow(10.0, best.log_lambda));
-        config.tsv_path = lesson.output_dir() + "/best-history.tsv";
-        const nn::TrainResult result = nn::train(mlp, sgd, quick_cut(train, 500), config, test);
-        s.show("the winner after " + std::to_string(config.epochs) + " epochs: test accuracy",
-               result.history.back().test_accuracy, 3);
-        nn::plot::Lines curve("best", "The search's winner trained on all 2000 training images");
-        curve.x_label = "epoch";
-        curve.y_label = "accuracy";
-        curve.points = true;
-        curve.add("training accuracy (as trained)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
-        curve.add("test accuracy", nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
-        s.plot(curve);
-      });
-
-  lesson.step(
-      "What to try next",
-      "Claims of this lesson are tested in tests/lessons/lesson06_babysitting_test.cpp\n"
-      "(build/stepnet_tests \"[lesson06]\"); the prose is docs/lesson06.md.",
-      [&](nn::lesson::Step& s) {
-        s.say("- --trials 60: does the coarse picture sharpen? Where is the band of good rates?\n"
-              "- --search-epochs 3: do short runs rank the trials the same way as longer ones?\n"
-              "- Train the linear classifier instead of the MLP: which rates work, what accuracy?\n"
-              "- Skip the preprocessing (raw pixels 0..255): which rates survive now?");
-      });
-
+  add(preprocessing_text, preprocessing);
+  add(initial_loss_text, initial_loss);
+  add(overfit_tiny_set_text, overfit_tiny_set);
+  add(learning_rate_extremes_text, learning_rate_extremes);
+  add(update_weight_ratio_text, update_weight_ratio);
+  add(coarse_search_text, coarse_search);
+  add(fine_search_text, fine_search);
+  add(what_next_text, what_next);
   return lesson.run();
 }

@@ -204,6 +204,693 @@ std::size_t most_accurate(const std::vector<RatePoint>& points) {
   return best;
 }
 
+// ---- what the steps share ------------------------------------------------------------------
+// A step as the runner prints it: its title, then its explanation.
+struct StepText {
+  const char* title;
+  const char* explanation;
+};
+
+// 1500 training and 500 validation images split (seeded) off the subset's 2000 training
+// images, the 1000 test images; standardized per pixel with the training split's statistics
+// (lesson 6). --quick: 30 / 10 / 20 images per class.
+struct Splits {
+  nn::Dataset train, validation, test;
+};
+
+// The lesson (its options) and the data, loaded by the first step that asks for it, so that
+// any step runs alone with --step K.
+struct Context {
+  nn::lesson::Lesson& lesson;
+  Splits splits;  // empty until data() loads it
+
+  const Splits& data(nn::lesson::Step& s);
+  // Epochs of the optimizer comparisons: --epochs, 3 with --quick.
+  int epochs() const { return lesson.quick() ? 3 : static_cast<int>(lesson.integer("--epochs")); }
+};
+
+const Splits& Context::data(nn::lesson::Step& s) {
+  auto& [train, validation, test] = splits;
+  if (train.n_samples() > 0) return splits;
+  bool is_full = false;
+  std::string source = "data/fashion-mnist (the shipped subset; --full for the full set)";
+  nn::Dataset all, test_all;
+  if (lesson.is_set("--full")) {
+    all = nn::fashion_mnist("train", &is_full, &source);
+    test_all = nn::fashion_mnist("test", &is_full, &source);
+    if (!is_full) s.say("The full set is not installed (run `make data`): using the shipped subset.");
+  } else {
+    all = nn::fashion_mnist_subset("train");
+    test_all = nn::fashion_mnist_subset("test");
+  }
+  nn::seed(lesson.seed());
+  const arma::uvec order = nn::shuffled_indices(all.n_samples());
+  const arma::uword n_validation = all.n_samples() / (is_full ? 12 : 4);  // 5000 or 500
+  train = nn::subset(all, order.head(all.n_samples() - n_validation));
+  validation = nn::subset(all, order.tail(n_validation));
+  test = test_all;
+  if (lesson.quick()) {
+    train = nn::first_per_class(train, 30);
+    validation = nn::first_per_class(validation, 10);
+    test = nn::first_per_class(test, 20);
+  }
+  const nn::Preprocessing p = nn::fit_per_pixel(train);
+  nn::apply(p, train);
+  nn::apply(p, validation);
+  nn::apply(p, test);
+  s.say("data: " + std::to_string(train.n_samples()) + " training, " +
+        std::to_string(validation.n_samples()) + " validation and " +
+        std::to_string(test.n_samples()) + " test images from " + source +
+        ", standardized per pixel with the training split's statistics");
+  return splits;
+}
+
+// ---- step 1: Momentum by hand: two steps on L(w) = 2 w^2 ----------------------------------------
+const StepText momentum_by_hand_text{
+    "Momentum by hand: two steps on L(w) = 2 w^2",
+    "One parameter, w = 1, gradient g = 4w, lr = 0.1. Plain SGD multiplies w by 1 - 0.4 = 0.6\n"
+    "each step. Momentum 0.9: v1 = 0.1 * 4 = 0.4, w1 = 0.6 (the first step is plain SGD);\n"
+    "v2 = 0.9 * 0.4 + 0.1 * 2.4 = 0.6, w2 = 0.6 - 0.6 = 0: the velocity carries it to the\n"
+    "minimum in two steps. Adam's first step is lr * sign(g) = 0.1 whatever |g| is."};
+
+void momentum_by_hand(Context& /*c*/, nn::lesson::Step& s) {
+  s.needs({"SGD::step"});
+  s.code("src/nn/optim.cpp", "sgd-step");
+  s.source("src/nn/optim.cpp", "adam-step");
+  // [snippet momentum-by-hand]
+  // The library's optimizers on one parameter whose gradient we write by hand.
+  auto two_steps = [](nn::Optimizer& optimizer, arma::mat& w, arma::mat& grad) {
+    arma::rowvec trace(3);  // w0 w1 w2
+    trace(0) = w(0);
+    for (int t = 1; t <= 2; ++t) {
+      grad = 4 * w;         // dL/dw of L = 2 w^2
+      optimizer.step();
+      trace(t) = w(0);
+    }
+    return trace;
+  };
+  // [/snippet]
+  arma::mat w = {1.0}, grad = {0.0};
+  const std::vector<nn::Parameter> params = {{"w", &w, &grad}};
+  nn::SGD plain(params, 0.1);
+  s.show("plain SGD, lr 0.1:  w0 w1 w2", two_steps(plain, w, grad));
+  w = {1.0};
+  nn::SGD momentum(params, 0.1, 0.9);
+  s.show("momentum 0.9, lr 0.1:  w0 w1 w2", two_steps(momentum, w, grad));
+  s.show("its velocity after step 2 (0.9 * 0.4 + 0.1 * 2.4)", momentum.velocity(0)(0));
+  w = {1.0};
+  nn::Adam adam(params, 0.1);
+  s.show("Adam, lr 0.1:  w0 w1 w2", two_steps(adam, w, grad));
+  s.say("Momentum overshoots later (w3 = 0 - (0.9 * 0.6 + 0) = -0.54): on a single\n"
+        "quadratic it trades a faster start for oscillation. Adam moves by ~lr per step\n"
+        "whatever the gradient's scale: 1 -> 0.9 -> ~0.8.");
+}
+
+// ---- step 2: Momentum in an ill-conditioned valley ----------------------------------------------
+const StepText momentum_in_a_valley_text{
+    "Momentum in an ill-conditioned valley",
+    "L(w) = 0.5 (w1^2 + 100 w2^2) from w = (1, 1): curvatures 1 and 100. The rate must stay\n"
+    "below 2/100 or w2 diverges; we take lr 0.015. Plain SGD then shrinks w1 by only 1.5%\n"
+    "per step. Momentum builds up speed along w1. 100 steps of each, mu = 0, 0.5, 0.9."};
+
+void momentum_in_a_valley(Context& /*c*/, nn::lesson::Step& s) {
+  s.needs({"SGD::step"});
+  s.source("src/nn/optim.cpp", "sgd-step");
+  nn::plot::Lines loss_curve("valley-loss", "L = 0.5 (w1^2 + 100 w2^2): loss per step, lr 0.015");
+  loss_curve.x_label = "step";
+  loss_curve.y_label = "loss";
+  loss_curve.log_y = true;
+  nn::plot::Lines path("valley-path", "The first 40 steps in the (w1, w2) plane, lr 0.015");
+  path.x_label = "w1 (curvature 1)";
+  path.y_label = "w2 (curvature 100)";
+  path.points = true;
+  path.key = "bottom center";  // the paths stay above w2 = -0.75 between w1 = 0 and 0.7
+  const int steps = 100;
+  std::ostringstream table;
+  table << "  momentum   loss after " << steps << " steps   w1         w2\n";
+  for (double mu : {0.0, 0.5, 0.9}) {
+    // [snippet valley]
+    arma::mat w(2, 1, arma::fill::ones), grad(2, 1);  // (2 x 1) w starts at (1, 1)
+    const arma::vec curvature = {1.0, 100.0};
+    nn::SGD sgd({{"w", &w, &grad}}, 0.015, mu);
+    arma::vec loss(steps + 1);
+    arma::mat trace(2, steps + 1);             // (2 x steps+1) the path
+    for (int t = 0; t <= steps; ++t) {
+      loss(t) = 0.5 * arma::accu(curvature % arma::square(w));
+      trace.col(t) = w;
+      grad = curvature % w;                    // dL/dw
+      if (t < steps) sgd.step();
+    }
+    // [/snippet]
+    const std::string label = mu == 0 ? "plain SGD" : "momentum " + sci(mu);
+    loss_curve.add(label, arma::regspace<arma::vec>(0, steps), loss);
+    path.add(label, trace.row(0).head(41).t(), trace.row(1).head(41).t());
+    table << std::setw(10) << mu << std::setw(20) << sci(loss(steps)) << std::setw(11)
+          << sci(w(0)) << std::setw(11) << sci(w(1)) << "\n";
+  }
+  s.say(table.str());
+  s.plot(loss_curve);
+  s.plot(path);
+  s.say("Plain SGD: w1 = 0.985^100 = 0.22 after 100 steps. With mu = 0.9 the path zigzags\n"
+        "across the valley and even overshoots the minimum along w1 (to -0.23), yet after\n"
+        "100 steps its loss is ~400 times lower.");
+}
+
+// ---- step 3: Plain SGD, momentum and Adam on Fashion-MNIST --------------------------------------
+const StepText three_optimizers_text{
+    "Plain SGD, momentum and Adam on Fashion-MNIST",
+    "MLP 784-100-ReLU-10, the same initial weights and batch order (seed) for each, batches of\n"
+    "20: plain SGD at lr 0.01, SGD with momentum 0.9 at the same lr 0.01, and Adam at its\n"
+    "usual lr 1e-3. Training loss (as trained) and validation accuracy per epoch."};
+
+void three_optimizers(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+           "SGD::step"});
+  const auto& [train, validation, test] = c.data(s);
+  s.source("lessons/lesson08_optimization.cpp", "opt-mlp");
+  s.source("src/nn/trainer.cpp", "train-batch");
+  nn::plot::Lines loss_curve("optimizers-loss", "Training loss per epoch, MLP 784-100-10");
+  loss_curve.x_label = "epoch";
+  loss_curve.y_label = "training loss (as trained)";
+  loss_curve.points = true;
+  nn::plot::Lines acc_curve("optimizers-accuracy", "Validation accuracy per epoch, MLP 784-100-10");
+  acc_curve.x_label = "epoch";
+  acc_curve.y_label = "validation accuracy";
+  acc_curve.key = "bottom right";
+  acc_curve.points = true;
+  std::ostringstream table;
+  table << "optimizer                 train loss  val loss  val acc  test acc\n";
+  for (int k = 0; k < 3; ++k) {
+    nn::seed(c.lesson.seed());
+    nn::Sequential net = mlp(100);
+    // [snippet three-optimizers]
+    nn::SGD plain(net.parameters(), 0.01);
+    nn::SGD momentum(net.parameters(), 0.01, 0.9);
+    nn::Adam adam(net.parameters(), 1e-3);
+    nn::Optimizer& optimizer = k == 0 ? static_cast<nn::Optimizer&>(plain)
+                               : k == 1 ? static_cast<nn::Optimizer&>(momentum) : adam;
+    nn::TrainConfig config = quiet_config(c.epochs());
+    config.seed = c.lesson.seed();  // the same batch order for all three
+    config.tsv_path = c.lesson.output_dir() + "/optimizer-" + std::to_string(k) + ".tsv";
+    const nn::TrainResult result = nn::train(net, optimizer, train, config, test, validation);
+    // [/snippet]
+    const std::string label = k == 0 ? "SGD lr 0.01" : k == 1 ? "momentum 0.9, lr 0.01" : "Adam lr 1e-3";
+    const nn::EpochStats& last = result.history.back();
+    loss_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::train_loss));
+    acc_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
+    table << std::left << std::setw(24) << label << std::right << fixed(last.train_loss, 4, 12)
+          << fixed(last.validation_loss, 4, 10) << pct(last.validation_accuracy, 8)
+          << pct(last.test_accuracy, 9) << "\n";
+  }
+  s.say("after " + std::to_string(c.epochs()) + " epochs (the last epoch's parameters):\n" + table.str());
+  s.plot(loss_curve);
+  s.plot(acc_curve);
+  s.say("At the same lr, momentum ~ SGD at lr / (1 - mu) = 0.1 once the velocity has built\n"
+        "up: it is well ahead of plain SGD. Adam adapts each weight's step to its gradient's\n"
+        "running RMS. Both fit the training set faster; the validation loss of the fast ones\n"
+        "is already turning up (overfitting: step 9 stops there).");
+}
+
+// ---- step 4: Per-layer learning rates -----------------------------------------------------------
+const StepText per_layer_learning_rates_text{
+    "Per-layer learning rates",
+    "Each parameter i steps with lr * multiplier_i; set_lr_multiplier(pattern, m) sets m by\n"
+    "name (\"2\" matches 2.weight and 2.bias: the output Linear). One epoch of momentum SGD\n"
+    "(lr 0.01, mu 0.9) three ways: every multiplier 1; the output layer at 0.1; the hidden\n"
+    "layer frozen at 0 (only the output learns, on 100 random ReLU features)."};
+
+void per_layer_learning_rates(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+           "SGD::step"});
+  const auto& [train, validation, test] = c.data(s);
+  nn::plot::Bars bars("per-layer-ratio", "Update/weight ratio per layer, first epoch (want ~1e-3)");
+  bars.y_label = "mean ||update|| / ||W||";
+  bars.log_y = true;
+  std::ostringstream table;
+  table << "setting           parameter   lr_of    ||update||/||W||\n";
+  const std::vector<std::pair<std::string, double>> settings = {
+      {"all x1", 1.0}, {"output x0.1", 0.1}, {"hidden x0", 0.0}};
+  for (const auto& [label, multiplier] : settings) {
+    nn::seed(c.lesson.seed());
+    nn::Sequential net = mlp(100);
+    nn::SGD sgd(net.parameters(), 0.01, 0.9);
+    // [snippet per-layer-lr]
+    if (label == "output x0.1") sgd.set_lr_multiplier("2", multiplier);  // 2.weight, 2.bias
+    if (label == "hidden x0") sgd.set_lr_multiplier("0", multiplier);    // frozen
+    // [/snippet]
+    nn::TrainConfig config = quiet_config(1);
+    config.stats_steps = 100;
+    const nn::TrainResult result = nn::train(net, sgd, train, config);
+    for (std::size_t i = 0; i < sgd.size(); ++i) {
+      const nn::ParameterStats& p = result.history.back().parameters[i];
+      table << std::left << std::setw(18) << label << std::setw(10) << p.name << std::right
+            << std::setw(7) << sgd.lr_of(i) << std::setw(20) << sci(p.update_ratio) << "\n";
+      if (p.name.find("weight") != std::string::npos)
+        bars.add((p.name[0] == '0' ? "W1, " : "W2, ") + label, std::max(p.update_ratio, 1e-6));
+    }
+    s.say(label + ": validation accuracy after 1 epoch " +
+          pct(nn::accuracy(net, validation.x, validation.y)));
+  }
+  s.say(table.str() + "(nan: a bias that is still exactly 0, frozen: 0 / 0)");
+  s.plot(bars);
+  s.say("The output layer's ratio is high because its weights start small (std 0.01), not\n"
+        "because its rate is too high: slowing it down costs accuracy in the first epoch.\n"
+        "The ~1e-3 rule is for weights that have settled. A frozen layer (ratio 0, drawn\n"
+        "at 1e-6) is what fine-tuning uses. A schedule (next step) changes only the base\n"
+        "rate: the ratios between layers stay.");
+}
+
+// ---- step 5: Learning-rate schedules: decay, and an increasing rate -----------------------------
+const StepText learning_rate_schedules_text{
+    "Learning-rate schedules: decay, and an increasing rate",
+    "The trainer sets the base rate from the schedule before each epoch. Momentum SGD (mu 0.9)\n"
+    "from the same start: a constant 0.01; a step decay (0.01, halved every 3 epochs); an\n"
+    "exponential decay 0.01 * 0.8^epoch; and, as a curiosity Assignment 1 (Pan) tried, a rate\n"
+    "rising linearly from 0.001 to 0.01 over the run."};
+
+void learning_rate_schedules(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+           "SGD::step"});
+  const auto& [train, validation, test] = c.data(s);
+  const int n = c.epochs();
+  // [snippet schedules]
+  const std::vector<std::pair<std::string, nn::Schedule>> schedules = {
+      {"constant 0.01", nn::schedule::constant(0.01)},
+      {"step decay x0.5 every 3", nn::schedule::step_decay(0.01, 0.5, 3)},
+      {"exponential 0.01 * 0.8^e", nn::schedule::exponential(0.01, 0.8)},
+      {"increasing 0.001 -> 0.01", nn::schedule::linear(0.001, 0.01, n - 1)},
+  };
+  // [/snippet]
+  nn::plot::Lines rates("schedules", "Learning rate per epoch");
+  rates.x_label = "epoch";
+  rates.y_label = "learning rate";
+  rates.log_y = true;
+  rates.points = true;
+  nn::plot::Lines losses("schedules-loss", "Validation loss per epoch under each schedule (momentum 0.9)");
+  losses.x_label = "epoch";
+  losses.y_label = "validation loss";
+  losses.points = true;
+  std::ostringstream table;
+  table << std::left << std::setw(26) << "schedule" << std::right
+        << "   lr: first     last  best val loss (epoch)   last val loss  val acc\n";
+  for (const auto& [label, schedule] : schedules) {
+    nn::seed(c.lesson.seed());
+    nn::Sequential net = mlp(100);
+    nn::SGD sgd(net.parameters(), 0.01, 0.9);
+    nn::TrainConfig config = quiet_config(n);
+    config.seed = c.lesson.seed();
+    config.lr_schedule = schedule;
+    config.restore_best = false;  // report the last epoch's net
+    const nn::TrainResult result = nn::train(net, sgd, train, config, {}, validation);
+    rates.add(label, nn::per_epoch(result.history, &nn::EpochStats::lr));
+    const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
+    losses.add(label, val);
+    table << std::left << std::setw(26) << label << std::right << std::setw(12)
+          << sci(schedule(0)) << std::setw(9) << sci(schedule(n - 1)) << fixed(val.min(), 4, 18)
+          << " (" << std::setw(2) << result.best_epoch << ")" << fixed(val(val.n_elem - 1), 4, 16)
+          << pct(result.history.back().validation_accuracy, 9) << "\n";
+  }
+  s.say(table.str());
+  s.plot(rates);
+  s.plot(losses);
+  s.say("At a constant rate the validation loss bottoms out early and climbs: the net keeps\n"
+        "fitting the training set's noise with full-size steps. Decay takes big steps first\n"
+        "and small ones when they would only add noise. The increasing rate starts slowly\n"
+        "and ends with its largest, noisiest steps: the worst of both.");
+}
+
+// ---- step 6: L2 weight decay --------------------------------------------------------------------
+const StepText l2_weight_decay_text{
+    "L2 weight decay",
+    "The objective gets + 0.5 lambda ||W||^2 (weights only), and every step adds lambda * W to\n"
+    "the gradient: weights decay towards 0 unless the data holds them up. MLP 784-100-10,\n"
+    "momentum SGD (lr 0.01, mu 0.9), four lambdas: the weight norms, the penalty, training\n"
+    "and validation accuracy after the same number of epochs."};
+
+void l2_weight_decay(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+           "SGD::step"});
+  const auto& [train, validation, test] = c.data(s);
+  s.source("src/nn/optim.cpp", "sgd-step");
+  nn::plot::Bars bars("l2-gap", "Training minus validation accuracy after training, per lambda");
+  bars.y_label = "train accuracy - validation accuracy";
+  std::ostringstream table;
+  table << "   lambda     ||W1||    ||W2||  0.5 lambda ||W||^2  train acc  val acc  val loss\n";
+  for (double lambda : {0.0, 1e-3, 1e-2, 1e-1}) {
+    nn::seed(c.lesson.seed());
+    nn::Sequential net = mlp(100);
+    nn::SGD sgd(net.parameters(), 0.01, 0.9);
+    decay_weights_only(sgd, lambda);
+    nn::TrainConfig config = quiet_config(c.epochs());
+    config.seed = c.lesson.seed();
+    nn::train(net, sgd, train, config);
+    const nn::Evaluation tr = nn::evaluate(net, train.x, train.y);
+    const nn::Evaluation va = nn::evaluate(net, validation.x, validation.y);
+    table << std::setw(9) << lambda << fixed(arma::norm(dynamic_cast<nn::Linear&>(net[0]).weight, "fro"), 2, 11)
+          << fixed(arma::norm(dynamic_cast<nn::Linear&>(net[2]).weight, "fro"), 2, 10)
+          << fixed(sgd.l2_penalty(), 4, 20) << pct(tr.accuracy, 10) << pct(va.accuracy, 9)
+          << fixed(va.loss, 4, 10) << "\n";
+    bars.add("lambda " + sci(lambda), tr.accuracy - va.accuracy);
+  }
+  s.say(table.str());
+  s.plot(bars);
+  s.say("lambda 0.1 is strong: with momentum the decay alone shrinks W by about\n"
+        "lr lambda / (1 - mu) = 1% per step, half in an epoch of 75 steps, unless the data\n"
+        "holds it up: the weights stay small and the net underfits. lambda 0.01 shrinks the\n"
+        "gap and gives the lowest validation loss: the regime the search of step 10 looks for.");
+}
+
+// ---- step 7: Inverted dropout: the mask, eval mode and a gradient check -------------------------
+const StepText inverted_dropout_text{
+    "Inverted dropout: the mask, eval mode and a gradient check",
+    "Dropout(p) draws a mask from the seeded generator: 1/(1-p) with probability 1-p, else 0.\n"
+    "Its mean is 1 in expectation, so E[Y] = X. In eval mode forward and backward are the\n"
+    "identity, which makes a net containing dropout differentiable in the usual sense: the\n"
+    "gradient check passes (in training mode every forward draws a new mask, so it cannot)."};
+
+void inverted_dropout(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward"});
+  s.code("src/nn/dropout.cpp", "dropout-mask");
+  s.source("src/nn/dropout.cpp", "dropout-forward-backward");
+  nn::seed(c.lesson.seed());
+  nn::Dropout dropout(0.5);
+  const arma::mat ones(4, 6, arma::fill::ones);
+  s.show("Dropout(0.5).forward(ones(4, 6)), training mode: the mask", dropout.forward(ones));
+  // E[mask] = 1; the mean of N entries has std sqrt(p / (1 - p) / N).
+  const double p = 0.5;
+  const arma::mat big = nn::dropout_mask(1000, 100, p);  // (1000 x 100)
+  s.show("mean of a 1000x100 mask, p = 0.5 (expected 1, std of the mean sqrt(1/1e5) = 0.0032)", arma::mean(arma::vectorise(big)));
+  s.show("fraction dropped (expected 0.5)", arma::accu(big == 0) / 1e5);
+  dropout.set_training(false);
+  const arma::mat x = arma::randn(4, 6);
+  s.show("eval mode: max |forward(X) - X|", arma::abs(dropout.forward(x) - x).max());
+
+  // [snippet dropout-gradcheck]
+  nn::Sequential net;  // 6 -> 5 -> ReLU -> Dropout(0.5) -> 3, checked in eval mode
+  net.emplace<nn::Linear>(6, 5);
+  net.emplace<nn::ReLU>();
+  net.emplace<nn::Dropout>(0.5);
+  net.emplace<nn::Linear>(5, 3);
+  net.set_training(false);
+  const std::vector<nn::GradientCheck> checks = nn::gradient_check(net, arma::randn(6, 4));
+  // [/snippet]
+  std::ostringstream t;
+  for (const nn::GradientCheck& c : checks) t << "  " << nn::describe(c) << "\n";
+  s.code("lessons/lesson08_optimization.cpp", "dropout-gradcheck");
+  s.say("gradient check of " + net.name() + " in eval mode:\n" + t.str());
+}
+
+// ---- step 8: Dropout in training: accuracy as trained versus in eval mode -----------------------
+const StepText dropout_in_training_text{
+    "Dropout in training: accuracy as trained versus in eval mode",
+    "MLP 784-200-ReLU-10 without and with Dropout(0.5) after the hidden layer, Adam lr 1e-3.\n"
+    "The trainer's training accuracy is measured as trained, with dropout on (half the units\n"
+    "gone); evaluated in eval mode the same weights do better. Dropout narrows the gap\n"
+    "between training and validation."};
+
+void dropout_in_training(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
+  const auto& [train, validation, test] = c.data(s);
+  nn::plot::Lines curve("dropout", "Accuracy per epoch, MLP 784-200-10 with Dropout(0.5)");
+  curve.x_label = "epoch";
+  curve.y_label = "accuracy";
+  curve.key = "bottom right";
+  curve.points = true;
+  std::ostringstream table;
+  table << "net                 train acc (as trained)  train acc (eval)  val acc  val loss\n";
+  for (double p : {0.0, 0.5}) {
+    nn::seed(c.lesson.seed());
+    nn::Sequential net = mlp(200, Act::relu, p);
+    nn::Adam adam(net.parameters(), 1e-3);
+    nn::TrainConfig config = quiet_config(c.epochs());
+    config.seed = c.lesson.seed();
+    std::vector<double> eval_train;  // training accuracy in eval mode, after each epoch
+    config.on_epoch = [&](const nn::EpochStats&) {
+      eval_train.push_back(nn::accuracy(net, train.x, train.y));
+    };
+    config.restore_best = false;  // report the last epoch's net
+    const nn::TrainResult result = nn::train(net, adam, train, config, {}, validation);
+    const std::string label = p > 0 ? "dropout 0.5" : "no dropout";
+    const nn::EpochStats& last = result.history.back();
+    table << std::left << std::setw(20) << label << std::right << pct(last.train_accuracy, 22)
+          << pct(eval_train.back(), 18) << pct(last.validation_accuracy, 9)
+          << fixed(last.validation_loss, 4, 10) << "\n";
+    if (p > 0) {
+      curve.add("train, as trained (dropout on)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
+      curve.add("train, eval mode", arma::vec(eval_train));
+      curve.add("validation (eval mode)", nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
+    } else {
+      curve.add("no dropout: validation", nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
+    }
+  }
+  s.say(table.str());
+  s.plot(curve);
+  s.say("As trained, half the hidden units are missing from every forward, so the training\n"
+        "accuracy the trainer reports is well below what the same weights score in eval\n"
+        "mode. Dropout shrinks the train-validation gap and the validation loss (its\n"
+        "predictions are less overconfident); in so short a run it does not buy accuracy.");
+}
+
+// ---- step 9: Early stopping: keep the best validation epoch -------------------------------------
+const StepText early_stopping_text{
+    "Early stopping: keep the best validation epoch",
+    "Adam (lr 1e-3) on MLP 784-200-10 overfits the training split within a few epochs: the\n"
+    "training loss keeps falling while the validation loss turns up. The trainer copies the\n"
+    "parameters at every new best validation loss, stops after `patience` epochs without one,\n"
+    "and puts the best back. We check: the net handed back has exactly the best epoch's loss."};
+
+void early_stopping(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
+  const auto& [train, validation, test] = c.data(s);
+  s.source("src/nn/trainer.cpp", "early-stopping");
+  s.source("src/nn/trainer.cpp", "early-stopping-patience");
+  nn::seed(c.lesson.seed());
+  nn::Sequential net = mlp(200);
+  nn::Adam adam(net.parameters(), 1e-3);
+  // [snippet early-stopping-config]
+  nn::TrainConfig config = quiet_config(c.lesson.quick() ? 8 : 40);
+  config.seed = c.lesson.seed();
+  config.patience = c.lesson.quick() ? 2 : 5;  // epochs without a lower validation loss
+  config.restore_best = true;                // end with the best epoch's parameters
+  const nn::TrainResult result = nn::train(net, adam, train, config, test, validation);
+  // [/snippet]
+  s.say(result.stopped_early ? "stopped early: " + result.reason
+                             : "ran all " + std::to_string(config.epochs) + " epochs");
+  const nn::EpochStats& best = result.history[result.best_epoch - 1];
+  s.show("best epoch", static_cast<double>(result.best_epoch), 0);
+  s.show("its validation loss (recorded after that epoch)", best.validation_loss);
+  s.show("validation loss of the net train() returned", nn::evaluate(net, validation.x, validation.y).loss);
+  s.show("validation loss after the last epoch", result.history.back().validation_loss);
+  s.show("test accuracy: best epoch's net vs the last epoch's",
+         arma::rowvec{nn::accuracy(net, test.x, test.y), result.history.back().test_accuracy}, 4);
+  nn::plot::Lines curve("early-stopping", "Adam on MLP 784-200-10: loss per epoch, early stopping");
+  curve.x_label = "epoch";
+  curve.y_label = "loss";
+  curve.points = true;
+  curve.add("training (as trained)", nn::per_epoch(result.history, &nn::EpochStats::train_loss));
+  const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
+  curve.add("validation", val);
+  const double top = std::max(val.max(), result.history.front().train_loss);
+  curve.add("best epoch " + std::to_string(result.best_epoch),
+            arma::vec{double(result.best_epoch), double(result.best_epoch)}, arma::vec{0.0, top});
+  s.plot(curve);
+}
+
+// ---- step 10: A random search: units, activation and L2 strength --------------------------------
+const StepText search_hyperparameters_text{
+    "A random search: units, activation and L2 strength",
+    "Each trial draws the hidden units from {25, 50, 100, 200}, ReLU or tanh, and lambda =\n"
+    "10^U(-5, -1); trains with Adam and early stopping; and reports train, validation and test\n"
+    "cost (cross-entropy) and accuracy, as a paper's table. The winner is chosen by the\n"
+    "validation loss alone: the test columns are for reading, never for choosing."};
+
+void search_hyperparameters(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "tanh_backward", "init::xavier", "init::he",
+           "SoftmaxCrossEntropy::backward"});
+  const auto& [train, validation, test] = c.data(s);
+  s.code("lessons/lesson08_optimization.cpp", "opt-search");
+  const int trials = c.lesson.quick() ? 4 : static_cast<int>(c.lesson.integer("--trials"));
+  const int max_epochs = c.lesson.quick() ? 4 : 15;
+  nn::seed(c.lesson.seed() + 1);
+  const std::vector<Trial> results = random_search(trials, max_epochs, train, validation, test);
+  const std::size_t best = best_by_validation(results);
+  std::ostringstream t;
+  t << "  units  function  regularization  epoch | train cost   acc |  val cost   acc |"
+       " test cost   acc\n";
+  arma::mat rows(results.size(), 12);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Trial& r = results[i];
+    t << (i == best ? "* " : "  ") << std::setw(5) << r.hidden << std::setw(10) << act_name(r.act) << std::setw(16)
+      << ("L2 " + sci(r.lambda)) << std::setw(7) << r.best_epoch << " |"
+      << fixed(r.train.loss, 4, 11) << pct(r.train.accuracy, 6) << " |"
+      << fixed(r.validation.loss, 4, 10) << pct(r.validation.accuracy, 6) << " |"
+      << fixed(r.test.loss, 4, 10) << pct(r.test.accuracy, 6) << "\n";
+    rows.row(i) = arma::rowvec{double(r.hidden), r.act == Act::relu ? 0.0 : 1.0, r.lambda,
+                               double(r.best_epoch), r.train.loss, r.train.accuracy,
+                               r.validation.loss, r.validation.accuracy, r.test.loss,
+                               r.test.accuracy, i == best ? 1.0 : 0.0, double(r.history.size())};
+  }
+  s.say("(epoch: the best validation epoch, whose parameters each row reports; cost: mean\n"
+        "cross-entropy; * the lowest validation cost, the winner)\n" + t.str());
+  s.say("table: " + nn::plot::write_table("search", rows,
+                                          {"units", "tanh", "lambda", "best_epoch", "train_loss",
+                                           "train_accuracy", "val_loss", "val_accuracy", "test_loss",
+                                           "test_accuracy", "picked", "epochs_run"}));
+  const Trial& b = results[best];
+  s.say("best by validation cost: " + std::to_string(b.hidden) + " " + act_name(b.act) +
+        " units, lambda " + sci(b.lambda) + ": validation " + pct(b.validation.accuracy) +
+        ", test " + pct(b.test.accuracy));
+  nn::plot::Lines curve("search-best", "The search's winner: " + std::to_string(b.hidden) + " " +
+                                           act_name(b.act) + " units, lambda " + sci(b.lambda));
+  curve.x_label = "epoch";
+  curve.y_label = "cross-entropy";
+  curve.points = true;
+  curve.add("training (as trained)", nn::per_epoch(b.history, &nn::EpochStats::train_loss));
+  curve.add("validation", nn::per_epoch(b.history, &nn::EpochStats::validation_loss));
+  s.plot(curve);
+}
+
+// The grid-versus-random comparison, `repeats` times: repeat r has its own initial weights and
+// batch order (seed + 100 r) for both searches, and its own random draws. Repeat 0's trials
+// are kept, to print in full and draw; the tally has one line per repeat.
+struct SearchComparison {
+  std::vector<RatePoint> grid, random;  // repeat 0
+  std::string tally;
+  int random_wins = 0, grid_wins = 0;
+};
+
+SearchComparison compare_searches(int repeats, std::uint64_t base_seed, const nn::Dataset& train,
+                                  const nn::Dataset& validation) {
+  const int side = 3, search_epochs = 2;
+  SearchComparison result;
+  std::ostringstream tally;
+  tally << "repeat  grid: best lr  val acc | random: best lr  val acc | better\n";
+  for (int r = 0; r < repeats; ++r) {
+    const std::uint64_t seed = base_seed + 100 * r;
+    std::vector<RatePoint> g = grid_layout(side);
+    nn::seed(seed + 2);
+    std::vector<RatePoint> x = random_layout(side);
+    run_layout(g, search_epochs, seed, train, validation);
+    run_layout(x, search_epochs, seed, train, validation);
+    const RatePoint& gb = g[most_accurate(g)];
+    const RatePoint& xb = x[most_accurate(x)];
+    const double gap = xb.validation_accuracy - gb.validation_accuracy;
+    result.random_wins += gap > 0.0005;
+    result.grid_wins += gap < -0.0005;
+    tally << std::setw(6) << r << std::setw(15) << sci(std::pow(10.0, gb.log_lr))
+          << pct(gb.validation_accuracy, 9) << " |" << std::setw(16)
+          << sci(std::pow(10.0, xb.log_lr)) << pct(xb.validation_accuracy, 9) << " | "
+          << (gap > 0.0005 ? "random" : gap < -0.0005 ? "grid" : "tie") << "\n";
+    if (r == 0) {
+      result.grid = g;
+      result.random = x;
+    }
+  }
+  result.tally = tally.str();
+  return result;
+}
+
+// One search's trials as a table (lr, lambda, validation accuracy; * the best), 34 columns.
+std::string rate_table(const std::string& name, const std::vector<RatePoint>& points) {
+  const std::size_t best = most_accurate(points);
+  std::ostringstream t;
+  t << name << "\n         lr     lambda   val acc\n";
+  for (std::size_t i = 0; i < points.size(); ++i)
+    t << (i == best ? "  * " : "    ") << std::setw(9) << sci(std::pow(10.0, points[i].log_lr))
+      << std::setw(10) << sci(std::pow(10.0, points[i].log_lambda))
+      << pct(points[i].validation_accuracy, 9) << "\n";
+  return t.str();
+}
+
+// Validation accuracy against the rate, each search's trials sorted by rate.
+nn::plot::Lines rate_curve(const std::vector<RatePoint>& grid, const std::vector<RatePoint>& random) {
+  nn::plot::Lines curve("grid-vs-random",
+                        "Validation accuracy against the learning rate, 9 trials each, 2 epochs");
+  curve.x_label = "learning rate (log scale)";
+  curve.y_label = "validation accuracy";
+  curve.log_x = true;
+  curve.points = true;
+  curve.key = "top left";  // where no rate reaches: nothing of the curves hidden
+  for (const auto* points : {&grid, &random}) {
+    std::vector<RatePoint> sorted = *points;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const RatePoint& a, const RatePoint& b) { return a.log_lr < b.log_lr; });
+    arma::vec x(sorted.size()), y(sorted.size());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      x(i) = std::pow(10.0, sorted[i].log_lr);
+      y(i) = sorted[i].validation_accuracy;
+    }
+    curve.add(points == &grid ? "grid: 3 rates, each with 3 lambdas" : "random: 9 rates", x, y);
+  }
+  return curve;
+}
+
+// ---- step 11: Grid or random search, at the same budget -----------------------------------------
+const StepText grid_or_random_text{
+    "Grid or random search, at the same budget",
+    "Nine trials each over the learning rate of plain SGD, 10^-4 .. 10^-0.5, and the L2\n"
+    "strength, 10^-5 .. 10^-2: a 3x3 grid, and nine random draws. Same net, start and batch\n"
+    "order for every trial, 2 epochs. In a run this short lambda hardly matters and the rate\n"
+    "decides everything: the grid spends its nine trials on three rates, random search on nine."};
+
+void grid_or_random(Context& c, nn::lesson::Step& s) {
+  s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
+           "SGD::step"});
+  const auto& [train, validation, test] = c.data(s);
+  s.code("lessons/lesson08_optimization.cpp", "grid-vs-random");
+  const int repeats = c.lesson.quick() ? 1 : static_cast<int>(c.lesson.integer("--search-repeats"));
+  const SearchComparison searches = compare_searches(repeats, c.lesson.seed(), train, validation);
+  const std::vector<RatePoint>& grid = searches.grid;
+  const std::vector<RatePoint>& random = searches.random;
+
+  // The two tables side by side: 34 columns each.
+  std::istringstream left(rate_table("grid (3 rates x 3 lambdas)", grid)),
+      right(rate_table("random (9 draws)", random));
+  std::ostringstream both;
+  for (std::string a, b; std::getline(left, a) && std::getline(right, b);)
+    both << std::left << std::setw(36) << a << b << "\n";
+  s.say(both.str() + "(* the best validation accuracy of each search)");
+
+  const RatePoint& g = grid[most_accurate(grid)];
+  const RatePoint& r = random[most_accurate(random)];
+  const double gap = r.validation_accuracy - g.validation_accuracy;
+  s.say("best rate found: grid " + sci(std::pow(10.0, g.log_lr)) + " (" +
+        pct(g.validation_accuracy) + "), random " + sci(std::pow(10.0, r.log_lr)) + " (" +
+        pct(r.validation_accuracy) + "): " +
+        (gap > 0.0005 ? "random search found the better rate"
+                      : gap < -0.0005 ? "the grid found the better rate"
+                                      : "a tie") +
+        ".\ndistinct rates tried: grid 3, random 9 (same 9 trials).");
+  if (repeats > 1)
+    s.say(searches.tally + "over " + std::to_string(repeats) + " repeats, the better rate was found by " +
+          "random search in " + std::to_string(searches.random_wins) + ", by the grid in " +
+          std::to_string(searches.grid_wins) + ", ties: " +
+          std::to_string(repeats - searches.random_wins - searches.grid_wins));
+
+  s.plot(rate_curve(grid, random));
+  s.say("Look at the grid's rows: its three trials at one rate land within a point or so of\n"
+        "one another, because lambda hardly matters in two epochs; six of its nine trials\n"
+        "said little new about the rate. Random search put nine points on the rate's curve.\n"
+        "The winners differ by a point or two, and one validation image is 0.2 points here:\n"
+        "what random search buys is the finer look at the axis that matters, which wins\n"
+        "more often than not, not every time.");
+}
+
+// ---- step 12: What to try next ------------------------------------------------------------------
+const StepText what_next_text{
+    "What to try next",
+    "Claims of this lesson are tested in tests/lessons/lesson08_optimization_test.cpp\n"
+    "(build/stepnet_tests \"[lesson08]\"); the prose is docs/lesson08.md."};
+
+void what_next(Context& /*c*/, nn::lesson::Step& s) {
+  s.say("- Step 2 with lr 0.019 (just under 2/100): how do plain SGD and mu = 0.9 compare now?\n"
+        "- Nesterov momentum: evaluate the gradient at w - mu v. Add it to a copy of SGD::step.\n"
+        "- --trials 40: does the winner change? Is the search's best test accuracy its best\n"
+        "  validation one?\n"
+        "- Dropout on the input (p = 0.2) as well as the hidden layer: better or worse?\n"
+        "- --full (after make data): 55000 training images. Which optimizer wins now?");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -213,623 +900,21 @@ int main(int argc, char** argv) {
   lesson.option("--search-repeats", "N", "grid-versus-random comparisons, each with its own seed (quick: 1)", 5);
   lesson.flag("--full", "the full Fashion-MNIST set (make data): 55000 / 5000 / 10000, slow");
 
-  // Shared by the steps: 1500 training and 500 validation images split (seeded) off the
-  // subset's 2000 training images, the 1000 test images; standardized per pixel with the
-  // training split's statistics (lesson 6). --quick: 30 / 10 / 20 images per class.
-  nn::Dataset train, validation, test;
-  auto load = [&](nn::lesson::Step& s) {
-    if (train.n_samples() > 0) return;
-    bool is_full = false;
-    std::string source = "data/fashion-mnist (the shipped subset; --full for the full set)";
-    nn::Dataset all, test_all;
-    if (lesson.is_set("--full")) {
-      all = nn::fashion_mnist("train", &is_full, &source);
-      test_all = nn::fashion_mnist("test", &is_full, &source);
-      if (!is_full) s.say("The full set is not installed (run `make data`): using the shipped subset.");
-    } else {
-      all = nn::fashion_mnist_subset("train");
-      test_all = nn::fashion_mnist_subset("test");
-    }
-    nn::seed(lesson.seed());
-    const arma::uvec order = nn::shuffled_indices(all.n_samples());
-    const arma::uword n_validation = all.n_samples() / (is_full ? 12 : 4);  // 5000 or 500
-    train = nn::subset(all, order.head(all.n_samples() - n_validation));
-    validation = nn::subset(all, order.tail(n_validation));
-    test = test_all;
-    if (lesson.quick()) {
-      train = nn::first_per_class(train, 30);
-      validation = nn::first_per_class(validation, 10);
-      test = nn::first_per_class(test, 20);
-    }
-    const nn::Preprocessing p = nn::fit_per_pixel(train);
-    nn::apply(p, train);
-    nn::apply(p, validation);
-    nn::apply(p, test);
-    s.say("data: " + std::to_string(train.n_samples()) + " training, " +
-          std::to_string(validation.n_samples()) + " validation and " +
-          std::to_string(test.n_samples()) + " test images from " + source +
-          ", standardized per pixel with the training split's statistics");
+  Context c{lesson, {}};
+  const auto add = [&c](const StepText& text, void (*body)(Context&, nn::lesson::Step&)) {
+    c.lesson.step(text.title, text.explanation, [&c, body](nn::lesson::Step& s) { body(c, s); });
   };
-  auto epochs = [&]() { return lesson.quick() ? 3 : static_cast<int>(lesson.integer("--epochs")); };
-
-  lesson.step(
-      "Momentum by hand: two steps on L(w) = 2 w^2",
-      "One parameter, w = 1, gradient g = 4w, lr = 0.1. Plain SGD multiplies w by 1 - 0.4 = 0.6\n"
-      "each step. Momentum 0.9: v1 = 0.1 * 4 = 0.4, w1 = 0.6 (the first step is plain SGD);\n"
-      "v2 = 0.9 * 0.4 + 0.1 * 2.4 = 0.6, w2 = 0.6 - 0.6 = 0: the velocity carries it to the\n"
-      "minimum in two steps. Adam's first step is lr * sign(g) = 0.1 whatever |g| is.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"SGD::step"});
-        s.code("src/nn/optim.cpp", "sgd-step");
-        s.source("src/nn/optim.cpp", "adam-step");
-        // [snippet momentum-by-hand]
-        // The library's optimizers on one parameter whose gradient we write by hand.
-        auto two_steps = [](nn::Optimizer& optimizer, arma::mat& w, arma::mat& grad) {
-          arma::rowvec trace(3);  // w0 w1 w2
-          trace(0) = w(0);
-          for (int t = 1; t <= 2; ++t) {
-            grad = 4 * w;         // dL/dw of L = 2 w^2
-            optimizer.step();
-            trace(t) = w(0);
-          }
-          return trace;
-        };
-        // [/snippet]
-        arma::mat w = {1.0}, grad = {0.0};
-        const std::vector<nn::Parameter> params = {{"w", &w, &grad}};
-        nn::SGD plain(params, 0.1);
-        s.show("plain SGD, lr 0.1:  w0 w1 w2", two_steps(plain, w, grad));
-        w = {1.0};
-        nn::SGD momentum(params, 0.1, 0.9);
-        s.show("momentum 0.9, lr 0.1:  w0 w1 w2", two_steps(momentum, w, grad));
-        s.show("its velocity after step 2 (0.9 * 0.4 + 0.1 * 2.4)", momentum.velocity(0)(0));
-        w = {1.0};
-        nn::Adam adam(params, 0.1);
-        s.show("Adam, lr 0.1:  w0 w1 w2", two_steps(adam, w, grad));
-        s.say("Momentum overshoots later (w3 = 0 - (0.9 * 0.6 + 0) = -0.54): on a single\n"
-              "quadratic it trades a faster start for oscillation. Adam moves by ~lr per step\n"
-              "whatever the gradient's scale: 1 -> 0.9 -> ~0.8.");
-      });
-
-  lesson.step(
-      "Momentum in an ill-conditioned valley",
-      "L(w) = 0.5 (w1^2 + 100 w2^2) from w = (1, 1): curvatures 1 and 100. The rate must stay\n"
-      "below 2/100 or w2 diverges; we take lr 0.015. Plain SGD then shrinks w1 by only 1.5%\n"
-      "per step. Momentum builds up speed along w1. 100 steps of each, mu = 0, 0.5, 0.9.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"SGD::step"});
-        s.source("src/nn/optim.cpp", "sgd-step");
-        nn::plot::Lines loss_curve("valley-loss", "L = 0.5 (w1^2 + 100 w2^2): loss per step, lr 0.015");
-        loss_curve.x_label = "step";
-        loss_curve.y_label = "loss";
-        loss_curve.log_y = true;
-        nn::plot::Lines path("valley-path", "The first 40 steps in the (w1, w2) plane, lr 0.015");
-        path.x_label = "w1 (curvature 1)";
-        path.y_label = "w2 (curvature 100)";
-        path.points = true;
-        path.key = "bottom center";  // the paths stay above w2 = -0.75 between w1 = 0 and 0.7
-        const int steps = 100;
-        std::ostringstream table;
-        table << "  momentum   loss after " << steps << " steps   w1         w2\n";
-        for (double mu : {0.0, 0.5, 0.9}) {
-          // [snippet valley]
-          arma::mat w(2, 1, arma::fill::ones), grad(2, 1);  // (2 x 1) w starts at (1, 1)
-          const arma::vec curvature = {1.0, 100.0};
-          nn::SGD sgd({{"w", &w, &grad}}, 0.015, mu);
-          arma::vec loss(steps + 1);
-          arma::mat trace(2, steps + 1);             // (2 x steps+1) the path
-          for (int t = 0; t <= steps; ++t) {
-            loss(t) = 0.5 * arma::accu(curvature % arma::square(w));
-            trace.col(t) = w;
-            grad = curvature % w;                    // dL/dw
-            if (t < steps) sgd.step();
-          }
-          // [/snippet]
-          const std::string label = mu == 0 ? "plain SGD" : "momentum " + sci(mu);
-          loss_curve.add(label, arma::regspace<arma::vec>(0, steps), loss);
-          path.add(label, trace.row(0).head(41).t(), trace.row(1).head(41).t());
-          table << std::setw(10) << mu << std::setw(20) << sci(loss(steps)) << std::setw(11)
-                << sci(w(0)) << std::setw(11) << sci(w(1)) << "\n";
-        }
-        s.say(table.str());
-        s.plot(loss_curve);
-        s.plot(path);
-        s.say("Plain SGD: w1 = 0.985^100 = 0.22 after 100 steps. With mu = 0.9 the path zigzags\n"
-              "across the valley and even overshoots the minimum along w1 (to -0.23), yet after\n"
-              "100 steps its loss is ~400 times lower.");
-      });
-
-  lesson.step(
-      "Plain SGD, momentum and Adam on Fashion-MNIST",
-      "MLP 784-100-ReLU-10, the same initial weights and batch order (seed) for each, batches of\n"
-      "20: plain SGD at lr 0.01, SGD with momentum 0.9 at the same lr 0.01, and Adam at its\n"
-      "usual lr 1e-3. Training loss (as trained) and validation accuracy per epoch.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
-                 "SGD::step"});
-        load(s);
-        s.source("lessons/lesson08_optimization.cpp", "opt-mlp");
-        s.source("src/nn/trainer.cpp", "train-batch");
-        nn::plot::Lines loss_curve("optimizers-loss", "Training loss per epoch, MLP 784-100-10");
-        loss_curve.x_label = "epoch";
-        loss_curve.y_label = "training loss (as trained)";
-        loss_curve.points = true;
-        nn::plot::Lines acc_curve("optimizers-accuracy", "Validation accuracy per epoch, MLP 784-100-10");
-        acc_curve.x_label = "epoch";
-        acc_curve.y_label = "validation accuracy";
-        acc_curve.key = "bottom right";
-        acc_curve.points = true;
-        std::ostringstream table;
-        table << "optimizer                 train loss  val loss  val acc  test acc\n";
-        for (int k = 0; k < 3; ++k) {
-          nn::seed(lesson.seed());
-          nn::Sequential net = mlp(100);
-          // [snippet three-optimizers]
-          nn::SGD plain(net.parameters(), 0.01);
-          nn::SGD momentum(net.parameters(), 0.01, 0.9);
-          nn::Adam adam(net.parameters(), 1e-3);
-          nn::Optimizer& optimizer = k == 0 ? static_cast<nn::Optimizer&>(plain)
-                                     : k == 1 ? static_cast<nn::Optimizer&>(momentum) : adam;
-          nn::TrainConfig config = quiet_config(epochs());
-          config.seed = lesson.seed();  // the same batch order for all three
-          config.tsv_path = lesson.output_dir() + "/optimizer-" + std::to_string(k) + ".tsv";
-          const nn::TrainResult result = nn::train(net, optimizer, train, config, test, validation);
-          // [/snippet]
-          const std::string label = k == 0 ? "SGD lr 0.01" : k == 1 ? "momentum 0.9, lr 0.01" : "Adam lr 1e-3";
-          const nn::EpochStats& last = result.history.back();
-          loss_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::train_loss));
-          acc_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
-          table << std::left << std::setw(24) << label << std::right << fixed(last.train_loss, 4, 12)
-                << fixed(last.validation_loss, 4, 10) << pct(last.validation_accuracy, 8)
-                << pct(last.test_accuracy, 9) << "\n";
-        }
-        s.say("after " + std::to_string(epochs()) + " epochs (the last epoch's parameters):\n" + table.str());
-        s.plot(loss_curve);
-        s.plot(acc_curve);
-        s.say("At the same lr, momentum ~ SGD at lr / (1 - mu) = 0.1 once the velocity has built\n"
-              "up: it is well ahead of plain SGD. Adam adapts each weight's step to its gradient's\n"
-              "running RMS. Both fit the training set faster; the validation loss of the fast ones\n"
-              "is already turning up (overfitting: step 9 stops there).");
-      });
-
-  lesson.step(
-      "Per-layer learning rates",
-      "Each parameter i steps with lr * multiplier_i; set_lr_multiplier(pattern, m) sets m by\n"
-      "name (\"2\" matches 2.weight and 2.bias: the output Linear). One epoch of momentum SGD\n"
-      "(lr 0.01, mu 0.9) three ways: every multiplier 1; the output layer at 0.1; the hidden\n"
-      "layer frozen at 0 (only the output learns, on 100 random ReLU features).",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
-                 "SGD::step"});
-        load(s);
-        nn::plot::Bars bars("per-layer-ratio", "Update/weight ratio per layer, first epoch (want ~1e-3)");
-        bars.y_label = "mean ||update|| / ||W||";
-        bars.log_y = true;
-        std::ostringstream table;
-        table << "setting           parameter   lr_of    ||update||/||W||\n";
-        const std::vector<std::pair<std::string, double>> settings = {
-            {"all x1", 1.0}, {"output x0.1", 0.1}, {"hidden x0", 0.0}};
-        for (const auto& [label, multiplier] : settings) {
-          nn::seed(lesson.seed());
-          nn::Sequential net = mlp(100);
-          nn::SGD sgd(net.parameters(), 0.01, 0.9);
-          // [snippet per-layer-lr]
-          if (label == "output x0.1") sgd.set_lr_multiplier("2", multiplier);  // 2.weight, 2.bias
-          if (label == "hidden x0") sgd.set_lr_multiplier("0", multiplier);    // frozen
-          // [/snippet]
-          nn::TrainConfig config = quiet_config(1);
-          config.stats_steps = 100;
-          const nn::TrainResult result = nn::train(net, sgd, train, config);
-          for (std::size_t i = 0; i < sgd.size(); ++i) {
-            const nn::ParameterStats& p = result.history.back().parameters[i];
-            table << std::left << std::setw(18) << label << std::setw(10) << p.name << std::right
-                  << std::setw(7) << sgd.lr_of(i) << std::setw(20) << sci(p.update_ratio) << "\n";
-            if (p.name.find("weight") != std::string::npos)
-              bars.add((p.name[0] == '0' ? "W1, " : "W2, ") + label, std::max(p.update_ratio, 1e-6));
-          }
-          s.say(label + ": validation accuracy after 1 epoch " +
-                pct(nn::accuracy(net, validation.x, validation.y)));
-        }
-        s.say(table.str() + "(nan: a bias that is still exactly 0, frozen: 0 / 0)");
-        s.plot(bars);
-        s.say("The output layer's ratio is high because its weights start small (std 0.01), not\n"
-              "because its rate is too high: slowing it down costs accuracy in the first epoch.\n"
-              "The ~1e-3 rule is for weights that have settled. A frozen layer (ratio 0, drawn\n"
-              "at 1e-6) is what fine-tuning uses. A schedule (next step) changes only the base\n"
-              "rate: the ratios between layers stay.");
-      });
-
-  lesson.step(
-      "Learning-rate schedules: decay, and an increasing rate",
-      "The trainer sets the base rate from the schedule before each epoch. Momentum SGD (mu 0.9)\n"
-      "from the same start: a constant 0.01; a step decay (0.01, halved every 3 epochs); an\n"
-      "exponential decay 0.01 * 0.8^epoch; and, as a curiosity Assignment 1 (Pan) tried, a rate\n"
-      "rising linearly from 0.001 to 0.01 over the run.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
-                 "SGD::step"});
-        load(s);
-        const int n = epochs();
-        // [snippet schedules]
-        const std::vector<std::pair<std::string, nn::Schedule>> schedules = {
-            {"constant 0.01", nn::schedule::constant(0.01)},
-            {"step decay x0.5 every 3", nn::schedule::step_decay(0.01, 0.5, 3)},
-            {"exponential 0.01 * 0.8^e", nn::schedule::exponential(0.01, 0.8)},
-            {"increasing 0.001 -> 0.01", nn::schedule::linear(0.001, 0.01, n - 1)},
-        };
-        // [/snippet]
-        nn::plot::Lines rates("schedules", "Learning rate per epoch");
-        rates.x_label = "epoch";
-        rates.y_label = "learning rate";
-        rates.log_y = true;
-        rates.points = true;
-        nn::plot::Lines losses("schedules-loss", "Validation loss per epoch under each schedule (momentum 0.9)");
-        losses.x_label = "epoch";
-        losses.y_label = "validation loss";
-        losses.points = true;
-        std::ostringstream table;
-        table << std::left << std::setw(26) << "schedule" << std::right
-              << "   lr: first     last  best val loss (epoch)   last val loss  val acc\n";
-        for (const auto& [label, schedule] : schedules) {
-          nn::seed(lesson.seed());
-          nn::Sequential net = mlp(100);
-          nn::SGD sgd(net.parameters(), 0.01, 0.9);
-          nn::TrainConfig config = quiet_config(n);
-          config.seed = lesson.seed();
-          config.lr_schedule = schedule;
-          config.restore_best = false;  // report the last epoch's net
-          const nn::TrainResult result = nn::train(net, sgd, train, config, {}, validation);
-          rates.add(label, nn::per_epoch(result.history, &nn::EpochStats::lr));
-          const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
-          losses.add(label, val);
-          table << std::left << std::setw(26) << label << std::right << std::setw(12)
-                << sci(schedule(0)) << std::setw(9) << sci(schedule(n - 1)) << fixed(val.min(), 4, 18)
-                << " (" << std::setw(2) << result.best_epoch << ")" << fixed(val(val.n_elem - 1), 4, 16)
-                << pct(result.history.back().validation_accuracy, 9) << "\n";
-        }
-        s.say(table.str());
-        s.plot(rates);
-        s.plot(losses);
-        s.say("At a constant rate the validation loss bottoms out early and climbs: the net keeps\n"
-              "fitting the training set's noise with full-size steps. Decay takes big steps first\n"
-              "and small ones when they would only add noise. The increasing rate starts slowly\n"
-              "and ends with its largest, noisiest steps: the worst of both.");
-      });
-
-  lesson.step(
-      "L2 weight decay",
-      "The objective gets + 0.5 lambda ||W||^2 (weights only), and every step adds lambda * W to\n"
-      "the gradient: weights decay towards 0 unless the data holds them up. MLP 784-100-10,\n"
-      "momentum SGD (lr 0.01, mu 0.9), four lambdas: the weight norms, the penalty, training\n"
-      "and validation accuracy after the same number of epochs.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
-                 "SGD::step"});
-        load(s);
-        s.source("src/nn/optim.cpp", "sgd-step");
-        nn::plot::Bars bars("l2-gap", "Training minus validation accuracy after training, per lambda");
-        bars.y_label = "train accuracy - validation accuracy";
-        std::ostringstream table;
-        table << "   lambda     ||W1||    ||W2||  0.5 lambda ||W||^2  train acc  val acc  val loss\n";
-        for (double lambda : {0.0, 1e-3, 1e-2, 1e-1}) {
-          nn::seed(lesson.seed());
-          nn::Sequential net = mlp(100);
-          nn::SGD sgd(net.parameters(), 0.01, 0.9);
-          decay_weights_only(sgd, lambda);
-          nn::TrainConfig config = quiet_config(epochs());
-          config.seed = lesson.seed();
-          nn::train(net, sgd, train, config);
-          const nn::Evaluation tr = nn::evaluate(net, train.x, train.y);
-          const nn::Evaluation va = nn::evaluate(net, validation.x, validation.y);
-          table << std::setw(9) << lambda << fixed(arma::norm(dynamic_cast<nn::Linear&>(net[0]).weight, "fro"), 2, 11)
-                << fixed(arma::norm(dynamic_cast<nn::Linear&>(net[2]).weight, "fro"), 2, 10)
-                << fixed(sgd.l2_penalty(), 4, 20) << pct(tr.accuracy, 10) << pct(va.accuracy, 9)
-                << fixed(va.loss, 4, 10) << "\n";
-          bars.add("lambda " + sci(lambda), tr.accuracy - va.accuracy);
-        }
-        s.say(table.str());
-        s.plot(bars);
-        s.say("lambda 0.1 is strong: with momentum the decay alone shrinks W by about\n"
-              "lr lambda / (1 - mu) = 1% per step, half in an epoch of 75 steps, unless the data\n"
-              "holds it up: the weights stay small and the net underfits. lambda 0.01 shrinks the\n"
-              "gap and gives the lowest validation loss: the regime the search of step 10 looks for.");
-      });
-
-  lesson.step(
-      "Inverted dropout: the mask, eval mode and a gradient check",
-      "Dropout(p) draws a mask from the seeded generator: 1/(1-p) with probability 1-p, else 0.\n"
-      "Its mean is 1 in expectation, so E[Y] = X. In eval mode forward and backward are the\n"
-      "identity, which makes a net containing dropout differentiable in the usual sense: the\n"
-      "gradient check passes (in training mode every forward draws a new mask, so it cannot).",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward"});
-        s.code("src/nn/dropout.cpp", "dropout-mask");
-        s.source("src/nn/dropout.cpp", "dropout-forward-backward");
-        nn::seed(lesson.seed());
-        nn::Dropout dropout(0.5);
-        const arma::mat ones(4, 6, arma::fill::ones);
-        s.show("Dropout(0.5).forward(ones(4, 6)), training mode: the mask", dropout.forward(ones));
-        // E[mask] = 1; the mean of N entries has std sqrt(p / (1 - p) / N).
-        const double p = 0.5;
-        const arma::mat big = nn::dropout_mask(1000, 100, p);  // (1000 x 100)
-        s.show("mean of a 1000x100 mask, p = 0.5 (expected 1, std of the mean sqrt(1/1e5) = 0.0032)", arma::mean(arma::vectorise(big)));
-        s.show("fraction dropped (expected 0.5)", arma::accu(big == 0) / 1e5);
-        dropout.set_training(false);
-        const arma::mat x = arma::randn(4, 6);
-        s.show("eval mode: max |forward(X) - X|", arma::abs(dropout.forward(x) - x).max());
-
-        // [snippet dropout-gradcheck]
-        nn::Sequential net;  // 6 -> 5 -> ReLU -> Dropout(0.5) -> 3, checked in eval mode
-        net.emplace<nn::Linear>(6, 5);
-        net.emplace<nn::ReLU>();
-        net.emplace<nn::Dropout>(0.5);
-        net.emplace<nn::Linear>(5, 3);
-        net.set_training(false);
-        const std::vector<nn::GradientCheck> checks = nn::gradient_check(net, arma::randn(6, 4));
-        // [/snippet]
-        std::ostringstream t;
-        for (const nn::GradientCheck& c : checks) t << "  " << nn::describe(c) << "\n";
-        s.code("lessons/lesson08_optimization.cpp", "dropout-gradcheck");
-        s.say("gradient check of " + net.name() + " in eval mode:\n" + t.str());
-      });
-
-  lesson.step(
-      "Dropout in training: accuracy as trained versus in eval mode",
-      "MLP 784-200-ReLU-10 without and with Dropout(0.5) after the hidden layer, Adam lr 1e-3.\n"
-      "The trainer's training accuracy is measured as trained, with dropout on (half the units\n"
-      "gone); evaluated in eval mode the same weights do better. Dropout narrows the gap\n"
-      "between training and validation.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
-        load(s);
-        nn::plot::Lines curve("dropout", "Accuracy per epoch, MLP 784-200-10 with Dropout(0.5)");
-        curve.x_label = "epoch";
-        curve.y_label = "accuracy";
-        curve.key = "bottom right";
-        curve.points = true;
-        std::ostringstream table;
-        table << "net                 train acc (as trained)  train acc (eval)  val acc  val loss\n";
-        for (double p : {0.0, 0.5}) {
-          nn::seed(lesson.seed());
-          nn::Sequential net = mlp(200, Act::relu, p);
-          nn::Adam adam(net.parameters(), 1e-3);
-          nn::TrainConfig config = quiet_config(epochs());
-          config.seed = lesson.seed();
-          std::vector<double> eval_train;  // training accuracy in eval mode, after each epoch
-          config.on_epoch = [&](const nn::EpochStats&) {
-            eval_train.push_back(nn::accuracy(net, train.x, train.y));
-          };
-          config.restore_best = false;  // report the last epoch's net
-          const nn::TrainResult result = nn::train(net, adam, train, config, {}, validation);
-          const std::string label = p > 0 ? "dropout 0.5" : "no dropout";
-          const nn::EpochStats& last = result.history.back();
-          table << std::left << std::setw(20) << label << std::right << pct(last.train_accuracy, 22)
-                << pct(eval_train.back(), 18) << pct(last.validation_accuracy, 9)
-                << fixed(last.validation_loss, 4, 10) << "\n";
-          if (p > 0) {
-            curve.add("train, as trained (dropout on)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
-            curve.add("train, eval mode", arma::vec(eval_train));
-            curve.add("validation (eval mode)", nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
-          } else {
-            curve.add("no dropout: validation", nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
-          }
-        }
-        s.say(table.str());
-        s.plot(curve);
-        s.say("As trained, half the hidden units are missing from every forward, so the training\n"
-              "accuracy the trainer reports is well below what the same weights score in eval\n"
-              "mode. Dropout shrinks the train-validation gap and the validation loss (its\n"
-              "predictions are less overconfident); in so short a run it does not buy accuracy.");
-      });
-
-  lesson.step(
-      "Early stopping: keep the best validation epoch",
-      "Adam (lr 1e-3) on MLP 784-200-10 overfits the training split within a few epochs: the\n"
-      "training loss keeps falling while the validation loss turns up. The trainer copies the\n"
-      "parameters at every new best validation loss, stops after `patience` epochs without one,\n"
-      "and puts the best back. We check: the net handed back has exactly the best epoch's loss.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
-        load(s);
-        s.source("src/nn/trainer.cpp", "early-stopping");
-        s.source("src/nn/trainer.cpp", "early-stopping-patience");
-        nn::seed(lesson.seed());
-        nn::Sequential net = mlp(200);
-        nn::Adam adam(net.parameters(), 1e-3);
-        // [snippet early-stopping-config]
-        nn::TrainConfig config = quiet_config(lesson.quick() ? 8 : 40);
-        config.seed = lesson.seed();
-        config.patience = lesson.quick() ? 2 : 5;  // epochs without a lower validation loss
-        config.restore_best = true;                // end with the best epoch's parameters
-        const nn::TrainResult result = nn::train(net, adam, train, config, test, validation);
-        // [/snippet]
-        s.say(result.stopped_early ? "stopped early: " + result.reason
-                                   : "ran all " + std::to_string(config.epochs) + " epochs");
-        const nn::EpochStats& best = result.history[result.best_epoch - 1];
-        s.show("best epoch", static_cast<double>(result.best_epoch), 0);
-        s.show("its validation loss (recorded after that epoch)", best.validation_loss);
-        s.show("validation loss of the net train() returned", nn::evaluate(net, validation.x, validation.y).loss);
-        s.show("validation loss after the last epoch", result.history.back().validation_loss);
-        s.show("test accuracy: best epoch's net vs the last epoch's",
-               arma::rowvec{nn::accuracy(net, test.x, test.y), result.history.back().test_accuracy}, 4);
-        nn::plot::Lines curve("early-stopping", "Adam on MLP 784-200-10: loss per epoch, early stopping");
-        curve.x_label = "epoch";
-        curve.y_label = "loss";
-        curve.points = true;
-        curve.add("training (as trained)", nn::per_epoch(result.history, &nn::EpochStats::train_loss));
-        const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
-        curve.add("validation", val);
-        const double top = std::max(val.max(), result.history.front().train_loss);
-        curve.add("best epoch " + std::to_string(result.best_epoch),
-                  arma::vec{double(result.best_epoch), double(result.best_epoch)}, arma::vec{0.0, top});
-        s.plot(curve);
-      });
-
-  lesson.step(
-      "A random search: units, activation and L2 strength",
-      "Each trial draws the hidden units from {25, 50, 100, 200}, ReLU or tanh, and lambda =\n"
-      "10^U(-5, -1); trains with Adam and early stopping; and reports train, validation and test\n"
-      "cost (cross-entropy) and accuracy, as a paper's table. The winner is chosen by the\n"
-      "validation loss alone: the test columns are for reading, never for choosing.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "tanh_backward", "init::xavier", "init::he",
-                 "SoftmaxCrossEntropy::backward"});
-        load(s);
-        s.code("lessons/lesson08_optimization.cpp", "opt-search");
-        const int trials = lesson.quick() ? 4 : static_cast<int>(lesson.integer("--trials"));
-        const int max_epochs = lesson.quick() ? 4 : 15;
-        nn::seed(lesson.seed() + 1);
-        const std::vector<Trial> results = random_search(trials, max_epochs, train, validation, test);
-        const std::size_t best = best_by_validation(results);
-        std::ostringstream t;
-        t << "  units  function  regularization  epoch | train cost   acc |  val cost   acc |"
-             " test cost   acc\n";
-        arma::mat rows(results.size(), 12);
-        for (std::size_t i = 0; i < results.size(); ++i) {
-          const Trial& r = results[i];
-          t << (i == best ? "* " : "  ") << std::setw(5) << r.hidden << std::setw(10) << act_name(r.act) << std::setw(16)
-            << ("L2 " + sci(r.lambda)) << std::setw(7) << r.best_epoch << " |"
-            << fixed(r.train.loss, 4, 11) << pct(r.train.accuracy, 6) << " |"
-            << fixed(r.validation.loss, 4, 10) << pct(r.validation.accuracy, 6) << " |"
-            << fixed(r.test.loss, 4, 10) << pct(r.test.accuracy, 6) << "\n";
-          rows.row(i) = arma::rowvec{double(r.hidden), r.act == Act::relu ? 0.0 : 1.0, r.lambda,
-                                     double(r.best_epoch), r.train.loss, r.train.accuracy,
-                                     r.validation.loss, r.validation.accuracy, r.test.loss,
-                                     r.test.accuracy, i == best ? 1.0 : 0.0, double(r.history.size())};
-        }
-        s.say("(epoch: the best validation epoch, whose parameters each row reports; cost: mean\n"
-              "cross-entropy; * the lowest validation cost, the winner)\n" + t.str());
-        s.say("table: " + nn::plot::write_table("search", rows,
-                                                {"units", "tanh", "lambda", "best_epoch", "train_loss",
-                                                 "train_accuracy", "val_loss", "val_accuracy", "test_loss",
-                                                 "test_accuracy", "picked", "epochs_run"}));
-        const Trial& b = results[best];
-        s.say("best by validation cost: " + std::to_string(b.hidden) + " " + act_name(b.act) +
-              " units, lambda " + sci(b.lambda) + ": validation " + pct(b.validation.accuracy) +
-              ", test " + pct(b.test.accuracy));
-        nn::plot::Lines curve("search-best", "The search's winner: " + std::to_string(b.hidden) + " " +
-                                                 act_name(b.act) + " units, lambda " + sci(b.lambda));
-        curve.x_label = "epoch";
-        curve.y_label = "cross-entropy";
-        curve.points = true;
-        curve.add("training (as trained)", nn::per_epoch(b.history, &nn::EpochStats::train_loss));
-        curve.add("validation", nn::per_epoch(b.history, &nn::EpochStats::validation_loss));
-        s.plot(curve);
-      });
-
-  lesson.step(
-      "Grid or random search, at the same budget",
-      "Nine trials each over the learning rate of plain SGD, 10^-4 .. 10^-0.5, and the L2\n"
-      "strength, 10^-5 .. 10^-2: a 3x3 grid, and nine random draws. Same net, start and batch\n"
-      "order for every trial, 2 epochs. In a run this short lambda hardly matters and the rate\n"
-      "decides everything: the grid spends its nine trials on three rates, random search on nine.",
-      [&](nn::lesson::Step& s) {
-        s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
-                 "SGD::step"});
-        load(s);
-        s.code("lessons/lesson08_optimization.cpp", "grid-vs-random");
-        const int side = 3, search_epochs = 2;
-        // Repeat r: its own initial weights and batch order (seed + 100 r) for both searches,
-        // and its own random draws. Repeat 0 is printed in full and drawn.
-        const int repeats = lesson.quick() ? 1 : static_cast<int>(lesson.integer("--search-repeats"));
-        std::vector<RatePoint> grid, random;
-        std::ostringstream tally;
-        tally << "repeat  grid: best lr  val acc | random: best lr  val acc | better\n";
-        int random_wins = 0, grid_wins = 0;
-        for (int r = 0; r < repeats; ++r) {
-          const std::uint64_t seed = lesson.seed() + 100 * r;
-          std::vector<RatePoint> g = grid_layout(side);
-          nn::seed(seed + 2);
-          std::vector<RatePoint> x = random_layout(side);
-          run_layout(g, search_epochs, seed, train, validation);
-          run_layout(x, search_epochs, seed, train, validation);
-          const RatePoint& gb = g[most_accurate(g)];
-          const RatePoint& xb = x[most_accurate(x)];
-          const double gap = xb.validation_accuracy - gb.validation_accuracy;
-          random_wins += gap > 0.0005;
-          grid_wins += gap < -0.0005;
-          tally << std::setw(6) << r << std::setw(15) << sci(std::pow(10.0, gb.log_lr))
-                << pct(gb.validation_accuracy, 9) << " |" << std::setw(16)
-                << sci(std::pow(10.0, xb.log_lr)) << pct(xb.validation_accuracy, 9) << " | "
-                << (gap > 0.0005 ? "random" : gap < -0.0005 ? "grid" : "tie") << "\n";
-          if (r == 0) {
-            grid = g;
-            random = x;
-          }
-        }
-
-        auto table = [&](const std::string& name, const std::vector<RatePoint>& points) {
-          const std::size_t best = most_accurate(points);
-          std::ostringstream t;
-          t << name << "\n         lr     lambda   val acc\n";
-          for (std::size_t i = 0; i < points.size(); ++i)
-            t << (i == best ? "  * " : "    ") << std::setw(9) << sci(std::pow(10.0, points[i].log_lr))
-              << std::setw(10) << sci(std::pow(10.0, points[i].log_lambda))
-              << pct(points[i].validation_accuracy, 9) << "\n";
-          return t.str();
-        };
-        // The two tables side by side: 34 columns each.
-        std::istringstream left(table("grid (3 rates x 3 lambdas)", grid)),
-            right(table("random (9 draws)", random));
-        std::ostringstream both;
-        for (std::string a, b; std::getline(left, a) && std::getline(right, b);)
-          both << std::left << std::setw(36) << a << b << "\n";
-        s.say(both.str() + "(* the best validation accuracy of each search)");
-
-        const RatePoint& g = grid[most_accurate(grid)];
-        const RatePoint& r = random[most_accurate(random)];
-        const double gap = r.validation_accuracy - g.validation_accuracy;
-        s.say("best rate found: grid " + sci(std::pow(10.0, g.log_lr)) + " (" +
-              pct(g.validation_accuracy) + "), random " + sci(std::pow(10.0, r.log_lr)) + " (" +
-              pct(r.validation_accuracy) + "): " +
-              (gap > 0.0005 ? "random search found the better rate"
-                            : gap < -0.0005 ? "the grid found the better rate"
-                                            : "a tie") +
-              ".\ndistinct rates tried: grid 3, random 9 (same 9 trials).");
-        if (repeats > 1)
-          s.say(tally.str() + "over " + std::to_string(repeats) + " repeats, the better rate was found by " +
-                "random search in " + std::to_string(random_wins) + ", by the grid in " +
-                std::to_string(grid_wins) + ", ties: " + std::to_string(repeats - random_wins - grid_wins));
-
-        nn::plot::Lines curve("grid-vs-random",
-                              "Validation accuracy against the learning rate, 9 trials each, 2 epochs");
-        curve.x_label = "learning rate (log scale)";
-        curve.y_label = "validation accuracy";
-        curve.log_x = true;
-        curve.points = true;
-        curve.key = "top left";  // where no rate reaches: nothing of the curves hidden
-        for (const auto* points : {&grid, &random}) {
-          std::vector<RatePoint> sorted = *points;
-          std::sort(sorted.begin(), sorted.end(),
-                    [](const RatePoint& a, const RatePoint& b) { return a.log_lr < b.log_lr; });
-          arma::vec x(sorted.size()), y(sorted.size());
-          for (std::size_t i = 0; i < sorted.size(); ++i) {
-            x(i) = std::pow(10.0, sorted[i].log_lr);
-            y(i) = sorted[i].validation_accuracy;
-          }
-          curve.add(points == &grid ? "grid: 3 rates, each with 3 lambdas" : "random: 9 rates", x, y);
-        }
-        s.plot(curve);
-        s.say("Look at the grid's rows: its three trials at one rate land within a point or so of\n"
-              "one another, because lambda hardly matters in two epochs; six of its nine trials\n"
-              "said little new about the rate. Random search put nine points on the rate's curve.\n"
-              "The winners differ by a point or two, and one validation image is 0.2 points here:\n"
-              "what random search buys is the finer look at the axis that matters, which wins\n"
-              "more often than not, not every time.");
-      });
-
-  lesson.step(
-      "What to try next",
-      "Claims of this lesson are tested in tests/lessons/lesson08_optimization_test.cpp\n"
-      "(build/stepnet_tests \"[lesson08]\"); the prose is docs/lesson08.md.",
-      [&](nn::lesson::Step& s) {
-        s.say("- Step 2 with lr 0.019 (just under 2/100): how do plain SGD and mu = 0.9 compare now?\n"
-              "- Nesterov momentum: evaluate the gradient at w - mu v. Add it to a copy of SGD::step.\n"
-              "- --trials 40: does the winner change? Is the search's best test accuracy its best\n"
-              "  validation one?\n"
-              "- Dropout on the input (p = 0.2) as well as the hidden layer: better or worse?\n"
-              "- --full (after make data): 55000 training images. Which optimizer wins now?");
-      });
-
+  add(momentum_by_hand_text, momentum_by_hand);
+  add(momentum_in_a_valley_text, momentum_in_a_valley);
+  add(three_optimizers_text, three_optimizers);
+  add(per_layer_learning_rates_text, per_layer_learning_rates);
+  add(learning_rate_schedules_text, learning_rate_schedules);
+  add(l2_weight_decay_text, l2_weight_decay);
+  add(inverted_dropout_text, inverted_dropout);
+  add(dropout_in_training_text, dropout_in_training);
+  add(early_stopping_text, early_stopping);
+  add(search_hyperparameters_text, search_hyperparameters);
+  add(grid_or_random_text, grid_or_random);
+  add(what_next_text, what_next);
   return lesson.run();
 }
