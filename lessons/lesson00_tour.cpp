@@ -48,14 +48,9 @@ struct Context {
   nn::lesson::Lesson& lesson;
 };
 
-// A step as the runner prints it: its title, then its explanation.
-struct StepText {
-  const char* title;
-  const char* explanation;
-};
 
 // ---- step 1: Matrices ---------------------------------------------------------------------------
-const StepText matrices_text{
+const nn::lesson::StepText matrices_text{
     "Matrices",
     "A batch is a matrix with one column per sample. Every step starts from\n"
     "the same seed (--seed N), so --step 1 shows what a full run shows."};
@@ -67,7 +62,7 @@ void matrices(Context& /*c*/, nn::lesson::Step& s) {
 }
 
 // ---- step 2: A training curve -------------------------------------------------------------------
-const StepText training_curve_text{
+const nn::lesson::StepText training_curve_text{
     "A training curve",
     "Gradient descent fits y = w x + b to 50 points on y = 2x + 1. The loss falls fast,\n"
     "then levels off at the noise: plotted on a log scale, both phases show."};
@@ -91,7 +86,7 @@ void training_curve(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 3: Pictures of matrices ---------------------------------------------------------------
-const StepText pictures_text{
+const nn::lesson::StepText pictures_text{
     "Pictures of matrices",
     "tanh(W x) for 1000 inputs x of 100 entries: with W of std 1 the units saturate at\n"
     "+-1; with std 1/sqrt(100) they spread over (-1, 1). Then a weight matrix as a\n"
@@ -114,7 +109,7 @@ void pictures(Context& /*c*/, nn::lesson::Step& s) {
 }
 
 // ---- step 4: When a shape is wrong --------------------------------------------------------------
-const StepText wrong_shape_text{
+const nn::lesson::StepText wrong_shape_text{
     "When a shape is wrong",
     "A Linear(4 -> 3) layer takes 4 rows. Run with --fail to give it 5: the library\n"
     "throws nn::Error, and the lesson stops with the message and exit code 1."};
@@ -136,12 +131,9 @@ int main(int argc, char** argv) {
   lesson.flag("--fail", "feed step 4 a batch of the wrong shape");
 
   Context c{lesson};
-  const auto add = [&c](const StepText& text, void (*body)(Context&, nn::lesson::Step&)) {
-    c.lesson.step(text.title, text.explanation, [&c, body](nn::lesson::Step& s) { body(c, s); });
-  };
-  add(matrices_text, matrices);
-  add(training_curve_text, training_curve);
-  add(pictures_text, pictures);
-  add(wrong_shape_text, wrong_shape);
+  lesson.step(matrices_text, c, matrices);
+  lesson.step(training_curve_text, c, training_curve);
+  lesson.step(pictures_text, c, pictures);
+  lesson.step(wrong_shape_text, c, wrong_shape);
   return lesson.run();
 }

@@ -118,14 +118,9 @@ std::string sizes(const nn::Shape& s) {
 }
 
 
-// A step as the runner prints it: its title, then its explanation.
-struct StepText {
-  const char* title;
-  const char* explanation;
-};
 
 // ---- step 1: One weight, two uses ---------------------------------------------------------------
-const StepText one_weight_two_uses_text{
+const nn::lesson::StepText one_weight_two_uses_text{
     "One weight, two uses",
     "y = w x1 + w x2 with w = 0.5, x1 = 3, x2 = 1, target t = 1, L = 0.5 (y - t)^2.\n"
     "Build it as two Linear(1 -> 1) layers without bias whose weights are the same number:\n"
@@ -176,7 +171,7 @@ void one_weight_two_uses(nn::lesson::Step& s) {
 }
 
 // ---- step 2: 1-D convolution: O = T I -----------------------------------------------------------
-const StepText conv1d_forward_text{
+const nn::lesson::StepText conv1d_forward_text{
     "1-D convolution: O = T I",
     "I = [1 2 3 4], W = [1 2 3]: Conv2d over a 1x1x4 image with a 1x3 kernel. The kernel\n"
     "fits at 2 positions, O = [1*1+2*2+3*3, 1*2+2*3+3*4] = [14 20]. Each output is linear in\n"
@@ -199,7 +194,7 @@ void conv1d_forward(nn::lesson::Step& s) {
 }
 
 // ---- step 3: 1-D backward: dL/dW is a correlation, dL/dI a full convolution ---------------------
-const StepText conv1d_backward_text{
+const nn::lesson::StepText conv1d_backward_text{
     "1-D backward: dL/dW is a correlation, dL/dI a full convolution",
     "Push dL/dO = [1 -2] back. dL/dW_j = sum_q dL/dO_q I_{q+j}: slide dL/dO along I, a\n"
     "correlation of I with dL/dO. dL/dI = T' dL/dO: each input collects from every output it\n"
@@ -232,7 +227,7 @@ void conv1d_backward(nn::lesson::Step& s) {
 }
 
 // ---- step 4: 2-D: the slide example -------------------------------------------------------------
-const StepText slide_example_text{
+const nn::lesson::StepText slide_example_text{
     "2-D: the slide example",
     "A 2x4x4 input, two output planes, each with a 2x2 kernel per input plane and a bias\n"
     "(0.1, 0.2). Output plane k = bias k + the sum over input planes of the correlation with\n"
@@ -269,7 +264,7 @@ void slide_example(nn::lesson::Step& s) {
 }
 
 // ---- step 5: T for a small case -----------------------------------------------------------------
-const StepText toeplitz_small_case_text{
+const nn::lesson::StepText toeplitz_small_case_text{
     "T for a small case",
     "A 1x3x3 image, one 2x2 kernel [[1 2] [3 4]]. T has one row per output position (4) and\n"
     "one column per pixel (9), pixels in image-column order (column-major: x(0,0), x(1,0),\n"
@@ -292,7 +287,7 @@ void toeplitz_small_case(nn::lesson::Step& s) {
 }
 
 // ---- step 6: The picture of T: banded blocks ----------------------------------------------------
-const StepText toeplitz_picture_text{
+const nn::lesson::StepText toeplitz_picture_text{
     "The picture of T: banded blocks",
     "A 1x5x5 image, a 3x3 kernel, 2 output channels: T is (2*3*3) x 25 = 18 x 25. Kernel 1\n"
     "holds 1..9 (red), kernel 2 holds -1..-9 (blue); white is 0. Most of T is zero. With\n"
@@ -325,7 +320,7 @@ void toeplitz_picture(nn::lesson::Step& s) {
 }
 
 // ---- step 7: im2col: the same product, efficiently ----------------------------------------------
-const StepText im2col_product_text{
+const nn::lesson::StepText im2col_product_text{
     "im2col: the same product, efficiently",
     "T is mostly zeros. im2col copies each patch under the kernel into a column instead:\n"
     "cols is (C*kh*kw) x (positions), and the whole forward pass is ONE dense product\n"
@@ -362,7 +357,7 @@ void im2col_product(nn::lesson::Step& s) {
 }
 
 // ---- step 8: Stride and padding -----------------------------------------------------------------
-const StepText stride_and_padding_text{
+const nn::lesson::StepText stride_and_padding_text{
     "Stride and padding",
     "Stride s moves the kernel s pixels at a time; padding p surrounds the image with p rings\n"
     "of zeros. Ho = floor((H + 2p - kh) / s) + 1. Padding 1 with a 3x3 kernel keeps the size\n"
@@ -402,7 +397,7 @@ void stride_and_padding(nn::lesson::Step& s) {
 }
 
 // ---- step 9: Correlation versus convolution -----------------------------------------------------
-const StepText correlation_vs_convolution_text{
+const nn::lesson::StepText correlation_vs_convolution_text{
     "Correlation versus convolution",
     "Conv2d computes cross-correlation: O(r,c) = sum W(i,j) X(r+i, c+j). True convolution\n"
     "runs the kernel backwards, sum W(i,j) X(r-i, c-j): it is correlation with the kernel\n"
@@ -435,7 +430,7 @@ void correlation_vs_convolution(nn::lesson::Step& s) {
 }
 
 // ---- step 10: Gradient check --------------------------------------------------------------------
-const StepText check_gradients_text{
+const nn::lesson::StepText check_gradients_text{
     "Gradient check",
     "nn::gradient_check differentiates L = sum(G % conv(x)) with a random G by centered\n"
     "differences, for the input and every parameter, and compares with backward. The slide\n"
@@ -456,7 +451,7 @@ void check_gradients(nn::lesson::Step& s) {
 }
 
 // ---- step 11: What to try next ------------------------------------------------------------------
-const StepText what_next_text{
+const nn::lesson::StepText what_next_text{
     "What to try next",
     "The tests assert this lesson's numbers; the doc page explains them beside the code."};
 
@@ -473,22 +468,19 @@ void what_next(nn::lesson::Step& s) {
 
 int main(int argc, char** argv) {
   nn::lesson::Lesson lesson(3, "Shared weights and convolution as a Toeplitz matrix", argc, argv);
-  const auto add = [&](const StepText& text, void (*body)(nn::lesson::Step&)) {
-    lesson.step(text.title, text.explanation, body);
-  };
   // shared weights
-  add(one_weight_two_uses_text, one_weight_two_uses);
+  lesson.step(one_weight_two_uses_text, one_weight_two_uses);
   // 1-D convolution
-  add(conv1d_forward_text, conv1d_forward);
-  add(conv1d_backward_text, conv1d_backward);
+  lesson.step(conv1d_forward_text, conv1d_forward);
+  lesson.step(conv1d_backward_text, conv1d_backward);
   // 2-D
-  add(slide_example_text, slide_example);
-  add(toeplitz_small_case_text, toeplitz_small_case);
-  add(toeplitz_picture_text, toeplitz_picture);
-  add(im2col_product_text, im2col_product);
-  add(stride_and_padding_text, stride_and_padding);
-  add(correlation_vs_convolution_text, correlation_vs_convolution);
-  add(check_gradients_text, check_gradients);
-  add(what_next_text, what_next);
+  lesson.step(slide_example_text, slide_example);
+  lesson.step(toeplitz_small_case_text, toeplitz_small_case);
+  lesson.step(toeplitz_picture_text, toeplitz_picture);
+  lesson.step(im2col_product_text, im2col_product);
+  lesson.step(stride_and_padding_text, stride_and_padding);
+  lesson.step(correlation_vs_convolution_text, correlation_vs_convolution);
+  lesson.step(check_gradients_text, check_gradients);
+  lesson.step(what_next_text, what_next);
   return lesson.run();
 }

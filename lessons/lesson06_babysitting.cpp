@@ -218,11 +218,6 @@ std::string range_text(std::pair<double, double> r) {
 }
 
 // ---- what the steps share ------------------------------------------------------------------
-// A step as the runner prints it: its title, then its explanation.
-struct StepText {
-  const char* title;
-  const char* explanation;
-};
 
 // The shipped subset, preprocessed per pixel with training statistics. 1500 images train the
 // searches, 500 validate them; the 1000 test images stay unseen.
@@ -264,7 +259,7 @@ const Data& Context::data(nn::lesson::Step& s) {
 }
 
 // ---- step 1: Preprocessing: per-pixel mean and std ----------------------------------------------
-const StepText preprocessing_text{
+const nn::lesson::StepText preprocessing_text{
     "Preprocessing: per-pixel mean and std",
     "Every pixel position gets its own mean and standard deviation over the 2000 training\n"
     "images; x' = (x - mean) / std. The same two images scale the test set: statistics come\n"
@@ -288,7 +283,7 @@ void preprocessing(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 2: Sanity check: the initial loss is ln 10 --------------------------------------------
-const StepText initial_loss_text{
+const nn::lesson::StepText initial_loss_text{
     "Sanity check: the initial loss is ln 10",
     "With weights of std 0.001 every score is ~0, softmax gives every class 1/10 and the loss\n"
     "is -ln(1/10) = 2.3026. A different number means a bug in the loss or the init. Then\n"
@@ -321,7 +316,7 @@ void initial_loss(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 3: Overfit a tiny set: 20 examples to 100% --------------------------------------------
-const StepText overfit_tiny_set_text{
+const nn::lesson::StepText overfit_tiny_set_text{
     "Overfit a tiny set: 20 examples to 100%",
     "Two images of each class, regularization off, full-batch SGD. A working net and backward\n"
     "pass drive the training loss to ~0 and the accuracy to 100%; the test accuracy stays\n"
@@ -354,7 +349,7 @@ void overfit_tiny_set(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 4: Learning rate: 1e-7 versus 1e6 -----------------------------------------------------
-const StepText learning_rate_extremes_text{
+const nn::lesson::StepText learning_rate_extremes_text{
     "Learning rate: 1e-7 versus 1e6",
     "Too small: one epoch at lr 1e-7 leaves the loss where it was (it changes in the 5th\n"
     "decimal). Too large: at lr 1e6 the first updates throw the weights to ~1e6, the scores\n"
@@ -396,7 +391,7 @@ void learning_rate_extremes(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 5: The update/weight ratio per layer --------------------------------------------------
-const StepText update_weight_ratio_text{
+const nn::lesson::StepText update_weight_ratio_text{
     "The update/weight ratio per layer",
     "Each step, the trainer measures ||update|| / ||W|| for every parameter (the update is\n"
     "what SGD subtracted: lr * dW). About 1e-3 is healthy; 1e-1 and more means the rate is\n"
@@ -444,7 +439,7 @@ void run_coarse_search(Context& c, const nn::Dataset& search_train, const nn::Da
 }
 
 // ---- step 6: Coarse random search in log space --------------------------------------------------
-const StepText coarse_search_text{
+const nn::lesson::StepText coarse_search_text{
     "Coarse random search in log space",
     "lr = 10^U(-5, 0) and lambda = 10^U(-5, 1), each trial a fresh MLP trained briefly on\n"
     "1500 images and scored on the 500 validation images. (The lecture samples lr = 10^U(-7, -3)\n"
@@ -474,7 +469,7 @@ void coarse_search(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 7: Finer search around the best -------------------------------------------------------
-const StepText fine_search_text{
+const nn::lesson::StepText fine_search_text{
     "Finer search around the best",
     "The new ranges: one decade of lr and two of lambda centred on the coarse winner, and\n"
     "trials twice as long. The warning below fires when the winner sits in the outer 10% of\n"
@@ -526,7 +521,7 @@ void fine_search(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 8: What to try next -------------------------------------------------------------------
-const StepText what_next_text{
+const nn::lesson::StepText what_next_text{
     "What to try next",
     "Claims of this lesson are tested in tests/lessons/lesson06_babysitting_test.cpp\n"
     "(build/stepnet_tests \"[lesson06]\"); the prose is docs/lesson06.md."};
@@ -545,16 +540,13 @@ int main(int argc, char** argv) {
   lesson.option("--search-epochs", "N", "epochs of each coarse trial (the fine ones get twice that)", 1);
 
   Context c{lesson, {}, {}, {}};
-  const auto add = [&c](const StepText& text, void (*body)(Context&, nn::lesson::Step&)) {
-    c.lesson.step(text.title, text.explanation, [&c, body](nn::lesson::Step& s) { body(c, s); });
-  };
-  add(preprocessing_text, preprocessing);
-  add(initial_loss_text, initial_loss);
-  add(overfit_tiny_set_text, overfit_tiny_set);
-  add(learning_rate_extremes_text, learning_rate_extremes);
-  add(update_weight_ratio_text, update_weight_ratio);
-  add(coarse_search_text, coarse_search);
-  add(fine_search_text, fine_search);
-  add(what_next_text, what_next);
+  lesson.step(preprocessing_text, c, preprocessing);
+  lesson.step(initial_loss_text, c, initial_loss);
+  lesson.step(overfit_tiny_set_text, c, overfit_tiny_set);
+  lesson.step(learning_rate_extremes_text, c, learning_rate_extremes);
+  lesson.step(update_weight_ratio_text, c, update_weight_ratio);
+  lesson.step(coarse_search_text, c, coarse_search);
+  lesson.step(fine_search_text, c, fine_search);
+  lesson.step(what_next_text, c, what_next);
   return lesson.run();
 }

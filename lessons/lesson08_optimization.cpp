@@ -205,11 +205,6 @@ std::size_t most_accurate(const std::vector<RatePoint>& points) {
 }
 
 // ---- what the steps share ------------------------------------------------------------------
-// A step as the runner prints it: its title, then its explanation.
-struct StepText {
-  const char* title;
-  const char* explanation;
-};
 
 // 1500 training and 500 validation images split (seeded) off the subset's 2000 training
 // images, the 1000 test images; standardized per pixel with the training split's statistics
@@ -266,7 +261,7 @@ const Splits& Context::data(nn::lesson::Step& s) {
 }
 
 // ---- step 1: Momentum by hand: two steps on L(w) = 2 w^2 ----------------------------------------
-const StepText momentum_by_hand_text{
+const nn::lesson::StepText momentum_by_hand_text{
     "Momentum by hand: two steps on L(w) = 2 w^2",
     "One parameter, w = 1, gradient g = 4w, lr = 0.1. Plain SGD multiplies w by 1 - 0.4 = 0.6\n"
     "each step. Momentum 0.9: v1 = 0.1 * 4 = 0.4, w1 = 0.6 (the first step is plain SGD);\n"
@@ -307,7 +302,7 @@ void momentum_by_hand(Context& /*c*/, nn::lesson::Step& s) {
 }
 
 // ---- step 2: Momentum in an ill-conditioned valley ----------------------------------------------
-const StepText momentum_in_a_valley_text{
+const nn::lesson::StepText momentum_in_a_valley_text{
     "Momentum in an ill-conditioned valley",
     "L(w) = 0.5 (w1^2 + 100 w2^2) from w = (1, 1): curvatures 1 and 100. The rate must stay\n"
     "below 2/100 or w2 diverges; we take lr 0.015. Plain SGD then shrinks w1 by only 1.5%\n"
@@ -357,7 +352,7 @@ void momentum_in_a_valley(Context& /*c*/, nn::lesson::Step& s) {
 }
 
 // ---- step 3: Plain SGD, momentum and Adam on Fashion-MNIST --------------------------------------
-const StepText three_optimizers_text{
+const nn::lesson::StepText three_optimizers_text{
     "Plain SGD, momentum and Adam on Fashion-MNIST",
     "MLP 784-100-ReLU-10, the same initial weights and batch order (seed) for each, batches of\n"
     "20: plain SGD at lr 0.01, SGD with momentum 0.9 at the same lr 0.01, and Adam at its\n"
@@ -412,7 +407,7 @@ void three_optimizers(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 4: Per-layer learning rates -----------------------------------------------------------
-const StepText per_layer_learning_rates_text{
+const nn::lesson::StepText per_layer_learning_rates_text{
     "Per-layer learning rates",
     "Each parameter i steps with lr * multiplier_i; set_lr_multiplier(pattern, m) sets m by\n"
     "name (\"2\" matches 2.weight and 2.bias: the output Linear). One epoch of momentum SGD\n"
@@ -461,7 +456,7 @@ void per_layer_learning_rates(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 5: Learning-rate schedules: decay, and an increasing rate -----------------------------
-const StepText learning_rate_schedules_text{
+const nn::lesson::StepText learning_rate_schedules_text{
     "Learning-rate schedules: decay, and an increasing rate",
     "The trainer sets the base rate from the schedule before each epoch. Momentum SGD (mu 0.9)\n"
     "from the same start: a constant 0.01; a step decay (0.01, halved every 3 epochs); an\n"
@@ -520,7 +515,7 @@ void learning_rate_schedules(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 6: L2 weight decay --------------------------------------------------------------------
-const StepText l2_weight_decay_text{
+const nn::lesson::StepText l2_weight_decay_text{
     "L2 weight decay",
     "The objective gets + 0.5 lambda ||W||^2 (weights only), and every step adds lambda * W to\n"
     "the gradient: weights decay towards 0 unless the data holds them up. MLP 784-100-10,\n"
@@ -561,7 +556,7 @@ void l2_weight_decay(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 7: Inverted dropout: the mask, eval mode and a gradient check -------------------------
-const StepText inverted_dropout_text{
+const nn::lesson::StepText inverted_dropout_text{
     "Inverted dropout: the mask, eval mode and a gradient check",
     "Dropout(p) draws a mask from the seeded generator: 1/(1-p) with probability 1-p, else 0.\n"
     "Its mean is 1 in expectation, so E[Y] = X. In eval mode forward and backward are the\n"
@@ -601,7 +596,7 @@ void inverted_dropout(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 8: Dropout in training: accuracy as trained versus in eval mode -----------------------
-const StepText dropout_in_training_text{
+const nn::lesson::StepText dropout_in_training_text{
     "Dropout in training: accuracy as trained versus in eval mode",
     "MLP 784-200-ReLU-10 without and with Dropout(0.5) after the hidden layer, Adam lr 1e-3.\n"
     "The trainer's training accuracy is measured as trained, with dropout on (half the units\n"
@@ -652,7 +647,7 @@ void dropout_in_training(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 9: Early stopping: keep the best validation epoch -------------------------------------
-const StepText early_stopping_text{
+const nn::lesson::StepText early_stopping_text{
     "Early stopping: keep the best validation epoch",
     "Adam (lr 1e-3) on MLP 784-200-10 overfits the training split within a few epochs: the\n"
     "training loss keeps falling while the validation loss turns up. The trainer copies the\n"
@@ -697,7 +692,7 @@ void early_stopping(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 10: A random search: units, activation and L2 strength --------------------------------
-const StepText search_hyperparameters_text{
+const nn::lesson::StepText search_hyperparameters_text{
     "A random search: units, activation and L2 strength",
     "Each trial draws the hidden units from {25, 50, 100, 200}, ReLU or tanh, and lambda =\n"
     "10^U(-5, -1); trains with Adam and early stopping; and reports train, validation and test\n"
@@ -826,7 +821,7 @@ nn::plot::Lines rate_curve(const std::vector<RatePoint>& grid, const std::vector
 }
 
 // ---- step 11: Grid or random search, at the same budget -----------------------------------------
-const StepText grid_or_random_text{
+const nn::lesson::StepText grid_or_random_text{
     "Grid or random search, at the same budget",
     "Nine trials each over the learning rate of plain SGD, 10^-4 .. 10^-0.5, and the L2\n"
     "strength, 10^-5 .. 10^-2: a 3x3 grid, and nine random draws. Same net, start and batch\n"
@@ -877,7 +872,7 @@ void grid_or_random(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 12: What to try next ------------------------------------------------------------------
-const StepText what_next_text{
+const nn::lesson::StepText what_next_text{
     "What to try next",
     "Claims of this lesson are tested in tests/lessons/lesson08_optimization_test.cpp\n"
     "(build/stepnet_tests \"[lesson08]\"); the prose is docs/lesson08.md."};
@@ -901,20 +896,17 @@ int main(int argc, char** argv) {
   lesson.flag("--full", "the full Fashion-MNIST set (make data): 55000 / 5000 / 10000, slow");
 
   Context c{lesson, {}};
-  const auto add = [&c](const StepText& text, void (*body)(Context&, nn::lesson::Step&)) {
-    c.lesson.step(text.title, text.explanation, [&c, body](nn::lesson::Step& s) { body(c, s); });
-  };
-  add(momentum_by_hand_text, momentum_by_hand);
-  add(momentum_in_a_valley_text, momentum_in_a_valley);
-  add(three_optimizers_text, three_optimizers);
-  add(per_layer_learning_rates_text, per_layer_learning_rates);
-  add(learning_rate_schedules_text, learning_rate_schedules);
-  add(l2_weight_decay_text, l2_weight_decay);
-  add(inverted_dropout_text, inverted_dropout);
-  add(dropout_in_training_text, dropout_in_training);
-  add(early_stopping_text, early_stopping);
-  add(search_hyperparameters_text, search_hyperparameters);
-  add(grid_or_random_text, grid_or_random);
-  add(what_next_text, what_next);
+  lesson.step(momentum_by_hand_text, c, momentum_by_hand);
+  lesson.step(momentum_in_a_valley_text, c, momentum_in_a_valley);
+  lesson.step(three_optimizers_text, c, three_optimizers);
+  lesson.step(per_layer_learning_rates_text, c, per_layer_learning_rates);
+  lesson.step(learning_rate_schedules_text, c, learning_rate_schedules);
+  lesson.step(l2_weight_decay_text, c, l2_weight_decay);
+  lesson.step(inverted_dropout_text, c, inverted_dropout);
+  lesson.step(dropout_in_training_text, c, dropout_in_training);
+  lesson.step(early_stopping_text, c, early_stopping);
+  lesson.step(search_hyperparameters_text, c, search_hyperparameters);
+  lesson.step(grid_or_random_text, c, grid_or_random);
+  lesson.step(what_next_text, c, what_next);
   return lesson.run();
 }

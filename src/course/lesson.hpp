@@ -101,6 +101,13 @@ class Pager;  // course/pager.hpp
 };
 
 // ---- a lesson ----------------------------------------------------------------------------
+// A step's words, as the runner prints them: its title, then its explanation. A lesson keeps
+// each beside its step function (lessons/lesson00_tour.cpp shows the pattern).
+struct StepText {
+  const char* title;
+  const char* explanation;
+};
+
 class Lesson {
 public:
   // number: N in lessonN (output goes to out/lessonN/). argv is read by run(), not here.
@@ -135,6 +142,14 @@ public:
 
   void step(const std::string& title, const std::string& explanation,
             std::function<void(Step&)> body);
+  // A named step function: body(s), or body(context, s) over what the lesson's steps share.
+  void step(const StepText& text, void (*body)(Step&)) {
+    step(text.title, text.explanation, std::function<void(Step&)>(body));
+  }
+  template <class Context>
+  void step(const StepText& text, Context& context, void (*body)(Context&, Step&)) {
+    step(text.title, text.explanation, [&context, body](Step& s) { body(context, s); });
+  }
 
   // Parse the command line, then list, help or run the steps. Returns the exit code:
   // 0 done (or quit), 1 a step stopped with an error, 2 a usage error.
