@@ -547,7 +547,7 @@ int main(int argc, char** argv) {
       "10 redundant features (linear combinations of the 8), the rest pure noise, 5% of the\n"
       "labels redrawn at random; features and samples shuffled. Everything from one seed.",
       [&](Step& s) {
-        s.code("src/nn/synthetic.cpp", "make-classification");
+        s.source("src/nn/synthetic.cpp", "make-classification");  // 53 lines: the doc shows them
         const Sizes z = sizes_for(lesson);
         const nn::SyntheticData& d = data(z);
         s.show("train x (features x samples)", arma::mat(d.train.x.head_cols(std::min<arma::uword>(6, d.train.x.n_cols))), 3);
