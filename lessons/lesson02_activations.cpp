@@ -209,6 +209,7 @@ int main(int argc, char** argv) {
         nn::plot::Lines figure("saturation", "Saturation: the derivative far from 0 (lambda = 1)");
         figure.y_label = "dy/dx (log scale)";
         figure.log_y = true;
+        figure.key = "bottom left";  // below 1e-7 at small x: no curve there
         figure.add("sigmoid'", grid,
                    nn::sigmoid_backward(nn::sigmoid_forward(grid, 1), arma::ones(201), 1));
         figure.add("tanh'", grid, nn::tanh_backward(nn::tanh_forward(grid, 1), arma::ones(201), 1));

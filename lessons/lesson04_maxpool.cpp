@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
         pictures.palette = nn::plot::Palette::sequential;
         pictures.scale_each = false;  // one colour scale: the same value is the same colour
         pictures.columns = 3;
+        pictures.numbers = true;  // every value on its pixel: the maxima can be read off
         pictures.add(slide_plane(), "input (4x4)");
         // Each pooled value drawn over the 2x2 window it came from, so the tiles line up.
         pictures.add(arma::kron(plane_of(y, pool.output_shape()), arma::ones(2, 2)),

@@ -226,7 +226,7 @@ int main(int argc, char** argv) {
       [&](Step& s) {
         s.needs({"Linear::backward", "relu_backward", "SoftmaxCrossEntropy::backward"});
         trained(s);  // the data
-        s.code("lessons/lesson09_inside.cpp", "wide-net");
+        s.source("lessons/lesson09_inside.cpp", "wide-net");  // 41 lines: the doc shows them
         const bool full = lesson.is_set("--full");
         const nn::Dataset images =
             full ? shared.train : nn::first_per_class(shared.train, lesson.quick() ? 10 : 100);

@@ -624,7 +624,7 @@ int main(int argc, char** argv) {
       "column (docs/lesson11.md says why that is enough; a uniform grid is not: a region can be\n"
       "arbitrarily thin). The pictures use a uniform grid and show what it misses.",
       [&](nn::lesson::Step& s) {
-        s.code("src/nn/blocks.cpp", "region-sample-grid");
+        s.source("src/nn/blocks.cpp", "region-sample-grid");  // 35 lines: the doc shows them
         s.source("src/nn/blocks.cpp", "count-regions");
         nn::seed(lesson.seed());
         const arma::uword max_units = 10;

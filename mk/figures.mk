@@ -12,7 +12,9 @@
 # The manifest: one row per figure, tab-separated,
 #   figure  lesson  step  options  data  rows  values  sum  abs_sum  weighted_sum
 # where options are the lesson's options besides --step K --no-pause ("-" for none; a figure
-# that depends on less than the default run computes may say so, e.g. --search-repeats 1), data is the .tsv under out/lessonN/ the step writes beside the PNG of the same stem,
+# that depends on less than the default run computes may say so, e.g. --search-repeats 1, and one
+# drawn on smaller data says so in its caption too, e.g. lesson 10's --quick --epochs 15),
+# data is the .tsv under out/lessonN/ the step writes beside the PNG of the same stem,
 # rows its non-comment, non-blank lines, values its numeric fields v_1 .. v_n (in file order),
 # sum = sum v_k, abs_sum = sum |v_k|, weighted_sum = sum k |v_k| (which also sees a reordering).
 
