@@ -363,6 +363,7 @@ void learning_rate_extremes(Context& c, nn::lesson::Step& s) {
   nn::plot::Lines curve("learning-rates", "Training loss per epoch: lr 1e-7 (too small) and 1e-2 (learns)");
   curve.x_label = "epoch";
   curve.y_label = "training loss (as trained)";
+  curve.key = "center right";  // top right would cover lr 1e-7's flat line
   const int epochs = c.lesson.quick() ? 2 : 5;
   for (double lr : {1e-7, 1e-2, 1e6}) {
     nn::seed(c.lesson.seed());

@@ -70,12 +70,16 @@ arma::uword histogram_columns(const Histograms& f) {
   return 5;
 }
 
+// v to 3 decimals, and 0.000 for what rounds to zero: never "-0.000".
+double three_decimals(double v) { return std::abs(v) < 0.0005 ? 0.0 : v; }
+
 // "layer 3   mean 0.012  std 0.630" (the data file), or with line breaks for the PNG
 std::string panel_title(const Histograms::Panel& p, const char* separator = "\n",
                         const char* between = "  ") {
   std::ostringstream t;
   t << p.label << separator << std::fixed << std::setprecision(3) << "mean "
-    << arma::mean(p.values) << between << "std " << arma::stddev(p.values);
+    << three_decimals(arma::mean(p.values)) << between << "std "
+    << three_decimals(arma::stddev(p.values));
   return t.str();
 }
 
@@ -91,10 +95,11 @@ std::string histograms_body(const Histograms& f, const std::string& data) {
                 : "set yrange [0:*]\n");
   const char* font = n > 3 ? "',8'" : "',10'";
   s << "set tics font " << font << "\n";
-  // Counts in thousands ("25k") so the y labels stay narrow; on a log scale plain numbers.
-  if (!f.log_y) s << "set format y '%.0s%c'\n";
   for (arma::uword k = 0; k < n; ++k) {
     const Binned b = bin(f, k);
+    // Counts of 10,000 and more in thousands ("25k") so the y labels stay narrow; below that
+    // plain numbers (in thousands, ticks at 1000, 1250, 1500 would all read "1k").
+    if (!f.log_y) s << (b.counts[0].max() >= 10000 ? "set format y '%.0s%c'\n" : "set format y '%g'\n");
     // Three x ticks (both ends and the middle, or 0 when the range spans it): many panels side
     // by side leave no room for more without the labels running together.
     const double mid = (b.lo < 0 && b.hi > 0) ? 0.0 : 0.5 * (b.lo + b.hi);
@@ -143,8 +148,8 @@ std::string histograms_text(const Histograms& f) {
       s << (utf8 ? blocks : ascii)[level];
     }
     s << std::fixed << std::setprecision(2) << "  [" << b.lo << ", " << b.hi << "]"
-      << std::setprecision(3) << "  mean " << arma::mean(f.panels[k].values) << "  std "
-      << arma::stddev(f.panels[k].values) << "\n";
+      << std::setprecision(3) << "  mean " << three_decimals(arma::mean(f.panels[k].values))
+      << "  std " << three_decimals(arma::stddev(f.panels[k].values)) << "\n";
   }
   return s.str();
 }

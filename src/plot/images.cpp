@@ -228,7 +228,7 @@ std::string images_body(const Images& f, const std::string& data) {
     << "set cbrange [" << (is_signed ? -1 : 0) << ":1]\n"
     << "unset xtics\nunset ytics\nunset border\nunset key\nset size ratio -1\n"
     << "set lmargin 1\nset rmargin 1\nset bmargin 1\n";
-  if (f.scale_each) s << "unset colorbox\n";
+  if (f.scale_each || f.numbers) s << "unset colorbox\n";  // numbers: each pixel says its value
   const arma::uword tile_h = g.height + g.gap + g.label_rows, tile_w = g.width + g.gap;
   s << "set xrange [-0.5:" << g.columns * tile_w - g.gap - 0.5 << "]\n"
     << "set yrange [" << g.rows * tile_h - g.gap - 0.5 << ":-0.5]\n";
@@ -240,7 +240,7 @@ std::string images_body(const Images& f, const std::string& data) {
         << " center front font ',8'\n";
     }
   }
-  if (f.numbers) s << pixel_labels(f, g, is_signed);  // the colours then need no colour bar
+  if (f.numbers) s << pixel_labels(f, g, is_signed);
   s << "plot ";
   for (arma::uword k = 0; k < f.images.size(); ++k) {
     if (k > 0) s << ", \\\n     ";

@@ -32,6 +32,9 @@ std::string lines_body(const Lines& f, const std::string& data, bool dumb) {
     << "set key " << f.key << (dumb ? "" : " opaque box") << "\n";
   if (f.log_x) s << "set logscale x\nset format x '%g'\n";
   if (f.log_y) s << "set logscale y\nset format y '%g'\n";
+  // A little room above and below the data, so a line at its maximum (relu' = 1) or minimum
+  // does not vanish into the border.
+  if (!dumb) s << "set offsets 0, 0, graph 0.05, graph 0.05\n";
   // Whole-number x (epochs, layers) over a short range: ticks on whole numbers only, never 1.5.
   if (!f.log_x) {
     bool whole = true;
