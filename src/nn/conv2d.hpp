@@ -94,6 +94,7 @@ public:
 private:
   void check_kernel_index(const std::string& where, arma::uword out, arma::uword in) const;
   ConvSpec spec_;
+  std::string input_what_;  // describe(spec_.input) for check_rows, built once (not per batch)
   arma::mat columns_;  // (C*kh*kw x Ho*Wo*batch), im2col of the last input
   arma::uword batch_size_ = 0;
   // The fast path's state (fast_conv.hpp): the input instead of its patches (columns_ is

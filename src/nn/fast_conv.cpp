@@ -199,7 +199,7 @@ void Conv2d::forward_into(const arma::mat& input, arma::mat& output, bool input_
     output = forward(input);
     return;
   }
-  check_rows("Conv2d::forward", input, spec_.input.size(), describe(spec_.input));
+  check_rows("Conv2d::forward", input, spec_.input.size(), input_what_);
   if (input_stays) {
     input_at_ = &input;
   } else {
@@ -211,8 +211,10 @@ void Conv2d::forward_into(const arma::mat& input, arma::mat& output, bool input_
   fast::conv2d_forward(weight, bias, *input_at_, spec_, output, buffers_);
 }
 
+static const std::string backward_where = "Conv2d::backward";  // built once (conv2d.cpp)
+
 void Conv2d::backward_into(const arma::mat& grad_output, arma::mat& grad_input) {
-  check_grad("Conv2d::backward", batch_size_ > 0, grad_output, spec_.output().size(),
+  check_grad(backward_where, batch_size_ > 0, grad_output, spec_.output().size(),
              batch_size_);
   if (!fast_forward_) {
     grad_input = conv2d_backward(weight, columns_, grad_output, spec_, grad_weight, grad_bias);
