@@ -139,18 +139,20 @@ Rate throughput(char arch, Step step, arma::uword batch, double seconds, const D
   return {n / since(start), n / (cpu_seconds() - cpu_start)};
 }
 
-// GFLOP/s of C = A * B for (m x k) * (k x n), over about `seconds`.
-double gemm_rate(arma::uword m, arma::uword k, arma::uword n, double seconds) {
+// GFLOP/s of C = A * B for (m x k) * (k x n), over about `seconds`, per wall and per CPU second.
+Rate gemm_rate(arma::uword m, arma::uword k, arma::uword n, double seconds) {
   nn::seed(3);
   const arma::mat a = arma::randu<arma::mat>(m, k), b = arma::randu<arma::mat>(k, n);
   arma::mat c = a * b;
   arma::uword reps = 0;
   const Clock::time_point start = Clock::now();
+  const double cpu_start = cpu_seconds();
   while (reps < 3 || since(start) < seconds) {
     c = a * b;
     ++reps;
   }
-  return 2.0 * m * k * n * static_cast<double>(reps) / since(start) / 1e9;
+  const double gflop = 2.0 * m * k * n * static_cast<double>(reps) / 1e9;
+  return {gflop / since(start), gflop / (cpu_seconds() - cpu_start)};
 }
 
 // Floating-point operations of module i's forward and backward (0: not a product).
@@ -169,13 +171,15 @@ void flops_of(const nn::Module& m, arma::uword batch, double& forward, double& b
 }
 
 // Milliseconds per step in each module's forward and backward (through the fast protocol the
-// Sequential uses), plus loss and update; GFLOP/s for the products.
+// Sequential uses), plus loss and update; GFLOP/s for the products per CPU second (the process's,
+// all threads), against DGEMM's per CPU second: on a loaded machine the wall clock also counts
+// the time spent waiting for a core, the CPU clock does not.
 void breakdown(char arch, Step step, arma::uword batch, double seconds, const Data& d,
-               double dgemm) {
+               const Rate& dgemm) {
   Trainee t(arch, step);
   nn::Sequential& net = *t.net;
   const std::size_t m = net.size();
-  std::vector<double> fwd(m, 0), bwd(m, 0);
+  std::vector<double> fwd(m, 0), bwd(m, 0), fwd_cpu(m, 0), bwd_cpu(m, 0);
   std::vector<arma::mat> outputs(m), grads(m);
   double t_loss = 0, t_update = 0, t_copy = 0;
   arma::uword steps = 0;
@@ -190,8 +194,10 @@ void breakdown(char arch, Step step, arma::uword batch, double seconds, const Da
     t_copy += since(c);
     for (std::size_t i = 0; i < m; ++i) {
       c = Clock::now();
+      const double cpu = cpu_seconds();
       net[i].forward_into(i == 0 ? x : outputs[i - 1], outputs[i], true);
       fwd[i] += since(c);
+      fwd_cpu[i] += cpu_seconds() - cpu;
     }
     c = Clock::now();
     arma::mat g;
@@ -205,8 +211,10 @@ void breakdown(char arch, Step step, arma::uword batch, double seconds, const Da
     t_loss += since(c);
     for (std::size_t i = m; i-- > 0;) {
       c = Clock::now();
+      const double cpu = cpu_seconds();
       net[i].backward_into(i + 1 == m ? g : grads[i + 1], grads[i]);
       bwd[i] += since(c);
+      bwd_cpu[i] += cpu_seconds() - cpu;
     }
     c = Clock::now();
     t.sgd.step();
@@ -215,15 +223,17 @@ void breakdown(char arch, Step step, arma::uword batch, double seconds, const Da
   }
   const double per = 1000.0 / static_cast<double>(steps);
   double total = (t_loss + t_update + t_copy) * per;
-  std::printf("  %c %s, batch %llu: ms per step, forward / backward (GFLOP/s, %% of DGEMM %.1f)\n",
-              arch, step_name(step), static_cast<unsigned long long>(batch), dgemm);
+  std::printf("  %c %s, batch %llu: ms per step, forward / backward (GFLOP/s per CPU second, %% of "
+              "DGEMM's %.1f)\n",
+              arch, step_name(step), static_cast<unsigned long long>(batch), dgemm.cpu);
   for (std::size_t i = 0; i < m; ++i) {
     double ff, bf;
     flops_of(net[i], batch, ff, bf);
     std::printf("    %-54s %7.3f / %7.3f", net[i].name().c_str(), fwd[i] * per, bwd[i] * per);
     if (ff > 0) {
-      const double gf = ff / (fwd[i] * per * 1e6), gb = bf / (bwd[i] * per * 1e6);
-      std::printf("   %5.1f (%3.0f%%) / %5.1f (%3.0f%%)", gf, 100 * gf / dgemm, gb, 100 * gb / dgemm);
+      const double gf = ff / (fwd_cpu[i] * per * 1e6), gb = bf / (bwd_cpu[i] * per * 1e6);
+      std::printf("   %5.1f (%3.0f%%) / %5.1f (%3.0f%%)", gf, 100 * gf / dgemm.cpu, gb,
+                  100 * gb / dgemm.cpu);
     } else {
       const double n = static_cast<double>(outputs[i].n_elem);
       std::printf("   %5.2f / %5.2f ns per number", fwd[i] * per * 1e6 / n, bwd[i] * per * 1e6 / n);
@@ -323,8 +333,6 @@ int main(int argc, char** argv) {
   std::printf("(a load above the core count means other work shares the cores: numbers are lower bounds;\n"
               " img/CPU-s divides by the process's CPU time, all threads, instead of the wall clock:\n"
               " on a loaded machine compare the CPU ratio)\n\n");
-  const double dgemm = gemm_rate(512, 512, 512, std::min(seconds, 1.0));
-  std::printf("DGEMM 512x512x512 (Armadillo -> BLAS), this run: %.1f GFLOP/s\n\n", dgemm);
   std::printf("  %-6s %-4s %6s %10s %10s %10s %10s %10s %7s %7s\n", "", "", "", "stepnet", "",
               "", "PyTorch", "", "ratio", "ratio");
   std::printf("  %-6s %-4s %6s %10s %10s %10s %10s %10s %7s %7s\n", "step", "arch", "batch",
@@ -361,10 +369,16 @@ int main(int argc, char** argv) {
     else std::printf(" %21s %7s %7s\n", "not measured", "-", "-");
     std::fflush(stdout);
   }
+  // DGEMM after the cells: with 2 threads OpenBLAS's worker spins (sched_yield) for a while
+  // after a parallel product, and measured first it spun through the first cells.
+  const Rate dgemm = gemm_rate(512, 512, 512, std::min(seconds, 1.0));
+  std::printf("\nDGEMM 512x512x512 (Armadillo -> BLAS), this run: %.1f GFLOP/s, %.1f per CPU second\n",
+              dgemm.wall, dgemm.cpu);
   if (show_breakdown) {
     std::printf("\nwhere the time goes (one step, timed module by module; GEMM shapes of conv at batch 64:\n"
-                " forward 16x49 * 49x30976 %.1f GFLOP/s, weight gradient 16x30976 * 30976x49 %.1f GFLOP/s):\n",
-                gemm_rate(16, 49, 30976, std::min(seconds, 0.5)), gemm_rate(16, 30976, 49, std::min(seconds, 0.5)));
+                " forward 16x49 * 49x30976 %.1f, weight gradient 16x30976 * 30976x49 %.1f GFLOP/s per CPU second):\n",
+                gemm_rate(16, 49, 30976, std::min(seconds, 0.5)).cpu,
+                gemm_rate(16, 30976, 49, std::min(seconds, 0.5)).cpu);
     for (const Cell& c : chosen)
       if (c.step == Step::cls || !only.empty()) breakdown(c.arch, c.step, c.batch, std::min(seconds, 1.0), d, dgemm);
   }

@@ -20,6 +20,7 @@
 // back on the 7x7 patch it came from, weighted by filter k. So T' (filter k's map, the other
 // maps 0) shows which pixels filter k responded to. Conv2d::backward(G) computes exactly T' G.
 #include <cctype>
+#include <cstdlib>
 #include <cmath>
 #include <iomanip>
 #include <map>
@@ -121,6 +122,13 @@ struct Run {
 
 int main(int argc, char** argv) {
   nn::lesson::Lesson lesson(7, "A CNN from the parts", argc, argv);
+  // One BLAS thread unless OPENBLAS_NUM_THREADS says otherwise. Training here multiplies
+  // batches of 10 (one thread already, fast_path.hpp); only the evaluation's batches of 128
+  // through B's Linear(7744 -> 128) are split, and after each split OpenBLAS's second thread
+  // spins (sched_yield) for a while, taking a core from the training that follows: on the
+  // shared 2-core machine (load 7) the default run took 62 s wall, 37 s CPU with two threads
+  // and 38 s wall, 25 s CPU with one.
+  const nn::SingleThreadBlas one_blas_thread(std::getenv("OPENBLAS_NUM_THREADS") == nullptr);
   lesson.option("--epochs", "N", "epochs for architectures A and B (default 3; --full: 5)", 0);
   lesson.option("--batch", "N", "minibatch size (1 = online, as the CNN report)", 10);
   lesson.flag("--full", "the full Fashion-MNIST set (make data) and 5 epochs");

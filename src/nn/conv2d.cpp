@@ -136,7 +136,8 @@ arma::mat conv2d_toeplitz(const arma::mat& weight, const ConvSpec& spec) {
 // ---- the module --------------------------------------------------------------------------
 Conv2d::Conv2d(Shape input, arma::uword out_channels, arma::uword kernel_h, arma::uword kernel_w,
                arma::uword stride, arma::uword padding, arma::uword dilation)
-    : spec_{input, out_channels, kernel_h, kernel_w, stride, padding, dilation} {
+    : spec_{input, out_channels, kernel_h, kernel_w, stride, padding, dilation},
+      input_what_(describe(input)) {
   const std::string where = "Conv2d(input " + describe(input) + ", kernel " +
                             std::to_string(kernel_h) + "x" + std::to_string(kernel_w) +
                             ", stride " + std::to_string(stride) + ", padding " +
@@ -169,7 +170,7 @@ std::string Conv2d::name() const {
 }
 
 arma::mat Conv2d::forward(const arma::mat& input) {
-  check_rows("Conv2d::forward", input, spec_.input.size(), describe(spec_.input));
+  check_rows("Conv2d::forward", input, spec_.input.size(), input_what_);
   if (fast_paths()) {  // fast_conv.cpp
     arma::mat output;
     forward_into(input, output, false);
@@ -181,8 +182,12 @@ arma::mat Conv2d::forward(const arma::mat& input) {
   return conv2d_forward(weight, bias, columns_, spec_, batch_size_);
 }
 
+// check_grad's `where`, built once: a std::string made from the literal at every call would
+// allocate (16 characters, one more than the short-string buffer holds).
+static const std::string backward_where = "Conv2d::backward";
+
 arma::mat Conv2d::backward(const arma::mat& grad_output) {
-  check_grad("Conv2d::backward", batch_size_ > 0, grad_output, spec_.output().size(),
+  check_grad(backward_where, batch_size_ > 0, grad_output, spec_.output().size(),
              batch_size_);
   if (fast_forward_) {  // fast_conv.cpp
     arma::mat grad_input;

@@ -24,11 +24,13 @@
 
 namespace nn::fast {
 struct ConvBuffers {
-  arma::mat columns_t;       // (Ho*Wo x C*kh*kw)  one sample's patches
-  arma::mat grad_columns_t;  // (Ho*Wo x C*kh*kw)  dL/d(those patches)
-  // Small batches (up to 4 MB of patches): every sample's patches, column b = sample b's
-  // columns_t, kept by forward for the backward pass on the same images (fast_conv.hpp).
-  arma::mat kept;                          // (Ho*Wo*C*kh*kw x batch)
+  arma::mat columns_t;         // (Ho*Wo x C*kh*kw + 1)  one sample's patches, then a column of 1
+  arma::mat grad_columns_t;    // (Ho*Wo x C*kh*kw)      dL/d(those patches)
+  arma::mat weight_bias;       // (K x C*kh*kw + 1)      [weight bias]
+  arma::mat grad_weight_bias;  // (K x C*kh*kw + 1)      [grad_weight grad_bias] while summing
+  // Small batches (up to 4 MB of patches): every sample's columns_t, column b = sample b's,
+  // kept by forward for the backward pass on the same images (fast_conv.hpp).
+  arma::mat kept;                          // (Ho*Wo*(C*kh*kw + 1) x batch)
   const double* kept_images = nullptr;     // the images they came from, or null
 };
 }  // namespace nn::fast
@@ -92,6 +94,7 @@ public:
 private:
   void check_kernel_index(const std::string& where, arma::uword out, arma::uword in) const;
   ConvSpec spec_;
+  std::string input_what_;  // describe(spec_.input) for check_rows, built once (not per batch)
   arma::mat columns_;  // (C*kh*kw x Ho*Wo*batch), im2col of the last input
   arma::uword batch_size_ = 0;
   // The fast path's state (fast_conv.hpp): the input instead of its patches (columns_ is

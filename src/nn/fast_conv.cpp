@@ -3,6 +3,7 @@
 #include "nn/fast_conv.hpp"
 
 #include <armadillo>
+#include <algorithm>
 #include <cstring>
 
 #include "nn/fast_path.hpp"
@@ -60,21 +61,39 @@ void for_each_run(const ConvSpec& spec, arma::uword batch, Run run) {
 
 }  // namespace
 
+// Copies n doubles from x to d in fixed blocks of 4 (32 bytes: one vector move each, the last
+// block overlapping the one before). The runs are short (22 pixels in lesson 7): a memcpy call,
+// or a loop the compiler turns into one, cost more than the copy.
+static void copy_run(double* d, const double* x, arma::uword n) {
+  constexpr std::size_t block = 4 * sizeof(double);
+  if (n < 4) {
+    for (arma::uword r = 0; r < n; ++r) d[r] = x[r];
+    return;
+  }
+  arma::uword r = 0;
+  for (; r + 4 <= n; r += 4) std::memcpy(d + r, x + r, block);
+  if (r < n) std::memcpy(d + n - 4, x + n - 4, block);
+}
+
+// Writes im2col(images, spec).t() into dst (rows Ho*Wo*batch, column stride the same).
+static void patches_into(const arma::mat& images, const ConvSpec& spec, double* dst) {
+  const arma::uword ho = spec.output().height, s = spec.stride;
+  for_each_run(spec, images.n_cols, [&](arma::uword start, long from, long to, long b, long pixel0) {
+    double* d = dst + start;
+    const double* x = images.colptr(static_cast<arma::uword>(b)) + pixel0;  // at orow = from
+    for (long r = 0; r < from; ++r) d[r] = 0;
+    if (s == 1 && to > from)  // a run of pixels
+      copy_run(d + from, x, static_cast<arma::uword>(to - from));
+    else
+      for (long r = from; r < to; ++r) d[r] = x[(r - from) * static_cast<long>(s)];
+    for (long r = to; r < static_cast<long>(ho); ++r) d[r] = 0;
+  });
+}
+
 void im2col_t(const arma::mat& images, const ConvSpec& spec, arma::mat& columns_t) {
   const Shape out = spec.output();
-  const arma::uword batch = images.n_cols, ho = out.height, s = spec.stride;
-  columns_t.set_size(out.height * out.width * batch, spec.patch_size());
-  double* c = columns_t.memptr();
-  for_each_run(spec, batch, [&](arma::uword start, long from, long to, long b, long pixel0) {
-    double* dst = c + start;
-    const double* x = images.colptr(static_cast<arma::uword>(b)) + pixel0;  // at orow = from
-    for (long r = 0; r < from; ++r) dst[r] = 0;
-    if (s == 1 && to > from)  // a run of pixels: one memcpy (the loop would copy one at a time)
-      std::memcpy(dst + from, x, static_cast<std::size_t>(to - from) * sizeof(double));
-    else
-      for (long r = from; r < to; ++r) dst[r] = x[(r - from) * static_cast<long>(s)];
-    for (long r = to; r < static_cast<long>(ho); ++r) dst[r] = 0;
-  });
+  columns_t.set_size(out.height * out.width * images.n_cols, spec.patch_size());
+  patches_into(images, spec, columns_t.memptr());
 }
 
 void col2im_t(const arma::mat& columns_t, const ConvSpec& spec, arma::uword batch,
@@ -94,21 +113,28 @@ const arma::mat column_of(const arma::mat& m, arma::uword b) {
   return arma::mat(const_cast<double*>(m.colptr(b)), m.n_rows, 1, false, true);
 }
 
-// Sample b's patch matrix C_b (positions x patch): built into buffers.columns_t, or into slot b
-// of buffers.kept when forward keeps the batch's patches.
+// Sample b's patch matrix with a column of ones after it, [C_b 1] (positions x patch + 1):
+// built into buffers.columns_t, or into slot b of buffers.kept when forward keeps the batch's
+// patches. The ones make the bias part of the products: [C_b 1] [W b]' = C_b W' + 1 b', and
+// G_b' [C_b 1] = [G_b' C_b, column sums of G_b] = [dW_b db_b].
 static const double* patches(const arma::mat& images, arma::uword b, const ConvSpec& spec,
                              ConvBuffers& buffers, bool keep) {
-  if (!keep) {
-    im2col_t(column_of(images, b), spec, buffers.columns_t);
-    return buffers.columns_t.memptr();
-  }
   const Shape out = spec.output();
-  arma::mat slot(buffers.kept.colptr(b), out.height * out.width, spec.patch_size(), false, true);
-  im2col_t(column_of(images, b), spec, slot);
-  return slot.memptr();
+  const arma::uword positions = out.height * out.width, patch = spec.patch_size();
+  double* c;
+  if (keep) {
+    c = buffers.kept.colptr(b);
+  } else {
+    buffers.columns_t.set_size(positions, patch + 1);
+    c = buffers.columns_t.memptr();
+  }
+  patches_into(column_of(images, b), spec, c);
+  std::fill(c + positions * patch, c + positions * (patch + 1), 1.0);
+  return c;
 }
 
-constexpr double kept_bytes = 4 << 20;  // keep a batch's patches up to 4 MB
+constexpr double kept_bytes = 4 << 20;  // keep a batch's patches up to 4 MB (at batch 64, 12 MB
+// kept made forward slower, 29 -> 21 GFLOP/s, and backward no faster: they come back from L3)
 
 // [snippet fast-conv-forward]
 void conv2d_forward(const arma::mat& weight, const arma::mat& bias, const arma::mat& images,
@@ -117,20 +143,17 @@ void conv2d_forward(const arma::mat& weight, const arma::mat& bias, const arma::
   const arma::uword positions = out.height * out.width, k = out.channels,
                     patch = spec.patch_size(), batch = images.n_cols;
   output.set_size(k * positions, batch);
-  const bool keep = 8.0 * static_cast<double>(positions * patch * batch) <= kept_bytes;
-  if (keep) buffers.kept.set_size(positions * patch, batch);
+  const bool keep = 8.0 * static_cast<double>(positions * (patch + 1) * batch) <= kept_bytes;
+  if (keep) buffers.kept.set_size(positions * (patch + 1), batch);
   buffers.kept_images = keep ? images.memptr() : nullptr;
+  buffers.weight_bias.set_size(k, patch + 1);  // [W b]  (K x patch + 1)
+  std::copy(weight.begin(), weight.end(), buffers.weight_bias.begin());
+  std::copy(bias.begin(), bias.end(), buffers.weight_bias.colptr(patch));
   const SingleThreadBlas one_thread;  // small products: see fast_path.hpp
   for (arma::uword b = 0; b < batch; ++b) {
-    const double* c = patches(images, b, spec, buffers, keep);  // C_b (positions x patch)
-    double* y = output.colptr(b);                                // Y_b (positions x K)
-    gemm('N', 'T', positions, k, patch, c, positions, weight.memptr(), k, 0.0, y,
-         positions);                                             // Y_b = C_b W'
-    for (arma::uword c = 0; c < k; ++c) {
-      const double bc = bias[c];
-      double* __restrict plane = y + c * positions;  // channel c's Ho*Wo outputs
-      for_blocks_of_8(positions, [=](arma::uword q) { plane[q] += bc; });
-    }
+    const double* c = patches(images, b, spec, buffers, keep);  // [C_b 1] (positions x patch+1)
+    gemm('N', 'T', positions, k, patch + 1, c, positions, buffers.weight_bias.memptr(), k, 0.0,
+         output.colptr(b), positions);  // Y_b = C_b W' + 1 b'  (positions x K)
   }
 }
 // [/snippet]
@@ -143,19 +166,18 @@ void conv2d_backward(const arma::mat& weight, const arma::mat& images,
                     k = out.channels, patch = spec.patch_size();
   if (grad_input) grad_input->set_size(spec.input.size(), batch);
   const bool kept = buffers.kept_images == images.memptr() && buffers.kept.n_cols == batch &&
-                    buffers.kept.n_rows == positions * patch;
+                    buffers.kept.n_rows == positions * (patch + 1);
+  arma::mat& gwb = buffers.grad_weight_bias;  // [dW db]  (K x patch + 1), summed over the batch
+  gwb.set_size(k, patch + 1);
+  std::copy(grad_weight.begin(), grad_weight.end(), gwb.begin());
+  std::copy(grad_bias.begin(), grad_bias.end(), gwb.colptr(patch));
   const SingleThreadBlas one_thread;
   for (arma::uword b = 0; b < batch; ++b) {
     const double* g = grad_output.colptr(b);  // G_b (positions x K)
-    for (arma::uword c = 0; c < k; ++c) {
-      double sum = 0;
-      for (arma::uword q = 0; q < positions; ++q) sum += g[c * positions + q];
-      grad_bias[c] += sum;
-    }
-    const double* c = kept ? buffers.kept.colptr(b)  // C_b, as forward built it
-                           : patches(images, b, spec, buffers, false);  // C_b again
-    gemm('T', 'N', k, patch, positions, g, positions, c, positions, 1.0, grad_weight.memptr(),
-         k);  // dW += G_b' C_b
+    const double* c = kept ? buffers.kept.colptr(b)  // [C_b 1], as forward built it
+                           : patches(images, b, spec, buffers, false);  // [C_b 1] again
+    gemm('T', 'N', k, patch + 1, positions, g, positions, c, positions, 1.0, gwb.memptr(),
+         k);  // [dW db] += G_b' [C_b 1]
     if (grad_input == nullptr) continue;
     buffers.grad_columns_t.set_size(positions, patch);
     gemm('N', 'N', positions, patch, k, g, positions, weight.memptr(), k, 0.0,
@@ -163,6 +185,8 @@ void conv2d_backward(const arma::mat& weight, const arma::mat& images,
     arma::mat dx(grad_input->colptr(b), spec.input.size(), 1, false, true);
     col2im_t(buffers.grad_columns_t, spec, 1, dx);
   }
+  std::copy(gwb.begin(), gwb.begin() + k * patch, grad_weight.begin());
+  std::copy(gwb.colptr(patch), gwb.colptr(patch) + k, grad_bias.begin());
 }
 
 }  // namespace nn::fast
@@ -175,7 +199,7 @@ void Conv2d::forward_into(const arma::mat& input, arma::mat& output, bool input_
     output = forward(input);
     return;
   }
-  check_rows("Conv2d::forward", input, spec_.input.size(), describe(spec_.input));
+  check_rows("Conv2d::forward", input, spec_.input.size(), input_what_);
   if (input_stays) {
     input_at_ = &input;
   } else {
@@ -187,8 +211,10 @@ void Conv2d::forward_into(const arma::mat& input, arma::mat& output, bool input_
   fast::conv2d_forward(weight, bias, *input_at_, spec_, output, buffers_);
 }
 
+static const std::string backward_where = "Conv2d::backward";  // built once (conv2d.cpp)
+
 void Conv2d::backward_into(const arma::mat& grad_output, arma::mat& grad_input) {
-  check_grad("Conv2d::backward", batch_size_ > 0, grad_output, spec_.output().size(),
+  check_grad(backward_where, batch_size_ > 0, grad_output, spec_.output().size(),
              batch_size_);
   if (!fast_forward_) {
     grad_input = conv2d_backward(weight, columns_, grad_output, spec_, grad_weight, grad_bias);
