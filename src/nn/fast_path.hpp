@@ -47,7 +47,10 @@ private:
 // the lesson 7 net B at batch 10 (Linear 7744 -> 128: 1e7) ran on two threads: its forward took
 // 4 ms on one thread and 40 ms on two on a machine loaded by other work, where the second
 // thread waits for a core and spins; idle, two threads would save a fraction of a millisecond.
-constexpr double small_product = 3e7;
+// At 3e7 the same layer at batch 64 (6.3e7) was split, and its second thread, spinning after
+// the product, took the core the next layer needed: net B at batch 64 ran at half the images
+// per second of one thread. Every product of the course's networks is below 1.5e8.
+constexpr double small_product = 1.5e8;
 
 // Calls body(i) for i = 0 .. n-1, in blocks of 8 with a fixed-length inner loop: GCC and Clang
 // turn such a block into vector instructions at -O2, where a loop of unknown length stays
