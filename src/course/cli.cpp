@@ -39,6 +39,16 @@ void Lesson::option(const std::string& name, const std::string& metavar,
 }
 
 void Lesson::option(const std::string& name, const std::string& metavar,
+                    const std::string& help, long default_value, long minimum) {
+  if (default_value < minimum) {
+    throw Error("Lesson::option: " + name + "'s default " + std::to_string(default_value) +
+                " is below its minimum " + std::to_string(minimum));
+  }
+  option(name, metavar, help, default_value);
+  options_[name].minimum = double(minimum);
+}
+
+void Lesson::option(const std::string& name, const std::string& metavar,
                     const std::string& help, double default_value) {
   check_option_name(name);
   if (!options_.count(name)) option_order_.push_back(name);
@@ -208,6 +218,10 @@ bool Lesson::set_option(const std::string& name, const std::string& value) {
     if (o.kind == Option::Kind::integer) {
       long v = 0;
       if (!parse_long(value, v)) return usage_error(name + " wants a whole number, got '" + value + "'");
+      if (double(v) < o.minimum) {
+        return usage_error(name + " wants a whole number >= " + std::to_string(long(o.minimum)) +
+                           ", got '" + value + "'");
+      }
       o.value = double(v);
     } else if (o.kind == Option::Kind::number) {
       double v = 0;

@@ -90,7 +90,6 @@ public:
 
 private:
   friend class Lesson;
-class Pager;  // course/pager.hpp
   Step(const Lesson& lesson, int number, std::ostream& out, plot::Plotter& plotter)
       : lesson_(lesson), number_(number), out_(out), plotter_(plotter) {}
   void figure_written(const std::vector<std::string>& paths);
@@ -118,6 +117,10 @@ public:
   // An integer default makes an integer option ("--epochs 2.5" is then an error).
   void option(const std::string& name, const std::string& metavar, const std::string& help,
               long default_value);
+  // An integer option with a smallest value: "--epochs 0" is then a usage error (exit 2),
+  // never a magic "choose for me".
+  void option(const std::string& name, const std::string& metavar, const std::string& help,
+              long default_value, long minimum);
   void option(const std::string& name, const std::string& metavar, const std::string& help,
               int default_value) {
     option(name, metavar, help, static_cast<long>(default_value));
@@ -176,6 +179,7 @@ private:
     enum class Kind { integer, number, flag } kind;
     double value;
     bool set = false;
+    double minimum = -1e300;  // integer options: the smallest value the command line may give
   };
   struct StepEntry {
     std::string title, explanation;

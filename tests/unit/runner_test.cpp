@@ -33,7 +33,7 @@ struct Fixture {
       : words(with_program(std::move(options))), argv(pointers(words)), in(std::move(answers)),
         lesson(99, "A test lesson", int(argv.size()), argv.data()) {
     lesson.redirect(in, out, err, interactive);
-    lesson.option("--epochs", "N", "epochs to train", 5);
+    lesson.option("--epochs", "N", "epochs to train", 5, 1);
     lesson.option("--lr", "RATE", "learning rate", 0.1);
     lesson.flag("--full", "train on every image");
     lesson.option("--batch", "N", "samples per batch", arma::uword(32));
@@ -57,7 +57,7 @@ struct Fixture {
 }  // namespace
 
 SCENARIO("a lesson reads its command line", "[infra]") {
-  GIVEN("lesson 99 with --epochs N (default 5), --lr RATE (default 0.1) and a --full flag") {
+  GIVEN("lesson 99 with --epochs N (default 5, at least 1), --lr RATE (default 0.1) and a --full flag") {
     WHEN("run with no options") {
       Fixture f({});
       REQUIRE(f.lesson.parse());
@@ -113,6 +113,21 @@ SCENARIO("a lesson reads its command line", "[infra]") {
         CHECK(f.lesson.run() == 2);
         CHECK_THAT(f.err.str(), Contains("usage: lesson99"));
         CHECK(f.ran.empty());
+      }
+    }
+    WHEN("an integer option is given below its minimum: --epochs 0 (at least 1)") {
+      Fixture f({"--epochs", "0"});
+      THEN("exit code 2 naming the minimum, and no step runs") {
+        CHECK(f.lesson.run() == 2);
+        CHECK_THAT(f.err.str(), Contains("--epochs wants a whole number >= 1, got '0'"));
+        CHECK(f.ran.empty());
+      }
+    }
+    WHEN("an option's default is below its minimum") {
+      Fixture f({});
+      THEN("declaring it is an error that names the option") {
+        CHECK_THROWS_WITH(f.lesson.option("--units", "N", "hidden units", 0, 1),
+                          Contains("--units's default 0 is below its minimum 1"));
       }
     }
     WHEN("run with --help") {
