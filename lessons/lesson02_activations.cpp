@@ -100,7 +100,7 @@ void show_slopes(nn::lesson::Step& s, const Squashing& f) {
   s.plot(slopes);
 }
 
-// ---- step 1: ReLU and its 0/1 mask ---------------------------------------------------------------
+// ---- step 1: ReLU and its 0/1 mask --------------------------------------------------------------
 const nn::lesson::StepText relu_mask_text{
     "ReLU on five values, and its backward: a 0/1 mask",
     "Five samples of one feature, x = [-0.5 -0.25 0 0.25 0.5] (1 x 5: one column per sample).\n"
@@ -131,7 +131,7 @@ void relu_mask(Context& /*c*/, nn::lesson::Step& s) {
   s.plot(figure);
 }
 
-// ---- step 2: Leaky ReLU --------------------------------------------------------------------------
+// ---- step 2: Leaky ReLU -------------------------------------------------------------------------
 const nn::lesson::StepText leaky_relu_text{
     "Leaky ReLU: a small slope gamma below zero",
     "Below zero leaky ReLU keeps gamma x instead of 0, so its derivative there is gamma, not\n"
@@ -161,7 +161,7 @@ void leaky_relu(Context& /*c*/, nn::lesson::Step& s) {
   s.plot(slopes);
 }
 
-// ---- step 3: Sigmoid with slope lambda -----------------------------------------------------------
+// ---- step 3: Sigmoid with slope lambda ----------------------------------------------------------
 const nn::lesson::StepText sigmoid_with_slope_text{
     "Sigmoid with slope lambda",
     "sigmoid(lambda x) squashes x into (0, 1); lambda sets how steep. Its derivative,\n"
@@ -176,7 +176,7 @@ void sigmoid_with_slope(Context& /*c*/, nn::lesson::Step& s) {
                   nn::sigmoid_backward});
 }
 
-// ---- step 4: Tanh with slope lambda --------------------------------------------------------------
+// ---- step 4: Tanh with slope lambda -------------------------------------------------------------
 const nn::lesson::StepText tanh_with_slope_text{
     "Tanh with slope lambda",
     "tanh(lambda x) squashes into (-1, 1) and is centred on 0 (the sigmoid is not: its\n"
@@ -189,7 +189,7 @@ void tanh_with_slope(Context& /*c*/, nn::lesson::Step& s) {
                   nn::tanh_forward, nn::tanh_backward});
 }
 
-// ---- step 5: Saturation --------------------------------------------------------------------------
+// ---- step 5: Saturation -------------------------------------------------------------------------
 const nn::lesson::StepText saturation_text{
     "Saturation: large |x| passes almost no gradient",
     "Far from 0 the sigmoid and tanh are flat, so their derivative, and with it every\n"
@@ -225,7 +225,7 @@ void saturation(Context& /*c*/, nn::lesson::Step& s) {
   s.plot(figure);
 }
 
-// ---- step 6: Dead ReLUs (1): a large negative bias ------------------------------------------------
+// ---- step 6: Dead ReLUs (1): a large negative bias ----------------------------------------------
 const nn::lesson::StepText dead_from_bias_text{
     "Dead ReLUs (1): a large negative bias",
     "A Linear(20 -> 100) + ReLU on 500 random inputs in [0, 1] (pixels, or a ReLU layer's\n"
@@ -269,7 +269,7 @@ void dead_from_bias(Context& /*c*/, nn::lesson::Step& s) {
   s.plot(figure);
 }
 
-// ---- step 7: Dead ReLUs (2): one too-large step ---------------------------------------------------
+// ---- step 7: Dead ReLUs (2): one too-large step -------------------------------------------------
 // The three runs of the copy experiment the step compares.
 struct CopyRuns {
   nn::DeadUnitRun relu_normal;  // ReLU, lr 0.3 all along
@@ -404,7 +404,7 @@ void check_activations(Context& /*c*/, nn::lesson::Step& s) {
       "and why the checker names them instead of loosening its tolerance.");
 }
 
-// ---- step 9: What to try next --------------------------------------------------------------------
+// ---- step 9: What to try next -------------------------------------------------------------------
 const nn::lesson::StepText what_next_text{
     "What to try next",
     "Change the seed (--seed 3) and see how the share of dead units moves; try --steps 400."};
