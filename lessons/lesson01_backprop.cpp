@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "course/lesson.hpp"
+#include "nn/backprop_example.hpp"
 #include "nn/nn.hpp"
 
 namespace {
@@ -90,53 +91,28 @@ double f_of(const arma::mat& v) {
   return g[g.find("f")].value;
 }
 
-// ---- the small Linear example (literal numbers, the test uses the same) ---------------------
-// [snippet linear-example]
-const arma::mat example_weight = {{0.5, -1.0, 0.25},  // (2 x 3): out_features x in_features
-                                  {1.0, 0.5, -0.5}};
-const arma::mat example_bias = arma::vec{0.1, -0.2};  // (2 x 1)
-const arma::mat example_input = {{1.0, -0.5},         // (3 x 2): two samples, one per column
-                                 {0.5, 1.5},
-                                 {-1.0, 2.0}};
-const arma::mat example_grad = {{1.0, -0.5},  // (2 x 2): dL/dY from "above"
-                                {0.25, 2.0}};
-// [/snippet]
-
-nn::Linear example_linear() {
-  nn::Linear linear(3, 2);
-  linear.weight = example_weight;
-  linear.bias = example_bias;
-  return linear;
-}
+// ---- the small Linear example: src/nn/backprop_example.hpp (the test asserts the same) -------
+using nn::backprop_example::example_bias;
+using nn::backprop_example::example_grad;
+using nn::backprop_example::example_input;
+using nn::backprop_example::example_linear;
+using nn::backprop_example::example_weight;
+using nn::backprop_example::ScaledLinear;
 
 // ---- the h sweep ---------------------------------------------------------------------------
 // L(x) = sum(G % tanh(W x + b)) with the example's W, b, G: a function that curves (the graph's
 // f is a quadratic, for which centered differences are exact). Its gradient with respect to
-// the input, by the library's backward, against centered differences with step h.
+// the input, by the library's backward, against centered differences with step h, with L in
+// double (the library) and in float (nn::backprop_example::loss_in_float).
 struct Sweep {
   arma::vec h;             // (n) steps, 1e-1 down to 1e-12
   arma::vec error_double;  // (n) relative error of the numeric gradient, L in double
   arma::vec error_float;   // (n) the same with L evaluated in float
 };
 
-// The same L evaluated in single precision. The library is double throughout, so this one
-// function is written out here, in float, to show what float would cost.
-double loss_in_float(const arma::mat& x) {
-  const arma::fmat w = arma::conv_to<arma::fmat>::from(example_weight);  // (2 x 3)
-  const arma::fvec b = arma::conv_to<arma::fvec>::from(example_bias);    // (2)
-  const arma::fmat g = arma::conv_to<arma::fmat>::from(example_grad);    // (2 x 2)
-  arma::fmat z = w * arma::conv_to<arma::fmat>::from(x);                 // (2 x 2)
-  z.each_col() += b;
-  return arma::accu(g % arma::tanh(z));  // summed in float
-}
-
 // [snippet h-sweep]
 Sweep h_sweep(arma::uword points_per_decade) {
-  nn::Sequential net;
-  nn::Linear& linear = net.emplace<nn::Linear>(3, 2);
-  linear.weight = example_weight;
-  linear.bias = example_bias;
-  net.emplace<nn::Tanh>();
+  nn::Sequential net = nn::backprop_example::example_tanh_net();  // Linear(3 -> 2), Tanh
   net.forward(example_input);
   const arma::mat analytic = net.backward(example_grad);  // (3 x 2) dL/dX, the exact answer
   auto loss = [&](const arma::mat& x) { return arma::accu(example_grad % net.forward(x)); };
@@ -148,7 +124,8 @@ Sweep h_sweep(arma::uword points_per_decade) {
   s.error_float.set_size(n);
   for (arma::uword i = 0; i < n; ++i) {
     const arma::mat numeric = nn::numeric_gradient(loss, example_input, s.h(i));  // (3 x 2)
-    const arma::mat numeric_float = nn::numeric_gradient(loss_in_float, example_input, s.h(i));
+    const arma::mat numeric_float = nn::numeric_gradient(nn::backprop_example::loss_in_float,
+                                                           example_input, s.h(i));
     s.error_double(i) = nn::relative_error(analytic, numeric);
     s.error_float(i) = nn::relative_error(analytic, numeric_float);
   }
@@ -164,26 +141,9 @@ double at_float(const Sweep& s, double h) {
   return s.error_float(arma::abs(arma::log10(s.h) - std::log10(h)).index_min());
 }
 
-// ---- a deliberately wrong backward ---------------------------------------------------------
-// [snippet scaled-linear]
-// A Linear layer whose backward adds `factor` times the true dL/dW: factor 1 is correct,
-// 0.5 is a bug of the kind "forgot a factor 2", 1 + 1e-6 a bug too small to matter much.
-struct ScaledLinear : nn::Linear {
-  explicit ScaledLinear(double factor_) : nn::Linear(3, 2), factor(factor_) {
-    weight = example_weight;
-    bias = example_bias;
-  }
-  arma::mat backward(const arma::mat& grad_output) override {
-    const arma::mat before = grad_weight;  // what earlier calls added
-    const arma::mat grad_input = nn::Linear::backward(grad_output);
-    grad_weight = before + factor * (grad_weight - before);  // the bug: this call's dL/dW x factor
-    return grad_input;
-  }
-  double factor;
-};
-// [/snippet]
-
-// Another classic: "=" where backward must "+=" (the checker pre-fills the grads to catch it).
+// ---- deliberately wrong backwards -----------------------------------------------------------
+// ScaledLinear (src/nn/backprop_example.hpp) adds factor x dL/dW. Another classic: "=" where
+// backward must "+=" (the checker pre-fills the grads to catch it).
 struct OverwritingLinear : nn::Linear {
   OverwritingLinear() : nn::Linear(3, 2) {
     weight = example_weight;
@@ -280,7 +240,7 @@ const nn::lesson::StepText linear_layer_text{
 
 void linear_layer(Context& /*c*/, nn::lesson::Step& s) {
   s.needs({"Linear::backward"});
-  s.code("lessons/lesson01_backprop.cpp", "linear-example");
+  s.code("src/nn/backprop_example.hpp", "linear-example");
   s.code("src/nn/linear.cpp", "linear-forward");
   s.code("src/nn/linear.cpp", "linear-backward");
   nn::Linear linear = example_linear();
@@ -380,7 +340,7 @@ const nn::lesson::StepText three_bands_text{
 
 void three_bands(Context& /*c*/, nn::lesson::Step& s) {
   s.needs({"Linear::backward"});
-  s.code("lessons/lesson01_backprop.cpp", "scaled-linear");
+  s.code("src/nn/backprop_example.hpp", "scaled-linear");
   nn::plot::Bars figure("bands", "Relative error of dL/dW: good < 1e-7 < suspect < 1e-2 < wrong");
   figure.y_label = "max relative error of the weight gradient";
   figure.log_y = true;
