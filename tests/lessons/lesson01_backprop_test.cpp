@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "helpers.hpp"
+#include "nn/backprop_example.hpp"
 
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
@@ -17,28 +18,18 @@ using testing::grid;
 
 namespace {
 
-// The lesson's literal Linear(3 -> 2) example (lessons/lesson01_backprop.cpp, linear-example).
-const arma::mat weight = grid({{0.5, -1.0, 0.25}, {1.0, 0.5, -0.5}});
-const arma::mat bias = grid({{0.1}, {-0.2}});
-const arma::mat input = grid({{1.0, -0.5}, {0.5, 1.5}, {-1.0, 2.0}});
-const arma::mat upstream = grid({{1.0, -0.5}, {0.25, 2.0}});
+// The lesson's literal Linear(3 -> 2) example and the layers built from it live in one place,
+// src/nn/backprop_example.hpp; the scenarios below state its numbers and assert them.
+using nn::backprop_example::example_linear;
+using nn::backprop_example::loss_in_float;
+using nn::backprop_example::ScaledLinear;
+const arma::mat& input = nn::backprop_example::example_input;    // X (3 x 2)
+const arma::mat& upstream = nn::backprop_example::example_grad;  // G = dL/dY (2 x 2)
 
-nn::Linear example_linear() {
-  nn::Linear linear(3, 2);
-  linear.weight = weight;
-  linear.bias = bias;
-  return linear;
-}
-
-// The lesson's sweep function: L(X) = sum(G % tanh(W X + b)), in double through the library...
+// The lesson's sweep function: L(X) = sum(G % tanh(W X + b)), in double through the library
+// (loss_in_float is the same L in float, as the lesson evaluates it).
 struct TanhLayer {
-  nn::Sequential net;
-  TanhLayer() {
-    nn::Linear& linear = net.emplace<nn::Linear>(3, 2);
-    linear.weight = weight;
-    linear.bias = bias;
-    net.emplace<nn::Tanh>();
-  }
+  nn::Sequential net = nn::backprop_example::example_tanh_net();
   arma::mat analytic() {
     net.forward(input);
     return net.backward(upstream);
@@ -48,31 +39,6 @@ struct TanhLayer {
     auto loss = [&](const arma::mat& x) { return arma::accu(upstream % net.forward(x)); };
     return nn::relative_error(exact, nn::numeric_gradient(loss, input, h));
   }
-};
-
-// ... and the same L evaluated in float, as the lesson does.
-double loss_in_float(const arma::mat& x) {
-  const arma::fmat w = arma::conv_to<arma::fmat>::from(weight);
-  const arma::fvec b = arma::conv_to<arma::fvec>::from(bias);
-  const arma::fmat g = arma::conv_to<arma::fmat>::from(upstream);
-  arma::fmat z = w * arma::conv_to<arma::fmat>::from(x);
-  z.each_col() += b;
-  return arma::accu(g % arma::tanh(z));
-}
-
-// The lesson's wrong backward: adds factor x the true dL/dW.
-struct ScaledLinear : nn::Linear {
-  explicit ScaledLinear(double factor_) : nn::Linear(3, 2), factor(factor_) {
-    weight = ::weight;
-    bias = ::bias;
-  }
-  arma::mat backward(const arma::mat& grad_output) override {
-    const arma::mat before = grad_weight;
-    const arma::mat grad_input = nn::Linear::backward(grad_output);
-    grad_weight = before + factor * (grad_weight - before);
-    return grad_input;
-  }
-  double factor;
 };
 
 }  // namespace
@@ -152,6 +118,12 @@ SCENARIO("the Linear layer of the lesson, forward and backward by hand", "[lesso
          "[exercise:Linear::backward]") {
   GIVEN("W = [[0.5 -1 0.25] [1 0.5 -0.5]], b = [0.1 -0.2], X = [[1 -0.5] [0.5 1.5] [-1 2]]") {
     nn::Linear linear = example_linear();
+    THEN("the example holds exactly these numbers, and G = [[1 -0.5] [0.25 2]]") {
+      CHECK_THAT(linear.weight, Equals(grid({{0.5, -1.0, 0.25}, {1.0, 0.5, -0.5}})));
+      CHECK_THAT(linear.bias, Equals(grid({{0.1}, {-0.2}})));
+      CHECK_THAT(input, Equals(grid({{1.0, -0.5}, {0.5, 1.5}, {-1.0, 2.0}})));
+      CHECK_THAT(upstream, Equals(grid({{1.0, -0.5}, {0.25, 2.0}})));
+    }
     WHEN("it runs forward") {
       THEN("Y = W X + b = [[-0.15 -1.15] [1.55 -0.95]]") {
         CHECK_THAT(linear.forward(input), Equals(grid({{-0.15, -1.15}, {1.55, -0.95}}), 1e-15));

@@ -121,10 +121,8 @@ SCENARIO("dead ReLUs from a large negative bias; leaky ReLU has none", "[lesson0
     auto dead_after = [&](double shift, double gamma) {
       nn::Linear shifted = layer;
       shifted.bias += shift;
-      const arma::mat z = shifted.forward(x);
-      const arma::mat ones = arma::ones(arma::size(z));
-      return nn::share_of_zero_rows(gamma == 0 ? nn::relu_backward(z, ones)
-                                           : nn::leaky_relu_backward(z, ones, gamma));
+      const arma::mat z = shifted.forward(x);  // (100 x 500)
+      return gamma == 0 ? nn::dead_relu_share(z) : nn::dead_leaky_share(z, gamma);
     };
     THEN("dead ReLUs: 0.06 unshifted, 0.54 at -0.5, 0.97 at -1, all at -1.5 (+-0.03)") {
       CHECK_THAT(dead_after(0, 0), WithinAbs(0.06, 0.03));
