@@ -22,12 +22,13 @@
 // Regions: n lines in general position cut the plane into 1 + n + n(n-1)/2 regions.
 #include <cmath>
 #include <iomanip>
-#include <memory>
 #include <optional>
 #include <sstream>
 
 #include "course/lesson.hpp"
 #include "nn/nn.hpp"
+#include "nn/normalization_nets.hpp"
+#include "nn/normalization_probes.hpp"
 
 namespace {
 
@@ -42,659 +43,646 @@ using nn::util::percent;
 // The worked batch of the doc and the tests: 3 features (rows) x 4 samples (columns).
 arma::mat worked_batch() { return {{0, 2, 0, 2}, {1, 1, 1, 5}, {0, 0, 4, 4}}; }
 
-// [snippet mlp]
-// 784 -> 128 -> 128 -> 10 with ReLU, and a BatchNorm1d before each ReLU when batchnorm.
-nn::Sequential mlp(bool batchnorm) {
-  nn::Sequential net;
-  net.emplace<nn::Linear>(784, 128);
-  if (batchnorm) net.emplace<nn::BatchNorm1d>(128);
-  net.emplace<nn::ReLU>();
-  net.emplace<nn::Linear>(128, 128);
-  if (batchnorm) net.emplace<nn::BatchNorm1d>(128);
-  net.emplace<nn::ReLU>();
-  net.emplace<nn::Linear>(128, 10);
-  return net;
+// A line figure with its axes named; the key placed, points marked and a log y axis on request.
+nn::plot::Lines line_figure(const std::string& name, const std::string& title, const std::string& x_label,
+                            const std::string& y_label, const std::string& key, bool points, bool log_y = false) {
+  nn::plot::Lines fig(name, title);
+  fig.x_label = x_label;
+  fig.y_label = y_label;
+  fig.key = key;
+  fig.points = points;
+  fig.log_y = log_y;
+  return fig;
 }
-// [/snippet]
 
-// [snippet downsampling-cnns]
-// Conv(8 filters 3x3) -> ReLU -> one of three ways to halve the maps -> Linear(-> 10).
-enum class Downsample { max_pool, avg_pool, strided_conv };
+// The quiet training runs of steps 5 and 8: batches of 32, the lesson's seed.
+nn::TrainConfig quiet_config(const nn::lesson::Lesson& lesson, int epochs) {
+  nn::TrainConfig config;
+  config.epochs = epochs;
+  config.batch_size = 32;
+  config.seed = lesson.seed();
+  config.quiet = true;
+  return config;
+}
 
-nn::Sequential small_cnn(Downsample how) {
-  const nn::Shape image{1, 28, 28};
+// The worked example's BatchNorm1d(3): gamma = [1 2 0.5], beta = [0 1 -1].
+void set_worked_parameters(nn::BatchNorm1d& bn) {
+  bn.gamma = arma::mat{1, 2, 0.5}.t();
+  bn.beta = arma::mat{0, 1, -1}.t();
+}
+
+// ---- what the steps share ------------------------------------------------------------------
+// The lesson (its options), the data loaded by the first step that asks for it, and the two
+// Fashion-MNIST runs of step 5, trained on first use and reused by step 6.
+struct Trained {
   nn::Sequential net;
-  const nn::Shape maps = net.emplace<nn::Conv2d>(image, 8, 3, 3).output_shape();  // 8x26x26
-  net.emplace<nn::ReLU>();
-  nn::Shape down;
-  if (how == Downsample::max_pool) down = net.emplace<nn::MaxPool2d>(maps, 2, 2).output_shape();
-  if (how == Downsample::avg_pool) down = net.emplace<nn::AvgPool2d>(maps, 2, 2).output_shape();
-  if (how == Downsample::strided_conv) {  // learned downsampling (Springenberg et al.)
-    down = net.emplace<nn::Conv2d>(maps, 8, 3, 3, 2).output_shape();  // 8x12x12
-    net.emplace<nn::ReLU>();
+  nn::TrainResult result;
+};
+
+struct Context {
+  explicit Context(nn::lesson::Lesson& l) : lesson(l) {}
+  nn::lesson::Lesson& lesson;
+  nn::Dataset train, test, raw_test;  // empty until load(); raw_test before standardizing
+  std::optional<Trained> runs[2];     // [0] plain, [1] with batch norm
+
+  void load(nn::lesson::Step& s);
+  int epochs() const;
+  Trained& trained(nn::lesson::Step& s, bool batchnorm);
+};
+
+void Context::load(nn::lesson::Step& s) {
+  if (train.n_samples() > 0) return;
+  train = nn::fashion_mnist_subset("train");
+  test = nn::fashion_mnist_subset("test");
+  if (lesson.quick()) {
+    train = nn::first_per_class(train, 30);
+    test = nn::first_per_class(test, 20);
   }
-  net.emplace<nn::Linear>(down.size(), 10);
-  return net;
+  raw_test = test;
+  const nn::Preprocessing p = nn::fit_per_pixel(train);
+  nn::apply(p, train);
+  nn::apply(p, test);
+  s.say("data: " + std::to_string(train.n_samples()) + " training and " +
+        std::to_string(test.n_samples()) +
+        " test images of the shipped Fashion-MNIST subset, standardized per pixel");
 }
-// [/snippet]
 
-arma::uword parameter_count(nn::Sequential& net) {
-  arma::uword count = 0;
-  for (const nn::Parameter& p : net.parameters()) count += p.value->n_elem;
-  return count;
+// Epochs of the Fashion-MNIST runs: --epochs when given, else 6 (1 with --quick).
+int Context::epochs() const {
+  if (lesson.given("--epochs")) return static_cast<int>(lesson.integer("--epochs"));
+  return lesson.quick() ? 1 : 6;
+}
+
+Trained& Context::trained(nn::lesson::Step& s, bool batchnorm) {
+  load(s);
+  std::optional<Trained>& run = runs[batchnorm];
+  if (!run) {
+    nn::seed(lesson.seed());
+    run.emplace(Trained{nn::bn_mlp(batchnorm), {}});
+    nn::SGD sgd(run->net.parameters(), lesson.number("--lr"));
+    nn::TrainConfig config = quiet_config(lesson, epochs());
+    config.tsv_path = lesson.output_dir() + (batchnorm ? "/train-bn.tsv" : "/train-plain.tsv");
+    run->result = nn::train(run->net, sgd, train, config, test);
+  }
+  return *run;
+}
+
+// ---- step 1: Batch norm by hand -----------------------------------------------------------------
+const nn::lesson::StepText bn_by_hand_text{
+    "Batch norm by hand: 4 samples, 3 features",
+    "X holds one column per sample (3 features x 4 samples; PyTorch would store it 4x3).\n"
+    "Each ROW is normalized over the batch: subtract its mean, divide by sqrt(var + eps) with\n"
+    "the biased variance (divide by N = 4), then scale by gamma and shift by beta. Worked by\n"
+    "hand: row 1 = [0 2 0 2] has mean 1, var 1, so x_hat = [-1 1 -1 1] (times 1/sqrt(1.00001));\n"
+    "row 2 = [1 1 1 5]: mean 2, var (1+1+1+9)/4 = 3, x_hat = [-1 -1 -1 3]/sqrt(3);\n"
+    "row 3 = [0 0 4 4]: mean 2, var 4, x_hat = [-1 -1 1 1]."};
+
+void bn_by_hand(Context& /*c*/, nn::lesson::Step& s) {
+  s.code("src/nn/batchnorm.cpp", "batchnorm-forward");
+  nn::BatchNorm1d bn(3);
+  set_worked_parameters(bn);
+  const arma::mat x = worked_batch();
+  s.show("X (features x batch)", x);
+  const arma::mat y = bn.forward(x);
+  s.show("batch mean", arma::mat(bn.batch_mean));
+  s.show("batch variance (biased)", arma::mat(bn.batch_var));
+  s.show("x_hat = (X - mean) / sqrt(var + 1e-5)", bn.cache().x_hat, 6);
+  s.show("gamma = [1 2 0.5], beta = [0 1 -1]: y = gamma x_hat + beta", y, 6);
+  s.say("Every row of x_hat has mean 0 and (biased) variance var/(var + eps) ~ 1: "
+        "row variances " + num(arma::var(bn.cache().x_hat.row(0), 1), 0, 7) + ", " +
+        num(arma::var(bn.cache().x_hat.row(1), 1), 0, 7) + ", " +
+        num(arma::var(bn.cache().x_hat.row(2), 1), 0, 7) +
+        ". gamma and beta then choose any mean and scale the next layer wants, "
+        "including undoing the normalization (gamma = sqrt(var + eps), beta = mean).");
+}
+
+// ---- step 2: Batch norm backward, in closed form ------------------------------------------------
+const nn::lesson::StepText bn_backward_text{
+    "Batch norm backward, in closed form",
+    "Each x_i reaches the loss three ways: through its own x_hat_i, through the mean and through\n"
+    "the variance (which every x_hat_j uses). Summing the three paths (docs/lesson11.md) gives\n"
+    "    dx_i = gamma / (N sqrt(var + eps)) * (N g_i - sum_j g_j - x_hat_i sum_j g_j x_hat_j)\n"
+    "Row 1 by hand with G = [1 0 0 0]: sum g = 1, sum g x_hat = -1, so\n"
+    "    dx = (1/4)(4 [1 0 0 0] - 1 + [-1 1 -1 1]) = [0.5 0 -0.5 0].\n"
+    "The two subtracted terms remove the part of G along the directions the normalization\n"
+    "erases (shifting the row, scaling it): each row of dx sums to 0."};
+
+void bn_backward(Context& c, nn::lesson::Step& s) {
+  s.code("src/nn/batchnorm.cpp", "batchnorm-backward");
+  nn::BatchNorm1d bn(3);
+  set_worked_parameters(bn);
+  bn.forward(worked_batch());
+  const arma::mat g = {{1, 0, 0, 0}, {0, 1, 0, 0}, {1, 2, 3, 4}};
+  s.show("G = dL/dy", g);
+  const arma::mat dx = bn.backward(g);
+  s.show("dL/dX", dx, 6);
+  s.show("dL/dgamma = sum(G % x_hat) per row", bn.grad_gamma, 6);
+  s.show("dL/dbeta = sum(G) per row", bn.grad_beta);
+  s.show("row sums of dL/dX (0: shifting a feature changes nothing)", arma::mat(arma::sum(dx, 1)), 12);
+  s.source("src/nn/gradcheck.cpp", "gradient-check");
+  nn::seed(c.lesson.seed());
+  nn::BatchNorm1d random_bn(3);
+  random_bn.gamma = arma::mat{1, 2, 0.5}.t();
+  std::string report = "nn::gradient_check on a random 3x16 batch (training mode):\n";
+  // gradient_check's G comes from its own seed (1 here). Not 0: with nn::seed(0), G
+  // would equal this very x, and G = x is the one upstream gradient BN maps to dx = 0
+  // (x lies in the span of 1 and x_hat, the directions BN erases).
+  for (const nn::GradientCheck& check : nn::gradient_check(random_bn, arma::randn(3, 16), 1e-5, 1))
+    report += "  " + nn::describe(check) + "\n";
+  s.say(report);
+}
+
+// ---- step 3: Running statistics, and eval mode --------------------------------------------------
+const nn::lesson::StepText running_stats_text{
+    "Running statistics, and eval mode",
+    "At test time there may be one sample, or a batch of one class: its own statistics would\n"
+    "be wrong. So training keeps running averages (momentum 0.1, PyTorch's default), with the\n"
+    "UNBIASED variance var N/(N-1), and eval mode normalizes with those. Two steps from the\n"
+    "start (mean 0, var 1): the worked batch (means [1 2 2], unbiased variances 4/3 [1 3 4]),\n"
+    "then 2X + 1 (means [3 5 5], unbiased variances [16/3 16 64/3])."};
+
+void running_stats(Context& /*c*/, nn::lesson::Step& s) {
+  s.code("src/nn/batchnorm.cpp", "batchnorm-running");
+  s.source("src/nn/batchnorm.cpp", "batchnorm-module");
+  nn::BatchNorm1d bn(3);
+  bn.forward(worked_batch());
+  s.show("after step 1: running mean = 0.9*0 + 0.1*[1 2 2]", arma::mat(bn.running_mean), 6);
+  s.show("after step 1: running var = 0.9*1 + 0.1*[4/3 4 16/3]", arma::mat(bn.running_var), 6);
+  bn.forward(2 * worked_batch() + 1);
+  s.show("after step 2: running mean = 0.9*[0.1 0.2 0.2] + 0.1*[3 5 5]", arma::mat(bn.running_mean), 6);
+  s.show("after step 2: running var = 0.9*[1.0333 1.3 1.4333] + 0.1*[5.3333 16 21.3333]",
+         arma::mat(bn.running_var), 6);
+  const arma::mat train_y = bn.forward(worked_batch());
+  bn.set_training(false);
+  const arma::mat eval_y = bn.forward(worked_batch());
+  s.show("the worked batch in training mode (its own statistics)", train_y, 4);
+  s.show("the same batch in eval mode: (X - running mean)/sqrt(running var + eps)", eval_y, 4);
+  s.say("After two steps the running statistics are far from this batch's, and eval mode\n"
+        "says so. In a trained net they converge to the data's statistics (step 6).");
+}
+
+// ---- step 4: Lesson 5's deep nets under a bad init ----------------------------------------------
+struct DeepCase {
+  const char* label;
+  std::size_t scheme;  // into classic_init_schemes: 0 = 0.01 randn, 1 = 1.0 randn
+  const char* activation;
+};
+const DeepCase deep_cases[] = {{"0.01 randn, tanh", 0, "tanh"},
+                               {"1.0 randn, tanh", 1, "tanh"},
+                               {"0.01 randn, ReLU", 0, "relu"}};
+
+// The rows of a per-layer table: layer number, then the six columns of `stds`.
+std::string per_layer_rows(const arma::mat& stds) {  // (depth x 6)
+  std::ostringstream t;
+  for (arma::uword l = 0; l < stds.n_rows; ++l) {
+    t << std::setw(5) << l + 1;
+    for (arma::uword k = 0; k < stds.n_cols; ++k) t << num(stds(l, k), 11);
+    t << "\n";
+  }
+  return t.str();
+}
+
+const nn::lesson::StepText deep_nets_text{
+    "Lesson 5's deep nets under a bad init, with and without batch norm",
+    "Lesson 5's 10-layer nets (no bias) with the two bad inits: 0.01 randn (the signal dies)\n"
+    "and 1.0 randn (tanh saturates). The same nets with a BatchNorm1d between every Linear and\n"
+    "its nonlinearity: whatever the weights' scale, each pre-activation row is forced to mean 0,\n"
+    "variance 1, so every layer sees tanh or ReLU of a unit Gaussian, at every depth. The same\n"
+    "X, G and weights for both; statistics by nn::statistics (lesson 5)."};
+
+void deep_nets(Context& c, nn::lesson::Step& s) {
+  s.code("src/nn/blocks.cpp", "normalized-deep-net");
+  s.source("src/nn/stats.cpp", "layer-statistics");
+  const auto units = static_cast<arma::uword>(std::max<long>(c.lesson.integer("--units"), 2));
+  const arma::uword width = c.lesson.quick() ? std::min<arma::uword>(units, 64) : units;
+  const arma::uword batch = c.lesson.quick() ? 128 : 500;
+  const std::size_t depth = 10;
+  const std::vector<nn::InitScheme> schemes = nn::classic_init_schemes(width);
+  nn::plot::Lines stds = line_figure("bn-deep-std", "std of each layer's activations, 10-layer nets: plain vs with batch norm",
+                                     "layer", "std of the activations h (log scale)", "bottom left", true, true);
+  nn::plot::Lines grads = line_figure("bn-deep-grad", "std of the gradient at each layer's input: plain vs with BN",
+                                      "layer", "std of dL/dh (log scale)", "bottom right", true, true);
+  nn::plot::Histograms histograms("bn-deep-histograms", "Activations of each layer, 0.01 randn, tanh, WITH batch norm");
+  histograms.x_label = "h = tanh(BN(W h))";
+  histograms.bins = 30;
+  histograms.columns = 4;
+  arma::mat act_std(depth, 6), grad_std(depth, 6);
+  for (std::size_t k = 0; k < 3; ++k)
+    for (bool bn : {false, true}) {
+      nn::seed(c.lesson.seed());
+      const arma::mat x = arma::randn(width, batch);  // (width x batch)
+      const arma::mat g = arma::randn(width, batch);  // upstream gradient
+      nn::Sequential net = nn::normalized_deep_net(depth, width, deep_cases[k].activation, bn);
+      schemes[deep_cases[k].scheme].apply(net, x);  // fills every Linear weight
+      const nn::DepthProfile profile = nn::depth_profile(net, x, g, depth);
+      const std::size_t per_layer = bn ? 3 : 2;  // modules per layer
+      if (k == 0 && bn)
+        for (std::size_t l = 0; l < depth; l += 3)  // layers 1, 4, 7, 10
+          histograms.add("layer " + std::to_string(l + 1), net.outputs()[per_layer * l + per_layer - 1]);
+      act_std.col(2 * k + bn) = profile.activation_std;
+      grad_std.col(2 * k + bn) = profile.gradient_std;
+      // BN(a W x) = BN(W x): the 1.0 randn BN line lies exactly on the 0.01 randn one.
+      const std::string label = std::string(deep_cases[k].label) +
+                                (bn ? (k == 1 ? ", BN (on top of 0.01 randn, BN)" : ", BN") : ", plain");
+      stds.add(label, arma::regspace(1, depth), arma::clamp(profile.activation_std, 1e-12, arma::datum::inf));
+      grads.add(label, arma::regspace(1, depth), arma::clamp(profile.gradient_std, 1e-12, arma::datum::inf));
+    }
+  std::ostringstream table;
+  table << "layer";
+  for (const DeepCase& d : deep_cases) table << std::setw(22) << d.label;
+  table << "\n     ";
+  for (std::size_t k = 0; k < 3; ++k) table << "       plain      + BN";
+  s.say("std of the activations h_l (" + std::to_string(width) + " units, " + std::to_string(batch) +
+        " samples):\n" + table.str() + "\n" + per_layer_rows(act_std));
+  s.say("The BN columns: tanh of a unit Gaussian has std 0.628, relu of one 0.584, at every\n"
+        "layer, whatever the init. Backward, BN divides by the std it measured: tiny weights\n"
+        "no longer shrink the gradient, huge ones no longer blow it up.");
+  std::ostringstream gt;
+  gt << "std of dL/dh at each layer's input:\nlayer";
+  for (std::size_t k = 0; k < 6; ++k) gt << std::setw(11) << (k % 2 ? "+ BN" : "plain");
+  s.say(gt.str() + "\n" + per_layer_rows(grad_std));
+  s.plot(stds);
+  s.plot(grads);
+  s.plot(histograms);
+}
+
+// ---- step 5: Fashion-MNIST at a learning rate where the plain net fails -------------------------
+// Both runs trained (or reused): their curves, and the table of what each reached.
+void high_lr_runs(Context& c, nn::lesson::Step& s) {
+  const std::string lr = num(c.lesson.number("--lr"), 0);
+  nn::plot::Lines loss = line_figure("bn-fashion-loss", "Training loss per epoch, lr " + lr, "epoch",
+                                     "training loss (as trained)", "top right", true);
+  nn::plot::Lines acc = line_figure("bn-fashion-accuracy",
+                                    "Test accuracy per epoch, lr " + lr + " (a net the guard stopped in epoch 1 has no point)",
+                                    "epoch", "test accuracy", "bottom right", true);
+  std::ostringstream t;
+  t << "net          epochs  train loss  test acc   (initial loss " << "ln 10 = 2.30)\n";
+  for (bool bn : {false, true}) {
+    Trained& run = c.trained(s, bn);
+    const std::string label = bn ? "with BN" : "plain";
+    const auto& h = run.result.history;
+    loss.add(label, nn::per_epoch(h, &nn::EpochStats::train_loss));
+    const arma::vec test_acc = nn::per_epoch(h, &nn::EpochStats::test_accuracy);
+    const arma::uvec evaluated = arma::find_finite(test_acc);  // an exploded epoch has none
+    if (!evaluated.is_empty())
+      acc.add(label, arma::conv_to<arma::vec>::from(evaluated + 1), test_acc.elem(evaluated));
+    const double final_acc = nn::accuracy(run.net, c.test.x, c.test.y);
+    t << std::left << std::setw(12) << label << std::right << std::setw(7) << h.size()
+      << num(h.back().train_loss, 12) << std::setw(10) << percent(final_acc) << "\n";
+    if (run.result.stopped_early) t << "   stopped: " << run.result.reason << "\n";
+  }
+  s.say(t.str());
+  s.plot(loss);
+  s.plot(acc);
+}
+
+// The first 60 steps, batch by batch: where the plain net leaves the road.
+void first_steps(Context& c, nn::lesson::Step& s) {
+  nn::plot::Lines steps = line_figure("bn-fashion-first-steps",
+                                      "Loss of each of the first 60 batches, lr " + num(c.lesson.number("--lr"), 0) + " (log scale)",
+                                      "step (batch of 32)", "batch loss", "top right", false, true);
+  std::ostringstream first;
+  first << "batch loss at steps 1, 5, 10, 20, 60:\n";
+  for (bool bn : {false, true}) {
+    nn::seed(c.lesson.seed());
+    nn::Sequential net = nn::bn_mlp(bn);
+    nn::SGD sgd(net.parameters(), c.lesson.number("--lr"));
+    const std::vector<double> losses = nn::first_batch_losses(net, sgd, c.train, 60, 32);
+    steps.add(bn ? "with BN" : "plain", arma::vec(losses));
+    first << "  " << std::left << std::setw(9) << (bn ? "with BN" : "plain") << std::right;
+    for (std::size_t k : {1u, 5u, 10u, 20u, 60u})
+      first << (k <= losses.size() ? num(losses[k - 1], 11) : std::string("  (stopped)"));
+    first << "\n";
+  }
+  s.say(first.str());
+  s.plot(steps);
+}
+
+const nn::lesson::StepText high_lr_text{
+    "Fashion-MNIST at a learning rate where the plain net fails",
+    "The MLP 784 -> 128 -> 128 -> 10 (ReLU) with and without a BatchNorm1d before each ReLU,\n"
+    "plain SGD at a large rate (--lr, default 1), batches of 32, same seed and data. The\n"
+    "plain net's first steps overshoot, its loss explodes and the trainer's guard stops it;\n"
+    "the BN net is insensitive to the scale of its weights (BN(a W x) = BN(W x)), so a large\n"
+    "step cannot blow its activations up, and it trains."};
+
+void high_lr(Context& c, nn::lesson::Step& s) {
+  s.code("src/nn/normalization_nets.cpp", "bn-mlp");
+  high_lr_runs(c, s);
+  first_steps(c, s);
+}
+
+// ---- step 6: Train mode vs eval mode on one batch -----------------------------------------------
+const nn::lesson::StepText train_vs_eval_text{
+    "Train mode vs eval mode on one batch",
+    "The trained BN net, one batch of 64 test images, forward twice: in training mode (the\n"
+    "batch's own statistics) and in eval mode (the running ones). Then a batch of 64 images of\n"
+    "ONE class: in training mode, BN subtracts that batch's mean, which is the class itself."};
+
+void train_vs_eval(Context& c, nn::lesson::Step& s) {
+  nn::Sequential& net = c.trained(s, true).net;
+  const nn::Dataset& test = c.test;
+  const arma::uword n = std::min<arma::uword>(64, test.n_samples());
+  const arma::mat mixed = test.x.cols(0, n - 1);        // (784 x 64) mixed classes
+  const arma::uvec mixed_y = test.y.subvec(0, n - 1);
+  const arma::uvec trousers = arma::find(test.y == 1, n);  // trousers only
+  const arma::mat one_class = test.x.cols(trousers);
+  net.set_training(true);
+  const arma::mat train_out = net.forward(mixed);
+  const arma::mat one_train = net.forward(one_class);
+  net.set_training(false);
+  const arma::mat eval_out = net.forward(mixed);
+  const arma::mat one_eval = net.forward(one_class);
+  net.set_training(true);
+  const auto& bn1 = dynamic_cast<nn::BatchNorm1d&>(net[1]);
+  std::ostringstream t;
+  t << "first BN layer: running mean of 128 features in [" << num(bn1.running_mean.min(), 0)
+    << ", " << num(bn1.running_mean.max(), 0) << "], running var in ["
+    << num(bn1.running_var.min(), 0) << ", " << num(bn1.running_var.max(), 0) << "]\n"
+    << "mixed batch:  max |train-mode output - eval-mode output| = "
+    << num(arma::abs(train_out - eval_out).max(), 0) << "\n"
+    << "              accuracy train mode " << percent(nn::accuracy(nn::argmax(train_out), mixed_y))
+    << ", eval mode " << percent(nn::accuracy(nn::argmax(eval_out), mixed_y)) << "\n"
+    << "trousers only (" << trousers.n_elem << "): accuracy train mode "
+    << percent(nn::accuracy(nn::argmax(one_train), test.y.elem(trousers))) << ", eval mode "
+    << percent(nn::accuracy(nn::argmax(one_eval), test.y.elem(trousers)));
+  s.say(t.str());
+  s.say("On a mixed batch the two modes mostly agree: its statistics are close to the running\n"
+        "ones (not equal: 64 samples, and the running averages lag the changing weights). On\n"
+        "one class, training mode normalizes the class away. Evaluate in eval mode\n"
+        "(nn::train, nn::evaluate and nn::accuracy switch it for you).");
+}
+
+// ---- step 7: Max vs average pooling on one image ------------------------------------------------
+const nn::lesson::StepText pooling_text{
+    "Max vs average pooling on one image",
+    "Max pooling keeps the strongest response of each window (and where it was: the argmax);\n"
+    "average pooling keeps the window's mean, a blur followed by subsampling. Backward, max\n"
+    "pooling gives each window's gradient to one pixel, average pooling spreads it evenly."};
+
+void pooling(Context& c, nn::lesson::Step& s) {
+  s.code("src/nn/avgpool2d.cpp", "avgpool-backward");
+  const arma::mat toy = {{0, 0, 0, 0}, {0, 8, 0, 0}, {1, 1, 2, 2}, {1, 1, 2, 2}};
+  const nn::Shape toy_shape{1, 4, 4};
+  nn::MaxPool2d max_toy(toy_shape, 2, 2);
+  nn::AvgPool2d avg_toy(toy_shape, 2, 2);
+  const arma::vec toy_col = arma::vectorise(toy);
+  s.show("a 4x4 image: one bright pixel, then two flat patches", toy);
+  s.show("max pooling 2x2: the spike survives whole", arma::mat(arma::reshape(max_toy.forward(toy_col), 2, 2)));
+  s.show("average pooling 2x2: the spike is diluted 4x, flat patches kept exactly",
+         arma::mat(arma::reshape(avg_toy.forward(toy_col), 2, 2)));
+  s.show("average pooling backward of ones: 1/4 to every pixel",
+         arma::mat(arma::reshape(avg_toy.backward(arma::ones(4, 1)), 4, 4)));
+  c.load(s);
+  const arma::uvec sneaker = arma::find(c.raw_test.y == 7, 1);
+  const arma::vec image = c.raw_test.x.col(sneaker(0));  // (784) raw pixels
+  const nn::Shape shape{1, 28, 28};
+  nn::plot::Images images("pooling", "A sneaker, max-pooled and average-pooled (2x2 and 4x4 windows)");
+  images.columns = 5;
+  images.scale_each = true;
+  images.add(arma::reshape(image, 28, 28), "28x28 input");
+  for (arma::uword k : {2u, 4u}) {
+    nn::MaxPool2d max_pool(shape, k, k);
+    nn::AvgPool2d avg_pool(shape, k, k);
+    const nn::Shape out = max_pool.output_shape();
+    const std::string sizes = std::to_string(k) + "x" + std::to_string(k) + " -> " +
+                              std::to_string(out.height) + "x" + std::to_string(out.width);
+    // Each pooled pixel drawn as a k x k block, so every panel is 28x28 on the page.
+    const arma::mat block = arma::ones(k, k);
+    images.add(arma::kron(arma::reshape(max_pool.forward(image), out.height, out.width), block), "max " + sizes);
+    images.add(arma::kron(arma::reshape(avg_pool.forward(image), out.height, out.width), block), "avg " + sizes);
+  }
+  s.plot(images);
+  s.say("Max pooling keeps the thin bright stitching and edges at full strength (thicker,\n"
+        "since each window shows its brightest pixel); average pooling keeps the overall\n"
+        "shape and shading, and washes thin features out.");
+}
+
+// ---- step 8: Pooling or a stride-2 convolution --------------------------------------------------
+const nn::lesson::StepText downsampling_text{
+    "Pooling or a stride-2 convolution: parameters and accuracy",
+    "Three small CNNs that differ only in how they halve the 8 feature maps: max pooling,\n"
+    "average pooling (no parameters), or a 3x3 convolution with stride 2 that learns its own\n"
+    "downsampling (Springenberg et al., 'Striving for simplicity: the all convolutional net').\n"
+    "Same seed, SGD lr 0.01 with momentum 0.9, batches of 32."};
+
+void downsampling(Context& c, nn::lesson::Step& s) {
+  c.load(s);
+  s.code("src/nn/normalization_nets.cpp", "downsampling-cnns");
+  const char* labels[] = {"max pool 2x2", "avg pool 2x2", "conv 3x3 stride 2"};
+  const nn::Downsample kinds[] = {nn::Downsample::max_pool, nn::Downsample::avg_pool, nn::Downsample::strided_conv};
+  std::ostringstream t;
+  t << std::left << std::setw(20) << "downsampling" << std::right
+    << "  maps after   parameters  train acc  test acc  s/epoch\n";
+  nn::plot::Lines curve = line_figure("downsampling-accuracy", "Test accuracy per epoch: how the maps are halved",
+                                      "epoch", "test accuracy", "bottom right", true);
+  for (int k = 0; k < 3; ++k) {
+    nn::seed(c.lesson.seed());
+    nn::Sequential net = nn::downsampling_cnn(kinds[k]);
+    nn::SGD sgd(net.parameters(), 0.01, 0.9);
+    const nn::TrainResult result = nn::train(net, sgd, c.train, quiet_config(c.lesson, c.lesson.quick() ? 1 : 3), c.test);
+    net.forward(c.test.x.col(0));
+    const arma::uword maps = net.outputs()[net.size() - 2].n_rows;
+    t << std::left << std::setw(20) << labels[k] << std::right << std::setw(12) << maps
+      << std::setw(13) << nn::parameter_count(net) << std::setw(11)
+      << percent(nn::accuracy(net, c.train.x, c.train.y)) << std::setw(10)
+      << percent(nn::accuracy(net, c.test.x, c.test.y)) << num(result.seconds / result.history.size(), 9, 2)
+      << "\n";
+    curve.add(labels[k], nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
+  }
+  s.say(t.str());
+  s.plot(curve);
+  s.say("The strided convolution costs 584 more weights (8x8x3x3 + 8) but computes a quarter\n"
+        "of the outputs a stride-1 convolution would, and its maps are 12x12 instead of\n"
+        "13x13, so the dense layer is smaller: fewer parameters in all.");
+}
+
+// ---- step 9: Dilation: receptive fields of stacked 3x3 layers -----------------------------------
+const nn::lesson::StepText dilation_text{
+    "Dilation: receptive fields of stacked 3x3 layers",
+    "L stacked 3x3 convolutions see 2L + 1 pixels across: 3, 5, 7, 9. With dilations 1, 2,\n"
+    "4, 8 (each layer's taps twice as far apart; Yu and Koltun 2016) the same 9 weights per\n"
+    "layer see 3, 7, 15, 31: 2^(L+1) - 1, exponential in depth, with no pooling and no loss\n"
+    "of resolution. Each picture is the backward of a 1 at the centre output through the stack\n"
+    "with all-ones kernels: the number of paths from each input pixel to the centre."};
+
+// The side of a receptive field: how many rows of the map any path reaches.
+arma::uword field_side(const arma::mat& paths) { return arma::uvec(arma::find(arma::sum(paths, 1) > 0)).n_elem; }
+
+void dilation(Context& /*c*/, nn::lesson::Step& s) {
+  s.code("src/nn/blocks.cpp", "receptive-field");
+  const arma::uword size = 33;
+  nn::plot::Images images("receptive-fields",
+                          "Receptive field of the centre pixel: 1-4 layers of 3x3, dilation 1 (top) vs 1-2-4-8 (bottom)");
+  images.columns = 4;
+  images.palette = nn::plot::Palette::sequential;
+  std::ostringstream t;
+  t << "layers   dilation 1: field, paths   dilations 1,2,4,..: field, pixels reached\n";
+  std::vector<arma::uword> plain, dilated;
+  std::vector<arma::mat> dilated_maps;
+  for (arma::uword depth = 1; depth <= 4; ++depth) {
+    plain.push_back(1);
+    dilated.push_back(arma::uword(1) << (depth - 1));
+    const arma::mat a = nn::receptive_field(plain, size);
+    const arma::mat b = nn::receptive_field(dilated, size);
+    const arma::uword side_a = field_side(a), side_b = field_side(b);
+    t << std::setw(6) << depth << std::setw(14) << side_a << "x" << side_a << std::setw(8) << arma::accu(a)
+      << std::setw(20) << side_b << "x" << side_b << std::setw(8) << arma::accu(b > 0) << "\n";
+    images.add(a, std::to_string(depth) + " layer" + (depth > 1 ? "s" : "") + ", d = 1: " +
+                      std::to_string(side_a) + "x" + std::to_string(side_a));
+    dilated_maps.push_back(b);
+  }
+  for (arma::uword depth = 1; depth <= 4; ++depth) {
+    const arma::uword side = field_side(dilated_maps[depth - 1]);
+    std::string ds;
+    for (arma::uword l = 0; l < depth; ++l) ds += (l ? "-" : "") + std::to_string(1u << l);
+    images.add(dilated_maps[depth - 1], "d = " + ds + ": " + std::to_string(side) + "x" + std::to_string(side));
+  }
+  s.say(t.str());
+  s.plot(images);
+  s.say("Dilations 1-2-4-8 reach every pixel of their 31x31 field (961 of 961): along each\n"
+        "axis the offsets a + 2b + 4c + 8d with a, b, c, d in {-1, 0, 1} hit every integer\n"
+        "from -15 to 15, so there are no gaps. Doubling the dilation each layer is what makes\n"
+        "the cover complete; dilations 1-3-9 would too, 1-4-16 would leave holes. Plain\n"
+        "stacks pile their paths onto the centre (a binomial bump).");
+}
+
+// ---- step 10: The dilated Toeplitz matrix -------------------------------------------------------
+const nn::lesson::StepText dilated_toeplitz_text{
+    "The dilated Toeplitz matrix",
+    "Conv2d with dilation is still a matrix: vec(y) = T vec(x) + b (lesson 3). A 3x3 kernel\n"
+    "[1..9] with dilation 2 on a 7x7 image: 3x3 outputs, each a dot product with 9 pixels two\n"
+    "apart. T is 9 x 49; each row holds the kernel's 9 weights, now spread over 5 image rows.\n"
+    "It equals the undilated convolution with the zero-stuffed 5x5 kernel."};
+
+void dilated_toeplitz(Context& c, nn::lesson::Step& s) {
+  s.source("src/nn/conv2d.cpp", "conv2d-toeplitz");
+  nn::Conv2d conv(nn::Shape{1, 7, 7}, 1, 3, 3, 1, 0, 2);
+  conv.bias.zeros();
+  const arma::mat kernel = arma::reshape(arma::regspace(1, 9), 3, 3).t();  // rows 1 2 3 / 4 5 6 / 7 8 9
+  conv.set_kernel(0, 0, kernel);
+  s.show("kernel", kernel);
+  arma::mat stuffed(5, 5, arma::fill::zeros);
+  stuffed.submat(arma::regspace<arma::uvec>(0, 2, 4), arma::regspace<arma::uvec>(0, 2, 4)) = kernel;
+  s.show("the same taps as a 5x5 kernel with zeros between", stuffed);
+  const arma::mat t = conv.toeplitz();  // (9 x 49)
+  s.show("T (9 x 49), first 12 columns (image column 0, then column 1: rows 0-6, 0-4)", arma::mat(t.cols(0, 11)));
+  nn::Conv2d plain(nn::Shape{1, 7, 7}, 1, 5, 5);
+  plain.bias.zeros();
+  plain.set_kernel(0, 0, stuffed);
+  s.show("max |T_dilated - T_zero-stuffed|", arma::abs(t - plain.toeplitz()).max(), 1);
+  nn::seed(c.lesson.seed());
+  const arma::vec x = arma::randn(49);
+  s.show("max |forward(x) - T x| for a random x", arma::abs(conv.forward(x) - t * x).max(), 17);
+  nn::plot::Heatmap map("dilated-toeplitz", "Toeplitz matrix of a 3x3 kernel [1..9], dilation 2, on a 7x7 image", t);
+  map.x_label = "input pixel (column-major: 7 per image column)";
+  map.y_label = "output pixel";
+  map.palette = nn::plot::Palette::sequential;
+  s.plot(map);
+}
+
+// ---- step 11: Linear regions of a random ReLU layer on the plane --------------------------------
+// The regions of one layer in [-extent, extent]^2, a colour each; a fixed shuffle of the
+// region numbers keeps neighbours apart.
+void plot_regions(nn::lesson::Step& s, const arma::mat& weight, const arma::vec& bias, double extent,
+                  bool whole) {
+  const arma::umat image = nn::region_image(weight, bias, extent, 240);
+  const arma::uword regions = image.max() + 1;
+  const arma::uvec shuffle = arma::randperm(regions);
+  arma::mat colours(image.n_rows, image.n_cols);
+  for (arma::uword i = 0; i < image.n_elem; ++i)
+    colours(i) = static_cast<double>(shuffle(image(i))) - 0.5 * (regions - 1);
+  nn::plot::Heatmap map(whole ? "regions-10" : "regions-10-zoom",
+                        "The " + std::to_string(regions) + " regions of 10 ReLUs seen in [-" + num(extent, 0, 2) +
+                            ", " + num(extent, 0, 2) + "]^2" + (whole ? " (every crossing)" : " (zoomed)"),
+                        colours);
+  map.x_label = "x (240 pixels across)";
+  map.y_label = "y (240 pixels, up at the top)";
+  map.palette = nn::plot::Palette::diverging;
+  s.plot(map);
+}
+
+const nn::lesson::StepText linear_regions_text{
+    "Linear regions of a random ReLU layer on the plane",
+    "A layer of n ReLUs on R^2, h = relu(W p + b) (W n x 2, b n, both randn), is linear on each\n"
+    "region where the pattern of active units is fixed. Unit i switches on the line\n"
+    "w_i . p + b_i = 0, and n lines in general position cut the plane into\n"
+    "sum_{s=0..2} C(n, s) = 1 + n + n(n-1)/2 regions. We count the distinct activation\n"
+    "patterns on a grid that provably meets every region: one grid column per slab between\n"
+    "neighbouring line crossings, one grid row between every two neighbouring lines on each\n"
+    "column (docs/lesson11.md says why that is enough; a uniform grid is not: a region can be\n"
+    "arbitrarily thin). The pictures use a uniform grid and show what it misses."};
+
+void linear_regions(Context& c, nn::lesson::Step& s) {
+  s.source("src/nn/blocks.cpp", "region-sample-grid");  // 35 lines: the doc shows them
+  s.source("src/nn/blocks.cpp", "count-regions");
+  nn::seed(c.lesson.seed());
+  const arma::uword max_units = 10;
+  arma::vec counted(max_units), formula(max_units), uniform(max_units);
+  std::ostringstream t;
+  t << "   n   formula  counted   grid points   uniform 400x400 grid over the crossings\n";
+  arma::mat weight;  // (n x 2) and
+  arma::vec bias;    // (n): the last layer drawn, of 10 units
+  nn::RegionCounts r;
+  for (arma::uword n = 1; n <= max_units; ++n) {
+    weight = arma::randn(n, 2);
+    bias = arma::randn(n);
+    r = nn::region_counts(weight, bias);
+    formula(n - 1) = r.formula;
+    counted(n - 1) = r.counted;
+    uniform(n - 1) = r.uniform;
+    t << std::setw(4) << n << std::setw(10) << r.formula << std::setw(9) << r.counted << std::setw(14)
+      << r.grid_points << std::setw(10) << r.uniform << " (extent " << num(r.extent, 0) << ")\n";
+  }
+  s.say(t.str());
+  nn::plot::Lines lines = line_figure("linear-regions", "Linear regions of a ReLU layer R^2 -> R^n", "n (units)",
+                                      "regions", "top left", true);
+  lines.add("1 + n + n(n-1)/2", arma::regspace(1, max_units), formula);
+  lines.add("counted on the slab grid (on top of the formula)", arma::regspace(1, max_units), counted);
+  lines.add("seen by a uniform 400x400 grid", arma::regspace(1, max_units), uniform);
+  s.plot(lines);
+  plot_regions(s, weight, bias, r.extent, true);  // every crossing
+  plot_regions(s, weight, bias, 3.0, false);      // zoomed
+  s.say("Each colour is one linear piece. A deep net composes such layers: its pieces can\n"
+        "multiply with depth (Montufar et al. 2014), which this bound for one layer does not.");
+}
+
+// ---- step 12: What to try next ------------------------------------------------------------------
+const nn::lesson::StepText what_next_text{
+    "What to try next",
+    "Claims of this lesson are tested in tests/lessons/lesson11_normalization_test.cpp\n"
+    "(build/stepnet_tests \"[lesson11]\"); the prose is docs/lesson11.md."};
+
+void what_next(Context& /*c*/, nn::lesson::Step& s) {
+  s.say("- --lr 0.1 and --lr 1: where does the plain net start to fail, and the BN net?\n"
+        "- Put the BatchNorm1d after the ReLU instead of before: does step 4 still hold?\n"
+        "- BatchNorm2d in the CNNs of step 8 (after the first convolution).\n"
+        "- Dilations 1-2-4 with 5x5 kernels: what field, and are there gaps?\n"
+        "- Linear regions of a 2-layer ReLU net on the plane: count them on a fine grid.");
 }
 
 }  // namespace
 
+// main: the lesson, its options, the context, then the table of steps.
 int main(int argc, char** argv) {
   nn::lesson::Lesson lesson(11, "Batch norm, pooling, strided and dilated convolution, linear regions",
                             argc, argv);
   lesson.option("--lr", "RATE", "learning rate of the Fashion-MNIST runs with and without BN", 1.0);
-  lesson.option("--epochs", "N", "epochs of the Fashion-MNIST runs (default 6; --quick 1)", 0);
+  lesson.option("--epochs", "N", "epochs of the Fashion-MNIST runs (--quick: 1)", 6, 1);
   lesson.option("--units", "N", "units per layer of the deep nets (step 4)", 256);
 
-  // ---- data, loaded once ------------------------------------------------------------------
-  nn::Dataset train, test, raw_test;
-  auto load = [&](nn::lesson::Step& s) {
-    if (train.n_samples() > 0) return;
-    train = nn::fashion_mnist_subset("train");
-    test = nn::fashion_mnist_subset("test");
-    if (lesson.quick()) {
-      train = nn::first_per_class(train, 30);
-      test = nn::first_per_class(test, 20);
-    }
-    raw_test = test;
-    const nn::Preprocessing p = nn::fit_per_pixel(train);
-    nn::apply(p, train);
-    nn::apply(p, test);
-    s.say("data: " + std::to_string(train.n_samples()) + " training and " +
-          std::to_string(test.n_samples()) +
-          " test images of the shipped Fashion-MNIST subset, standardized per pixel");
-  };
-  auto epochs = [&]() -> int {
-    if (lesson.integer("--epochs") > 0) return static_cast<int>(lesson.integer("--epochs"));
-    return lesson.quick() ? 1 : 6;
-  };
-
-  // ---- the two Fashion-MNIST runs, trained once, shared by steps 5 and 6 --------------------
-  struct Trained {
-    nn::Sequential net;
-    nn::TrainResult result;
-  };
-  std::optional<Trained> runs[2];  // [0] plain, [1] with batch norm
-  auto trained = [&](nn::lesson::Step& s, bool batchnorm) -> Trained& {
-    load(s);
-    std::optional<Trained>& run = runs[batchnorm];
-    if (!run) {
-      nn::seed(lesson.seed());
-      run.emplace(Trained{mlp(batchnorm), {}});
-      nn::SGD sgd(run->net.parameters(), lesson.number("--lr"));
-      nn::TrainConfig config;
-      config.epochs = epochs();
-      config.batch_size = 32;
-      config.seed = lesson.seed();
-      config.quiet = true;
-      config.tsv_path = lesson.output_dir() + (batchnorm ? "/train-bn.tsv" : "/train-plain.tsv");
-      run->result = nn::train(run->net, sgd, train, config, test);
-    }
-    return *run;
-  };
-
-  // ---- 1. batch norm by hand ------------------------------------------------------------------
-  lesson.step(
-      "Batch norm by hand: 4 samples, 3 features",
-      "X holds one column per sample (3 features x 4 samples; PyTorch would store it 4x3).\n"
-      "Each ROW is normalized over the batch: subtract its mean, divide by sqrt(var + eps) with\n"
-      "the biased variance (divide by N = 4), then scale by gamma and shift by beta. Worked by\n"
-      "hand: row 1 = [0 2 0 2] has mean 1, var 1, so x_hat = [-1 1 -1 1] (times 1/sqrt(1.00001));\n"
-      "row 2 = [1 1 1 5]: mean 2, var (1+1+1+9)/4 = 3, x_hat = [-1 -1 -1 3]/sqrt(3);\n"
-      "row 3 = [0 0 4 4]: mean 2, var 4, x_hat = [-1 -1 1 1].",
-      [&](nn::lesson::Step& s) {
-        s.code("src/nn/batchnorm.cpp", "batchnorm-forward");
-        nn::BatchNorm1d bn(3);
-        bn.gamma = arma::mat{1, 2, 0.5}.t();
-        bn.beta = arma::mat{0, 1, -1}.t();
-        const arma::mat x = worked_batch();
-        s.show("X (features x batch)", x);
-        const arma::mat y = bn.forward(x);
-        s.show("batch mean", arma::mat(bn.batch_mean));
-        s.show("batch variance (biased)", arma::mat(bn.batch_var));
-        s.show("x_hat = (X - mean) / sqrt(var + 1e-5)", bn.cache().x_hat, 6);
-        s.show("gamma = [1 2 0.5], beta = [0 1 -1]: y = gamma x_hat + beta", y, 6);
-        s.say("Every row of x_hat has mean 0 and (biased) variance var/(var + eps) ~ 1: "
-              "row variances " + num(arma::var(bn.cache().x_hat.row(0), 1), 0, 7) + ", " +
-              num(arma::var(bn.cache().x_hat.row(1), 1), 0, 7) + ", " +
-              num(arma::var(bn.cache().x_hat.row(2), 1), 0, 7) +
-              ". gamma and beta then choose any mean and scale the next layer wants, "
-              "including undoing the normalization (gamma = sqrt(var + eps), beta = mean).");
-      });
-
-  lesson.step(
-      "Batch norm backward, in closed form",
-      "Each x_i reaches the loss three ways: through its own x_hat_i, through the mean and through\n"
-      "the variance (which every x_hat_j uses). Summing the three paths (docs/lesson11.md) gives\n"
-      "    dx_i = gamma / (N sqrt(var + eps)) * (N g_i - sum_j g_j - x_hat_i sum_j g_j x_hat_j)\n"
-      "Row 1 by hand with G = [1 0 0 0]: sum g = 1, sum g x_hat = -1, so\n"
-      "    dx = (1/4)(4 [1 0 0 0] - 1 + [-1 1 -1 1]) = [0.5 0 -0.5 0].\n"
-      "The two subtracted terms remove the part of G along the directions the normalization\n"
-      "erases (shifting the row, scaling it): each row of dx sums to 0.",
-      [&](nn::lesson::Step& s) {
-        s.code("src/nn/batchnorm.cpp", "batchnorm-backward");
-        nn::BatchNorm1d bn(3);
-        bn.gamma = arma::mat{1, 2, 0.5}.t();
-        bn.beta = arma::mat{0, 1, -1}.t();
-        bn.forward(worked_batch());
-        const arma::mat g = {{1, 0, 0, 0}, {0, 1, 0, 0}, {1, 2, 3, 4}};
-        s.show("G = dL/dy", g);
-        const arma::mat dx = bn.backward(g);
-        s.show("dL/dX", dx, 6);
-        s.show("dL/dgamma = sum(G % x_hat) per row", bn.grad_gamma, 6);
-        s.show("dL/dbeta = sum(G) per row", bn.grad_beta);
-        s.show("row sums of dL/dX (0: shifting a feature changes nothing)", arma::mat(arma::sum(dx, 1)), 12);
-        s.source("src/nn/gradcheck.cpp", "gradient-check");
-        nn::seed(lesson.seed());
-        nn::BatchNorm1d random_bn(3);
-        random_bn.gamma = arma::mat{1, 2, 0.5}.t();
-        std::string report = "nn::gradient_check on a random 3x16 batch (training mode):\n";
-        // gradient_check's G comes from its own seed (1 here). Not 0: with nn::seed(0), G
-        // would equal this very x, and G = x is the one upstream gradient BN maps to dx = 0
-        // (x lies in the span of 1 and x_hat, the directions BN erases).
-        for (const nn::GradientCheck& c : nn::gradient_check(random_bn, arma::randn(3, 16), 1e-5, 1))
-          report += "  " + nn::describe(c) + "\n";
-        s.say(report);
-      });
-
-  lesson.step(
-      "Running statistics, and eval mode",
-      "At test time there may be one sample, or a batch of one class: its own statistics would\n"
-      "be wrong. So training keeps running averages (momentum 0.1, PyTorch's default), with the\n"
-      "UNBIASED variance var N/(N-1), and eval mode normalizes with those. Two steps from the\n"
-      "start (mean 0, var 1): the worked batch (means [1 2 2], unbiased variances 4/3 [1 3 4]),\n"
-      "then 2X + 1 (means [3 5 5], unbiased variances [16/3 16 64/3]).",
-      [&](nn::lesson::Step& s) {
-        s.code("src/nn/batchnorm.cpp", "batchnorm-running");
-        s.source("src/nn/batchnorm.cpp", "batchnorm-module");
-        nn::BatchNorm1d bn(3);
-        bn.forward(worked_batch());
-        s.show("after step 1: running mean = 0.9*0 + 0.1*[1 2 2]", arma::mat(bn.running_mean), 6);
-        s.show("after step 1: running var = 0.9*1 + 0.1*[4/3 4 16/3]", arma::mat(bn.running_var), 6);
-        bn.forward(2 * worked_batch() + 1);
-        s.show("after step 2: running mean = 0.9*[0.1 0.2 0.2] + 0.1*[3 5 5]", arma::mat(bn.running_mean), 6);
-        s.show("after step 2: running var = 0.9*[1.0333 1.3 1.4333] + 0.1*[5.3333 16 21.3333]",
-               arma::mat(bn.running_var), 6);
-        const arma::mat train_y = bn.forward(worked_batch());
-        bn.set_training(false);
-        const arma::mat eval_y = bn.forward(worked_batch());
-        s.show("the worked batch in training mode (its own statistics)", train_y, 4);
-        s.show("the same batch in eval mode: (X - running mean)/sqrt(running var + eps)", eval_y, 4);
-        s.say("After two steps the running statistics are far from this batch's, and eval mode\n"
-              "says so. In a trained net they converge to the data's statistics (step 6).");
-      });
-
-  // ---- 4. deep nets under a bad init ---------------------------------------------------------
-  lesson.step(
-      "Lesson 5's deep nets under a bad init, with and without batch norm",
-      "Lesson 5's 10-layer nets (no bias) with the two bad inits: 0.01 randn (the signal dies)\n"
-      "and 1.0 randn (tanh saturates). The same nets with a BatchNorm1d between every Linear and\n"
-      "its nonlinearity: whatever the weights' scale, each pre-activation row is forced to mean 0,\n"
-      "variance 1, so every layer sees tanh or ReLU of a unit Gaussian, at every depth. The same\n"
-      "X, G and weights for both; statistics by nn::statistics (lesson 5).",
-      [&](nn::lesson::Step& s) {
-        s.code("src/nn/blocks.cpp", "normalized-deep-net");
-        s.source("src/nn/stats.cpp", "layer-statistics");
-        const auto units = static_cast<arma::uword>(std::max<long>(lesson.integer("--units"), 2));
-        const arma::uword width = lesson.quick() ? std::min<arma::uword>(units, 64) : units;
-        const arma::uword batch = lesson.quick() ? 128 : 500;
-        const std::size_t depth = 10;
-        const std::vector<nn::InitScheme> schemes = nn::classic_init_schemes(width);
-        struct Case {
-          const char* label;
-          std::size_t scheme;  // into classic_init_schemes: 0 = 0.01 randn, 1 = 1.0 randn
-          const char* activation;
-        };
-        const Case cases[] = {{"0.01 randn, tanh", 0, "tanh"},
-                              {"1.0 randn, tanh", 1, "tanh"},
-                              {"0.01 randn, ReLU", 0, "relu"}};
-        nn::plot::Lines stds("bn-deep-std", "std of each layer's activations, 10-layer nets: plain vs with batch norm");
-        stds.x_label = "layer";
-        stds.y_label = "std of the activations h (log scale)";
-        stds.log_y = true;
-        stds.points = true;
-        stds.key = "bottom left";
-        nn::plot::Lines grads("bn-deep-grad", "std of the gradient at each layer's input: plain vs with BN");
-        grads.x_label = "layer";
-        grads.y_label = "std of dL/dh (log scale)";
-        grads.log_y = true;
-        grads.points = true;
-        grads.key = "bottom right";
-        std::ostringstream table;
-        table << "layer";
-        for (const Case& c : cases) table << std::setw(22) << c.label;
-        table << "\n     ";
-        for (std::size_t k = 0; k < 3; ++k) table << "       plain      + BN";
-        table << "\n";
-        arma::mat act_std(depth, 6), grad_std(depth, 6);
-        nn::plot::Histograms histograms("bn-deep-histograms",
-                                        "Activations of each layer, 0.01 randn, tanh, WITH batch norm");
-        histograms.x_label = "h = tanh(BN(W h))";
-        histograms.bins = 30;
-        histograms.columns = 4;
-        for (std::size_t k = 0; k < 3; ++k)
-          for (bool bn : {false, true}) {
-            nn::seed(lesson.seed());
-            const arma::mat x = arma::randn(width, batch);  // (width x batch)
-            const arma::mat g = arma::randn(width, batch);  // upstream gradient
-            nn::Sequential net = nn::normalized_deep_net(depth, width, cases[k].activation, bn);
-            schemes[cases[k].scheme].apply(net, x);  // fills every Linear weight
-            const std::vector<nn::Stats> forward = nn::forward_statistics(net, x);
-            const std::vector<nn::Stats> backward = nn::backward_statistics(net, g);
-            const std::size_t per_layer = bn ? 3 : 2;  // modules per layer
-            arma::vec a(depth), d(depth);
-            for (std::size_t l = 0; l < depth; ++l) {
-              a(l) = forward[per_layer * l + per_layer - 1].std;  // after the nonlinearity
-              d(l) = backward[per_layer * l].std;                 // at the Linear's input
-              if (k == 0 && bn && l % 3 == 0)  // layers 1, 4, 7, 10
-                histograms.add("layer " + std::to_string(l + 1), net.outputs()[per_layer * l + per_layer - 1]);
-            }
-            act_std.col(2 * k + bn) = a;
-            grad_std.col(2 * k + bn) = d;
-            // BN(a W x) = BN(W x): the 1.0 randn BN line lies exactly on the 0.01 randn one.
-            const std::string label =
-                std::string(cases[k].label) + (bn ? (k == 1 ? ", BN (on top of 0.01 randn, BN)" : ", BN") : ", plain");
-            stds.add(label, arma::regspace(1, depth), arma::clamp(a, 1e-12, arma::datum::inf));
-            grads.add(label, arma::regspace(1, depth), arma::clamp(d, 1e-12, arma::datum::inf));
-          }
-        for (std::size_t l = 0; l < depth; ++l) {
-          table << std::setw(5) << l + 1;
-          for (std::size_t c = 0; c < 6; ++c) table << num(act_std(l, c), 11);
-          table << "\n";
-        }
-        s.say("std of the activations h_l (" + std::to_string(width) + " units, " +
-              std::to_string(batch) + " samples):\n" + table.str());
-        s.say("The BN columns: tanh of a unit Gaussian has std 0.628, relu of one 0.584, at every\n"
-              "layer, whatever the init. Backward, BN divides by the std it measured: tiny weights\n"
-              "no longer shrink the gradient, huge ones no longer blow it up.");
-        std::ostringstream gt;
-        gt << "std of dL/dh at each layer's input:\nlayer";
-        for (std::size_t c = 0; c < 6; ++c) gt << std::setw(11) << (c % 2 ? "+ BN" : "plain");
-        gt << "\n";
-        for (std::size_t l = 0; l < depth; ++l) {
-          gt << std::setw(5) << l + 1;
-          for (std::size_t c = 0; c < 6; ++c) gt << num(grad_std(l, c), 11);
-          gt << "\n";
-        }
-        s.say(gt.str());
-        s.plot(stds);
-        s.plot(grads);
-        s.plot(histograms);
-      });
-
-  // ---- 5. Fashion-MNIST --------------------------------------------------------------------
-  lesson.step(
-      "Fashion-MNIST at a learning rate where the plain net fails",
-      "The MLP 784 -> 128 -> 128 -> 10 (ReLU) with and without a BatchNorm1d before each ReLU,\n"
-      "plain SGD at a large rate (--lr, default 1), batches of 32, same seed and data. The\n"
-      "plain net's first steps overshoot, its loss explodes and the trainer's guard stops it;\n"
-      "the BN net is insensitive to the scale of its weights (BN(a W x) = BN(W x)), so a large\n"
-      "step cannot blow its activations up, and it trains.",
-      [&](nn::lesson::Step& s) {
-        s.code("lessons/lesson11_normalization.cpp", "mlp");
-        nn::plot::Lines loss("bn-fashion-loss", "Training loss per epoch, lr " + num(lesson.number("--lr"), 0));
-        loss.x_label = "epoch";
-        loss.y_label = "training loss (as trained)";
-        loss.points = true;
-        nn::plot::Lines acc("bn-fashion-accuracy", "Test accuracy per epoch, lr " + num(lesson.number("--lr"), 0) +
-                                                       " (a net the guard stopped in epoch 1 has no point)");
-        acc.x_label = "epoch";
-        acc.y_label = "test accuracy";
-        acc.points = true;
-        acc.key = "bottom right";
-        std::ostringstream t;
-        t << "net          epochs  train loss  test acc   (initial loss " << "ln 10 = 2.30)\n";
-        for (bool bn : {false, true}) {
-          Trained& run = trained(s, bn);
-          const std::string label = bn ? "with BN" : "plain";
-          const auto& h = run.result.history;
-          loss.add(label, nn::per_epoch(h, &nn::EpochStats::train_loss));
-          const arma::vec test_acc = nn::per_epoch(h, &nn::EpochStats::test_accuracy);
-          const arma::uvec evaluated = arma::find_finite(test_acc);  // an exploded epoch has none
-          if (!evaluated.is_empty())
-            acc.add(label, arma::conv_to<arma::vec>::from(evaluated + 1), test_acc.elem(evaluated));
-          const double final_acc = nn::accuracy(run.net, test.x, test.y);
-          t << std::left << std::setw(12) << label << std::right << std::setw(7) << h.size()
-            << num(h.back().train_loss, 12) << std::setw(10) << percent(final_acc) << "\n";
-          if (run.result.stopped_early) t << "   stopped: " << run.result.reason << "\n";
-        }
-        s.say(t.str());
-        s.plot(loss);
-        s.plot(acc);
-
-        // The first 60 steps, batch by batch, written out: where the plain net leaves the road.
-        nn::plot::Lines steps("bn-fashion-first-steps", "Loss of each of the first 60 batches, lr " +
-                                                            num(lesson.number("--lr"), 0) + " (log scale)");
-        steps.x_label = "step (batch of 32)";
-        steps.y_label = "batch loss";
-        steps.log_y = true;
-        std::ostringstream first;
-        first << "batch loss at steps 1, 5, 10, 20, 60:\n";
-        for (bool bn : {false, true}) {
-          nn::seed(lesson.seed());
-          nn::Sequential net = mlp(bn);
-          nn::SGD sgd(net.parameters(), lesson.number("--lr"));
-          nn::SoftmaxCrossEntropy criterion;
-          std::vector<double> losses;
-          for (arma::uword k = 0; k < 60 && (k + 1) * 32 <= train.n_samples(); ++k) {
-            const arma::mat x = train.x.cols(k * 32, k * 32 + 31);  // (784 x 32)
-            net.zero_grad();
-            const double l = criterion.forward(net.forward(x), train.y.subvec(k * 32, k * 32 + 31));
-            if (!std::isfinite(l)) break;  // the plain net's outputs overflowed
-            losses.push_back(l);
-            net.backward(criterion.backward());
-            sgd.step();
-          }
-          steps.add(bn ? "with BN" : "plain", arma::vec(losses));
-          first << "  " << std::left << std::setw(9) << (bn ? "with BN" : "plain") << std::right;
-          for (std::size_t k : {1u, 5u, 10u, 20u, 60u})
-            first << (k <= losses.size() ? num(losses[k - 1], 11) : std::string("  (stopped)"));
-          first << "\n";
-        }
-        s.say(first.str());
-        s.plot(steps);
-      });
-
-  lesson.step(
-      "Train mode vs eval mode on one batch",
-      "The trained BN net, one batch of 64 test images, forward twice: in training mode (the\n"
-      "batch's own statistics) and in eval mode (the running ones). Then a batch of 64 images of\n"
-      "ONE class: in training mode, BN subtracts that batch's mean, which is the class itself.",
-      [&](nn::lesson::Step& s) {
-        Trained& run = trained(s, true);
-        nn::Sequential& net = run.net;
-        const arma::uword n = std::min<arma::uword>(64, test.n_samples());
-        const arma::mat mixed = test.x.cols(0, n - 1);        // (784 x 64) mixed classes
-        const arma::uvec mixed_y = test.y.subvec(0, n - 1);
-        const arma::uvec trousers = arma::find(test.y == 1, n);  // trousers only
-        const arma::mat one_class = test.x.cols(trousers);
-        net.set_training(true);
-        const arma::mat train_out = net.forward(mixed);
-        const arma::mat one_train = net.forward(one_class);
-        net.set_training(false);
-        const arma::mat eval_out = net.forward(mixed);
-        const arma::mat one_eval = net.forward(one_class);
-        net.set_training(true);
-        const auto& bn1 = dynamic_cast<nn::BatchNorm1d&>(net[1]);
-        std::ostringstream t;
-        t << "first BN layer: running mean of 128 features in [" << num(bn1.running_mean.min(), 0)
-          << ", " << num(bn1.running_mean.max(), 0) << "], running var in ["
-          << num(bn1.running_var.min(), 0) << ", " << num(bn1.running_var.max(), 0) << "]\n"
-          << "mixed batch:  max |train-mode output - eval-mode output| = "
-          << num(arma::abs(train_out - eval_out).max(), 0) << "\n"
-          << "              accuracy train mode " << percent(nn::accuracy(nn::argmax(train_out), mixed_y))
-          << ", eval mode " << percent(nn::accuracy(nn::argmax(eval_out), mixed_y)) << "\n"
-          << "trousers only (" << trousers.n_elem << "): accuracy train mode "
-          << percent(nn::accuracy(nn::argmax(one_train), test.y.elem(trousers))) << ", eval mode "
-          << percent(nn::accuracy(nn::argmax(one_eval), test.y.elem(trousers)));
-        s.say(t.str());
-        s.say("On a mixed batch the two modes mostly agree: its statistics are close to the running\n"
-              "ones (not equal: 64 samples, and the running averages lag the changing weights). On\n"
-              "one class, training mode normalizes the class away. Evaluate in eval mode\n"
-              "(nn::train, nn::evaluate and nn::accuracy switch it for you).");
-      });
-
-  // ---- 7. pooling --------------------------------------------------------------------------
-  lesson.step(
-      "Max vs average pooling on one image",
-      "Max pooling keeps the strongest response of each window (and where it was: the argmax);\n"
-      "average pooling keeps the window's mean, a blur followed by subsampling. Backward, max\n"
-      "pooling gives each window's gradient to one pixel, average pooling spreads it evenly.",
-      [&](nn::lesson::Step& s) {
-        s.code("src/nn/avgpool2d.cpp", "avgpool-backward");
-        const arma::mat toy = {{0, 0, 0, 0}, {0, 8, 0, 0}, {1, 1, 2, 2}, {1, 1, 2, 2}};
-        const nn::Shape toy_shape{1, 4, 4};
-        nn::MaxPool2d max_toy(toy_shape, 2, 2);
-        nn::AvgPool2d avg_toy(toy_shape, 2, 2);
-        const arma::vec toy_col = arma::vectorise(toy);
-        s.show("a 4x4 image: one bright pixel, then two flat patches", toy);
-        s.show("max pooling 2x2: the spike survives whole", arma::mat(arma::reshape(max_toy.forward(toy_col), 2, 2)));
-        s.show("average pooling 2x2: the spike is diluted 4x, flat patches kept exactly",
-               arma::mat(arma::reshape(avg_toy.forward(toy_col), 2, 2)));
-        s.show("average pooling backward of ones: 1/4 to every pixel",
-               arma::mat(arma::reshape(avg_toy.backward(arma::ones(4, 1)), 4, 4)));
-        load(s);
-        const arma::uvec sneaker = arma::find(raw_test.y == 7, 1);
-        const arma::vec image = raw_test.x.col(sneaker(0));  // (784) raw pixels
-        const nn::Shape shape{1, 28, 28};
-        nn::plot::Images images("pooling", "A sneaker, max-pooled and average-pooled (2x2 and 4x4 windows)");
-        images.columns = 5;
-        images.scale_each = true;
-        images.add(arma::reshape(image, 28, 28), "28x28 input");
-        for (arma::uword k : {2u, 4u}) {
-          nn::MaxPool2d max_pool(shape, k, k);
-          nn::AvgPool2d avg_pool(shape, k, k);
-          const nn::Shape out = max_pool.output_shape();
-          // Each pooled pixel drawn as a k x k block, so every panel is 28x28 on the page.
-          const arma::mat block = arma::ones(k, k);
-          images.add(arma::kron(arma::reshape(max_pool.forward(image), out.height, out.width), block),
-                     "max " + std::to_string(k) + "x" + std::to_string(k) + " -> " +
-                         std::to_string(out.height) + "x" + std::to_string(out.width));
-          images.add(arma::kron(arma::reshape(avg_pool.forward(image), out.height, out.width), block),
-                     "avg " + std::to_string(k) + "x" + std::to_string(k) + " -> " +
-                         std::to_string(out.height) + "x" + std::to_string(out.width));
-        }
-        s.plot(images);
-        s.say("Max pooling keeps the thin bright stitching and edges at full strength (thicker,\n"
-              "since each window shows its brightest pixel); average pooling keeps the overall\n"
-              "shape and shading, and washes thin features out.");
-      });
-
-  lesson.step(
-      "Pooling or a stride-2 convolution: parameters and accuracy",
-      "Three small CNNs that differ only in how they halve the 8 feature maps: max pooling,\n"
-      "average pooling (no parameters), or a 3x3 convolution with stride 2 that learns its own\n"
-      "downsampling (Springenberg et al., 'Striving for simplicity: the all convolutional net').\n"
-      "Same seed, SGD lr 0.01 with momentum 0.9, batches of 32.",
-      [&](nn::lesson::Step& s) {
-        load(s);
-        s.code("lessons/lesson11_normalization.cpp", "downsampling-cnns");
-        const char* labels[] = {"max pool 2x2", "avg pool 2x2", "conv 3x3 stride 2"};
-        const Downsample kinds[] = {Downsample::max_pool, Downsample::avg_pool, Downsample::strided_conv};
-        std::ostringstream t;
-        t << std::left << std::setw(20) << "downsampling" << std::right
-          << "  maps after   parameters  train acc  test acc  s/epoch\n";
-        nn::plot::Lines curve("downsampling-accuracy", "Test accuracy per epoch: how the maps are halved");
-        curve.x_label = "epoch";
-        curve.y_label = "test accuracy";
-        curve.points = true;
-        curve.key = "bottom right";
-        for (int k = 0; k < 3; ++k) {
-          nn::seed(lesson.seed());
-          nn::Sequential net = small_cnn(kinds[k]);
-          nn::SGD sgd(net.parameters(), 0.01, 0.9);
-          nn::TrainConfig config;
-          config.epochs = lesson.quick() ? 1 : 3;
-          config.batch_size = 32;
-          config.seed = lesson.seed();
-          config.quiet = true;
-          const nn::TrainResult result = nn::train(net, sgd, train, config, test);
-          net.forward(test.x.col(0));
-          const arma::uword maps = net.outputs()[net.size() - 2].n_rows;
-          t << std::left << std::setw(20) << labels[k] << std::right << std::setw(12) << maps
-            << std::setw(13) << parameter_count(net) << std::setw(11)
-            << percent(nn::accuracy(net, train.x, train.y)) << std::setw(10)
-            << percent(nn::accuracy(net, test.x, test.y)) << num(result.seconds / result.history.size(), 9, 2)
-            << "\n";
-          curve.add(labels[k], nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
-        }
-        s.say(t.str());
-        s.plot(curve);
-        s.say("The strided convolution costs 584 more weights (8x8x3x3 + 8) but computes a quarter\n"
-              "of the outputs a stride-1 convolution would, and its maps are 12x12 instead of\n"
-              "13x13, so the dense layer is smaller: fewer parameters in all.");
-      });
-
-  // ---- 9. dilation -------------------------------------------------------------------------
-  lesson.step(
-      "Dilation: receptive fields of stacked 3x3 layers",
-      "L stacked 3x3 convolutions see 2L + 1 pixels across: 3, 5, 7, 9. With dilations 1, 2,\n"
-      "4, 8 (each layer's taps twice as far apart; Yu and Koltun 2016) the same 9 weights per\n"
-      "layer see 3, 7, 15, 31: 2^(L+1) - 1, exponential in depth, with no pooling and no loss\n"
-      "of resolution. Each picture is the backward of a 1 at the centre output through the stack\n"
-      "with all-ones kernels: the number of paths from each input pixel to the centre.",
-      [&](nn::lesson::Step& s) {
-        s.code("src/nn/blocks.cpp", "receptive-field");
-        const arma::uword size = 33;
-        nn::plot::Images images("receptive-fields",
-                                "Receptive field of the centre pixel: 1-4 layers of 3x3, dilation 1 (top) vs 1-2-4-8 (bottom)");
-        images.columns = 4;
-        images.palette = nn::plot::Palette::sequential;
-        std::ostringstream t;
-        t << "layers   dilation 1: field, paths   dilations 1,2,4,..: field, pixels reached\n";
-        std::vector<arma::uword> plain, dilated;
-        std::vector<arma::mat> dilated_maps;
-        for (arma::uword depth = 1; depth <= 4; ++depth) {
-          plain.push_back(1);
-          dilated.push_back(arma::uword(1) << (depth - 1));
-          const arma::mat a = nn::receptive_field(plain, size);
-          const arma::mat b = nn::receptive_field(dilated, size);
-          const arma::uvec ra = arma::find(arma::sum(a, 1) > 0), rb = arma::find(arma::sum(b, 1) > 0);
-          t << std::setw(6) << depth << std::setw(14) << ra.n_elem << "x" << ra.n_elem << std::setw(8)
-            << arma::accu(a) << std::setw(20) << rb.n_elem << "x" << rb.n_elem << std::setw(8)
-            << arma::accu(b > 0) << "\n";
-          images.add(a, std::to_string(depth) + " layer" + (depth > 1 ? "s" : "") + ", d = 1: " +
-                            std::to_string(ra.n_elem) + "x" + std::to_string(ra.n_elem));
-          dilated_maps.push_back(b);
-        }
-        for (arma::uword depth = 1; depth <= 4; ++depth) {
-          const arma::uvec rb = arma::find(arma::sum(dilated_maps[depth - 1], 1) > 0);
-          std::string ds;
-          for (arma::uword l = 0; l < depth; ++l) ds += (l ? "-" : "") + std::to_string(1u << l);
-          images.add(dilated_maps[depth - 1], "d = " + ds + ": " + std::to_string(rb.n_elem) + "x" +
-                                                  std::to_string(rb.n_elem));
-        }
-        s.say(t.str());
-        s.plot(images);
-        s.say("Dilations 1-2-4-8 reach every pixel of their 31x31 field (961 of 961): along each\n"
-              "axis the offsets a + 2b + 4c + 8d with a, b, c, d in {-1, 0, 1} hit every integer\n"
-              "from -15 to 15, so there are no gaps. Doubling the dilation each layer is what makes\n"
-              "the cover complete; dilations 1-3-9 would too, 1-4-16 would leave holes. Plain\n"
-              "stacks pile their paths onto the centre (a binomial bump).");
-      });
-
-  lesson.step(
-      "The dilated Toeplitz matrix",
-      "Conv2d with dilation is still a matrix: vec(y) = T vec(x) + b (lesson 3). A 3x3 kernel\n"
-      "[1..9] with dilation 2 on a 7x7 image: 3x3 outputs, each a dot product with 9 pixels two\n"
-      "apart. T is 9 x 49; each row holds the kernel's 9 weights, now spread over 5 image rows.\n"
-      "It equals the undilated convolution with the zero-stuffed 5x5 kernel.",
-      [&](nn::lesson::Step& s) {
-        s.source("src/nn/conv2d.cpp", "conv2d-toeplitz");
-        nn::Conv2d conv(nn::Shape{1, 7, 7}, 1, 3, 3, 1, 0, 2);
-        conv.bias.zeros();
-        const arma::mat kernel = arma::reshape(arma::regspace(1, 9), 3, 3).t();  // rows 1 2 3 / 4 5 6 / 7 8 9
-        conv.set_kernel(0, 0, kernel);
-        s.show("kernel", kernel);
-        arma::mat stuffed(5, 5, arma::fill::zeros);
-        stuffed.submat(arma::regspace<arma::uvec>(0, 2, 4), arma::regspace<arma::uvec>(0, 2, 4)) = kernel;
-        s.show("the same taps as a 5x5 kernel with zeros between", stuffed);
-        const arma::mat t = conv.toeplitz();  // (9 x 49)
-        s.show("T (9 x 49), first 12 columns (image column 0, then column 1: rows 0-6, 0-4)", arma::mat(t.cols(0, 11)));
-        nn::Conv2d plain(nn::Shape{1, 7, 7}, 1, 5, 5);
-        plain.bias.zeros();
-        plain.set_kernel(0, 0, stuffed);
-        s.show("max |T_dilated - T_zero-stuffed|", arma::abs(t - plain.toeplitz()).max(), 1);
-        nn::seed(lesson.seed());
-        const arma::vec x = arma::randn(49);
-        s.show("max |forward(x) - T x| for a random x", arma::abs(conv.forward(x) - t * x).max(), 17);
-        nn::plot::Heatmap map("dilated-toeplitz", "Toeplitz matrix of a 3x3 kernel [1..9], dilation 2, on a 7x7 image", t);
-        map.x_label = "input pixel (column-major: 7 per image column)";
-        map.y_label = "output pixel";
-        map.palette = nn::plot::Palette::sequential;
-        s.plot(map);
-      });
-
-  // ---- 11. linear regions --------------------------------------------------------------------
-  lesson.step(
-      "Linear regions of a random ReLU layer on the plane",
-      "A layer of n ReLUs on R^2, h = relu(W p + b) (W n x 2, b n, both randn), is linear on each\n"
-      "region where the pattern of active units is fixed. Unit i switches on the line\n"
-      "w_i . p + b_i = 0, and n lines in general position cut the plane into\n"
-      "sum_{s=0..2} C(n, s) = 1 + n + n(n-1)/2 regions. We count the distinct activation\n"
-      "patterns on a grid that provably meets every region: one grid column per slab between\n"
-      "neighbouring line crossings, one grid row between every two neighbouring lines on each\n"
-      "column (docs/lesson11.md says why that is enough; a uniform grid is not: a region can be\n"
-      "arbitrarily thin). The pictures use a uniform grid and show what it misses.",
-      [&](nn::lesson::Step& s) {
-        s.source("src/nn/blocks.cpp", "region-sample-grid");  // 35 lines: the doc shows them
-        s.source("src/nn/blocks.cpp", "count-regions");
-        nn::seed(lesson.seed());
-        const arma::uword max_units = 10;
-        arma::vec counted(max_units), formula(max_units), uniform(max_units);
-        std::ostringstream t;
-        t << "   n   formula  counted   grid points   uniform 400x400 grid over the crossings\n";
-        arma::mat weight_10;
-        arma::vec bias_10;
-        double extent_10 = 1;
-        for (arma::uword n = 1; n <= max_units; ++n) {
-          const arma::mat weight = arma::randn(n, 2);
-          const arma::vec bias = arma::randn(n);
-          const nn::SampleGrid grid = nn::region_sample_grid(weight, bias);
-          counted(n - 1) = nn::count_regions(weight, bias, grid.xs, grid.ys);
-          formula(n - 1) = nn::arrangement_regions(n, 2);
-          const double extent = grid.vertices.is_empty() ? 2.0 : 1.1 * arma::abs(grid.vertices).max() + 0.5;
-          const arma::umat image = nn::region_image(weight, bias, extent, 400);
-          uniform(n - 1) = image.max() + 1;
-          t << std::setw(4) << n << std::setw(10) << formula(n - 1) << std::setw(9) << counted(n - 1)
-            << std::setw(14) << grid.xs.n_elem * grid.ys.n_elem << std::setw(10) << uniform(n - 1)
-            << " (extent " << num(extent, 0) << ")\n";
-          if (n == max_units) {
-            weight_10 = weight;
-            bias_10 = bias;
-            extent_10 = extent;
-          }
-        }
-        s.say(t.str());
-        nn::plot::Lines lines("linear-regions", "Linear regions of a ReLU layer R^2 -> R^n");
-        lines.x_label = "n (units)";
-        lines.y_label = "regions";
-        lines.points = true;
-        lines.key = "top left";
-        lines.add("1 + n + n(n-1)/2", arma::regspace(1, max_units), formula);
-        lines.add("counted on the slab grid (on top of the formula)", arma::regspace(1, max_units), counted);
-        lines.add("seen by a uniform 400x400 grid", arma::regspace(1, max_units), uniform);
-        s.plot(lines);
-        // Colour by region; a fixed shuffle of the region numbers keeps neighbours apart.
-        for (double extent : {extent_10, 3.0}) {
-          const arma::umat image = nn::region_image(weight_10, bias_10, extent, 240);
-          const arma::uword regions = image.max() + 1;
-          const arma::uvec shuffle = arma::randperm(regions);
-          arma::mat colours(image.n_rows, image.n_cols);
-          for (arma::uword i = 0; i < image.n_elem; ++i)
-            colours(i) = static_cast<double>(shuffle(image(i))) - 0.5 * (regions - 1);
-          const bool whole = extent == extent_10;
-          nn::plot::Heatmap map(whole ? "regions-10" : "regions-10-zoom",
-                                "The " + std::to_string(regions) + " regions of 10 ReLUs seen in [-" + num(extent, 0, 2) +
-                                    ", " + num(extent, 0, 2) + "]^2" + (whole ? " (every crossing)" : " (zoomed)"),
-                                colours);
-          map.x_label = "x (240 pixels across)";
-          map.y_label = "y (240 pixels, up at the top)";
-          map.palette = nn::plot::Palette::diverging;
-          s.plot(map);
-        }
-        s.say("Each colour is one linear piece. A deep net composes such layers: its pieces can\n"
-              "multiply with depth (Montufar et al. 2014), which this bound for one layer does not.");
-      });
-
-  lesson.step(
-      "What to try next",
-      "Claims of this lesson are tested in tests/lessons/lesson11_normalization_test.cpp\n"
-      "(build/stepnet_tests \"[lesson11]\"); the prose is docs/lesson11.md.",
-      [&](nn::lesson::Step& s) {
-        s.say("- --lr 0.1 and --lr 1: where does the plain net start to fail, and the BN net?\n"
-              "- Put the BatchNorm1d after the ReLU instead of before: does step 4 still hold?\n"
-              "- BatchNorm2d in the CNNs of step 8 (after the first convolution).\n"
-              "- Dilations 1-2-4 with 5x5 kernels: what field, and are there gaps?\n"
-              "- Linear regions of a 2-layer ReLU net on the plane: count them on a fine grid.");
-      });
-
+  Context c(lesson);
+  lesson.step(bn_by_hand_text, c, bn_by_hand);
+  lesson.step(bn_backward_text, c, bn_backward);
+  lesson.step(running_stats_text, c, running_stats);
+  lesson.step(deep_nets_text, c, deep_nets);
+  lesson.step(high_lr_text, c, high_lr);
+  lesson.step(train_vs_eval_text, c, train_vs_eval);
+  lesson.step(pooling_text, c, pooling);
+  lesson.step(downsampling_text, c, downsampling);
+  lesson.step(dilation_text, c, dilation);
+  lesson.step(dilated_toeplitz_text, c, dilated_toeplitz);
+  lesson.step(linear_regions_text, c, linear_regions);
+  lesson.step(what_next_text, c, what_next);
   return lesson.run();
 }
