@@ -212,12 +212,6 @@ const nn::KernelRidgeResult& Context::kernel_baseline() {
 }
 // [/snippet]
 
-// The tiny example of steps 2 and 3: six 2-D latent vectors of three classes.
-arma::mat tiny_latent() {  // (2 x 6)
-  return arma::mat{{1.0, 0.8, -0.2, -1.0, 0.1, 0.6}, {0.1, 0.4, 1.0, 0.3, -1.0, -0.7}};
-}
-arma::uvec tiny_labels() { return arma::uvec{0, 0, 1, 1, 2, 2}; }
-
 // A figure of per-epoch columns, as every figure of steps 9 and 10 draws them.
 nn::plot::Lines epoch_figure(const std::string& name, const std::string& title,
                              const std::string& y_label, bool log_y, const Sizes& z) {
@@ -261,12 +255,12 @@ void tiny_example(Context& /*c*/, Step& s) {
   s.needs({"CentroidLoss::backward"});
   s.code("src/nn/centroid.cpp", "update-centroids");
   s.source("src/nn/centroid.cpp", "centroid-backward");
-  const arma::mat h = tiny_latent();  // (2 x 6)
+  const arma::mat h = nn::centroid_example_latent();  // (2 x 6)
   nn::CentroidLoss loss(3);
-  loss.update_centroids(h, tiny_labels());
+  loss.update_centroids(h, nn::centroid_example_labels());
   s.show("latent H (one column per sample), labels 0 0 1 1 2 2", h);
   s.show("centroids E (one column per class)", loss.centroids());
-  s.show("L", loss.forward(h, tiny_labels()), 6);
+  s.show("L", loss.forward(h, nn::centroid_example_labels()), 6);
   s.show("attraction", loss.attraction(), 6);
   s.show("repulsion", loss.repulsion(), 6);
   s.show("dL/dH", loss.backward(), 6);
@@ -287,8 +281,8 @@ void gradient_check(Context& /*c*/, Step& s) {
   s.needs({"numeric_gradient", "Linear::backward", "leaky_relu_backward",
            "CentroidLoss::backward"});
   s.source("src/nn/gradcheck.cpp", "numeric-gradient");
-  const arma::mat h = tiny_latent();
-  const arma::uvec y = tiny_labels();
+  const arma::mat h = nn::centroid_example_latent();
+  const arma::uvec y = nn::centroid_example_labels();
   nn::CentroidLoss loss(3);
   loss.update_centroids(h, y);
   loss.forward(h, y);
@@ -299,15 +293,10 @@ void gradient_check(Context& /*c*/, Step& s) {
   s.show("relative error (latent)", nn::relative_error(analytic, numeric), 12);
 
   const arma::mat x = arma::randn(5, 6);  // (5 x 6): six samples
-  nn::Sequential net;
-  auto& first = net.emplace<nn::Linear>(5, 4);
-  net.emplace<nn::LeakyReLU>(0.1);
-  net.emplace<nn::Linear>(4, 3);
+  nn::Sequential net = nn::centroid_check_net();
+  auto& first = dynamic_cast<nn::Linear&>(net[0]);
   nn::CentroidLoss net_loss(3);
-  net_loss.update_centroids(net.forward(x), y);  // then held constant
-  net.zero_grad();
-  net_loss.forward(net.forward(x), y);
-  net.backward(net_loss.backward());
+  nn::centroid_backward(net, net_loss, x, y);  // the centroids from net(x), then held constant
   const arma::mat weight = first.weight;
   const arma::mat numeric_w = nn::numeric_gradient(
       [&](const arma::mat& w) {

@@ -137,6 +137,29 @@ TrainResult train_centroid_net(Sequential& net, CentroidLoss& loss, Optimizer& o
   return nn::train(net, optimizer, train, config);
 }
 
+arma::mat centroid_example_latent() {
+  return arma::mat{{1.0, 0.8, -0.2, -1.0, 0.1, 0.6}, {0.1, 0.4, 1.0, 0.3, -1.0, -0.7}};
+}
+
+arma::uvec centroid_example_labels() { return arma::uvec{0, 0, 1, 1, 2, 2}; }
+
+Sequential centroid_check_net() {
+  Sequential net;
+  net.emplace<Linear>(5, 4);
+  net.emplace<LeakyReLU>(0.1);
+  net.emplace<Linear>(4, 3);
+  return net;
+}
+
+double centroid_backward(Sequential& net, CentroidLoss& loss, const arma::mat& x,
+                         const arma::uvec& labels) {
+  loss.update_centroids(net.forward(x), labels);  // then held constant
+  net.zero_grad();
+  const double value = loss.forward(net.forward(x), labels);
+  net.backward(loss.backward());
+  return value;
+}
+
 LatentView latent_view(Sequential& net, const CentroidLoss& loss, const Dataset& set) {
   const arma::mat h = forward_in_batches(net, set.x);  // (latent x n)
   const PrincipalComponents pc = principal_components(h, 2);

@@ -77,6 +77,15 @@ struct LatentView {
 };
 LatentView latent_view(Sequential& net, const CentroidLoss& loss, const Dataset& set);
 
+// ---- lesson 10's worked examples, shared with its tests ------------------------------------------
+arma::mat centroid_example_latent();   // (2 x 6) six 2-D latent vectors of three classes
+arma::uvec centroid_example_labels();  // 0 0 1 1 2 2
+Sequential centroid_check_net();       // Linear 5->4, LeakyReLU(0.1), Linear 4->3
+// The centroids from the net's output on x, then held constant: the loss on that batch, and
+// dL/dparameters in the net's gradients (zeroed first). Returns the loss.
+double centroid_backward(Sequential& net, CentroidLoss& loss, const arma::mat& x,
+                         const arma::uvec& labels);
+
 // ---- tracking: one row per epoch ------------------------------------------------------------------
 struct EpochTable {
   std::vector<std::string> header;

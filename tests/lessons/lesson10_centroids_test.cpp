@@ -23,8 +23,8 @@ using testing::grid;
 namespace {
 
 // Step 2's six 2-D latent vectors of three classes.
-const arma::mat tiny_latent = grid({{1.0, 0.8, -0.2, -1.0, 0.1, 0.6}, {0.1, 0.4, 1.0, 0.3, -1.0, -0.7}});
-const arma::uvec tiny_labels = {0, 0, 1, 1, 2, 2};
+const arma::mat tiny_latent = nn::centroid_example_latent();  // (2 x 6)
+const arma::uvec tiny_labels = nn::centroid_example_labels();  // 0 0 1 1 2 2
 
 }  // namespace
 
@@ -77,15 +77,9 @@ SCENARIO("The centroid loss's gradient agrees with the numeric one", "[lesson10]
   GIVEN("a small net, Linear 5->4, LeakyReLU(0.1), Linear 4->3, on six random samples") {
     nn::seed(0);
     const arma::mat x = arma::randn(5, 6);
-    nn::Sequential net;
-    net.emplace<nn::Linear>(5, 4);
-    net.emplace<nn::LeakyReLU>(0.1);
-    net.emplace<nn::Linear>(4, 3);
+    nn::Sequential net = nn::centroid_check_net();
     nn::CentroidLoss loss(3);
-    loss.update_centroids(net.forward(x), tiny_labels);  // then held constant
-    net.zero_grad();
-    loss.forward(net.forward(x), tiny_labels);
-    net.backward(loss.backward());
+    nn::centroid_backward(net, loss, x, tiny_labels);  // the centroids held constant
     THEN("every parameter's gradient matches centered differences of the loss") {
       for (const nn::Parameter& p : net.parameters()) {
         const arma::mat value = *p.value;

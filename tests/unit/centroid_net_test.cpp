@@ -140,3 +140,20 @@ SCENARIO("track_centroid_net and track_cross_entropy keep one row per epoch", "[
     }
   }
 }
+
+SCENARIO("centroid_backward: centroids from the batch, then a fresh backward", "[lesson10][points:0]") {
+  GIVEN("the lesson's check net on six random samples and the example's labels") {
+    nn::seed(0);
+    const arma::mat x = arma::randn(5, 6);
+    nn::Sequential net = nn::centroid_check_net();
+    nn::CentroidLoss loss(3);
+    const double first = nn::centroid_backward(net, loss, x, nn::centroid_example_labels());
+    const arma::mat grad = *net.parameters()[0].grad;
+    THEN("it returns the loss on the batch; a second call gives the same gradient, not twice it") {
+      CHECK(first == loss.forward(net.forward(x), nn::centroid_example_labels()));
+      nn::centroid_backward(net, loss, x, nn::centroid_example_labels());
+      CHECK(arma::abs(*net.parameters()[0].grad - grad).max() == 0);
+      CHECK(arma::abs(grad).max() > 0);
+    }
+  }
+}
