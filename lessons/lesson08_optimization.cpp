@@ -42,40 +42,13 @@
 
 namespace {
 
-constexpr arma::uword classes = 10;
 constexpr arma::uword batch_size = 20;  // every Fashion-MNIST run of this lesson
 
-// [snippet opt-mlp]
-enum class Act { relu, tanh };
+// The MLP of every experiment here: nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 ->
+// hidden -> f -> [Dropout(p)] -> 10; and nn::decay_weights_only (src/nn/search.cpp, opt-mlp).
+using nn::decay_weights_only;
 
-// 784 -> hidden -> f -> [Dropout(p)] -> 10. The hidden layer is He-initialized for ReLU,
-// Xavier for tanh; the output layer starts small (std 0.01) so the initial loss is ln 10.
-nn::Sequential mlp(arma::uword hidden, Act act = Act::relu, double dropout = 0) {
-  nn::Sequential net;
-  nn::Linear& fc1 = net.emplace<nn::Linear>(784, hidden);
-  if (act == Act::relu) {
-    nn::init::he(fc1.weight);
-    net.emplace<nn::ReLU>();
-  } else {
-    nn::init::xavier(fc1.weight);
-    net.emplace<nn::Tanh>();
-  }
-  fc1.bias.zeros();
-  if (dropout > 0) net.emplace<nn::Dropout>(dropout);
-  nn::Linear& fc2 = net.emplace<nn::Linear>(hidden, classes);
-  nn::init::small_random(fc2.weight, 0.01);
-  fc2.bias.zeros();
-  return net;
-}
-
-// L2 weight decay on the weights only: the biases are not decayed.
-void decay_weights_only(nn::Optimizer& optimizer, double lambda) {
-  optimizer.set_weight_decay(lambda);
-  optimizer.set_weight_decay("bias", 0.0);
-}
-// [/snippet]
-
-std::string act_name(Act act) { return act == Act::relu ? "ReLU" : "tanh"; }
+std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
 using nn::util::fixed;
 // A percentage right-aligned in `width` characters before its % sign (tables).
@@ -101,7 +74,7 @@ nn::TrainConfig quiet_config(int epochs) {
 // the trainer hands back (the best validation epoch's parameters): nn::ScoredTrial.
 struct Trial : nn::ScoredTrial {
   arma::uword hidden = 0;
-  Act act = Act::relu;
+  std::string act = "relu";
   double lambda = 0;  // L2 weight decay
 };
 
@@ -115,13 +88,13 @@ std::vector<Trial> random_search(int n, int epochs, const nn::Dataset& train,
   std::vector<Trial> trials(n);
   for (Trial& t : trials) {
     t.hidden = units[nn::rng()() % 4];
-    t.act = nn::rng()() % 2 == 0 ? Act::relu : Act::tanh;
+    t.act = nn::rng()() % 2 == 0 ? "relu" : "tanh";
     t.lambda = std::pow(10.0, -5 + 4 * nn::uniform01());
   }
   for (std::size_t i = 0; i < trials.size(); ++i) {
     Trial& t = trials[i];
     nn::seed(1000 + i);  // each trial its own initial weights and batch order
-    nn::Sequential net = mlp(t.hidden, t.act);
+    nn::Sequential net = nn::image_mlp(t.hidden, t.act);
     nn::Adam adam(net.parameters(), 1e-3);
     decay_weights_only(adam, t.lambda);
     nn::TrainConfig config = quiet_config(epochs);
@@ -146,7 +119,7 @@ const nn::LogBox rate_box{-4, -0.5, -5, -2};
 double rate_accuracy(const nn::LogPoint& p, std::uint64_t seed, int epochs,
                      const nn::Dataset& train, const nn::Dataset& validation) {
   nn::seed(seed);
-  nn::Sequential net = mlp(50);
+  nn::Sequential net = nn::image_mlp(50);
   nn::SGD sgd(net.parameters(), std::pow(10.0, p.x));
   decay_weights_only(sgd, std::pow(10.0, p.y));
   nn::TrainConfig config = quiet_config(epochs);
@@ -316,7 +289,7 @@ void three_optimizers(Context& c, nn::lesson::Step& s) {
   s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
            "SGD::step"});
   const auto& [train, validation, test] = c.data(s);
-  s.source("lessons/lesson08_optimization.cpp", "opt-mlp");
+  s.source("src/nn/search.cpp", "opt-mlp");
   s.source("src/nn/trainer.cpp", "train-batch");
   nn::plot::Lines loss_curve("optimizers-loss", "Training loss per epoch, MLP 784-100-10");
   loss_curve.x_label = "epoch";
@@ -331,7 +304,7 @@ void three_optimizers(Context& c, nn::lesson::Step& s) {
   table << "optimizer                 train loss  val loss  val acc  test acc\n";
   for (int k = 0; k < 3; ++k) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(100);
+    nn::Sequential net = nn::image_mlp(100);
     // [snippet three-optimizers]
     nn::SGD plain(net.parameters(), 0.01);
     nn::SGD momentum(net.parameters(), 0.01, 0.9);
@@ -381,7 +354,7 @@ void per_layer_learning_rates(Context& c, nn::lesson::Step& s) {
       {"all x1", 1.0}, {"output x0.1", 0.1}, {"hidden x0", 0.0}};
   for (const auto& [label, multiplier] : settings) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(100);
+    nn::Sequential net = nn::image_mlp(100);
     nn::SGD sgd(net.parameters(), 0.01, 0.9);
     // [snippet per-layer-lr]
     if (label == "output x0.1") sgd.set_lr_multiplier("2", multiplier);  // 2.weight, 2.bias
@@ -444,7 +417,7 @@ void learning_rate_schedules(Context& c, nn::lesson::Step& s) {
         << "   lr: first     last  best val loss (epoch)   last val loss  val acc\n";
   for (const auto& [label, schedule] : schedules) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(100);
+    nn::Sequential net = nn::image_mlp(100);
     nn::SGD sgd(net.parameters(), 0.01, 0.9);
     nn::TrainConfig config = quiet_config(n);
     config.seed = c.lesson.seed();
@@ -487,7 +460,7 @@ void l2_weight_decay(Context& c, nn::lesson::Step& s) {
   table << "   lambda     ||W1||    ||W2||  0.5 lambda ||W||^2  train acc  val acc  val loss\n";
   for (double lambda : {0.0, 1e-3, 1e-2, 1e-1}) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(100);
+    nn::Sequential net = nn::image_mlp(100);
     nn::SGD sgd(net.parameters(), 0.01, 0.9);
     decay_weights_only(sgd, lambda);
     nn::TrainConfig config = quiet_config(c.epochs());
@@ -569,7 +542,7 @@ void dropout_in_training(Context& c, nn::lesson::Step& s) {
   table << "net                 train acc (as trained)  train acc (eval)  val acc  val loss\n";
   for (double p : {0.0, 0.5}) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(200, Act::relu, p);
+    nn::Sequential net = nn::image_mlp(200, "relu", p);
     nn::Adam adam(net.parameters(), 1e-3);
     nn::TrainConfig config = quiet_config(c.epochs());
     config.seed = c.lesson.seed();
@@ -614,7 +587,7 @@ void early_stopping(Context& c, nn::lesson::Step& s) {
   s.source("src/nn/trainer.cpp", "early-stopping");
   s.source("src/nn/trainer.cpp", "early-stopping-patience");
   nn::seed(c.lesson.seed());
-  nn::Sequential net = mlp(200);
+  nn::Sequential net = nn::image_mlp(200);
   nn::Adam adam(net.parameters(), 1e-3);
   // [snippet early-stopping-config]
   nn::TrainConfig config = quiet_config(c.lesson.quick() ? 8 : 40);
@@ -674,7 +647,7 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
       << fixed(r.train.loss, 4, 11) << pct(r.train.accuracy, 6) << " |"
       << fixed(r.validation.loss, 4, 10) << pct(r.validation.accuracy, 6) << " |"
       << fixed(r.test.loss, 4, 10) << pct(r.test.accuracy, 6) << "\n";
-    rows.row(i) = arma::rowvec{double(r.hidden), r.act == Act::relu ? 0.0 : 1.0, r.lambda,
+    rows.row(i) = arma::rowvec{double(r.hidden), r.act == "relu" ? 0.0 : 1.0, r.lambda,
                                double(r.best_epoch), r.train.loss, r.train.accuracy,
                                r.validation.loss, r.validation.accuracy, r.test.loss,
                                r.test.accuracy, i == best ? 1.0 : 0.0, double(r.history.size())};

@@ -2,10 +2,44 @@
 
 #include <cmath>
 
+#include "nn/activations.hpp"
+#include "nn/dropout.hpp"
 #include "nn/error.hpp"
+#include "nn/init.hpp"
+#include "nn/linear.hpp"
 #include "nn/random.hpp"
 
 namespace nn {
+
+// [snippet opt-mlp]
+// 784 -> hidden -> f -> [Dropout(p)] -> 10. The hidden layer is He-initialized for ReLU,
+// Xavier for tanh; the output layer starts small (std 0.01) so the initial loss is ln 10.
+Sequential image_mlp(arma::uword hidden, const std::string& activation, double dropout) {
+  if (activation != "relu" && activation != "tanh")
+    throw Error("image_mlp: activation \"" + activation + "\" (relu or tanh)");
+  Sequential net;
+  Linear& fc1 = net.emplace<Linear>(784, hidden);
+  if (activation == "relu") {
+    init::he(fc1.weight);
+    net.emplace<ReLU>();
+  } else {
+    init::xavier(fc1.weight);
+    net.emplace<Tanh>();
+  }
+  fc1.bias.zeros();
+  if (dropout > 0) net.emplace<Dropout>(dropout);
+  Linear& fc2 = net.emplace<Linear>(hidden, 10);
+  init::small_random(fc2.weight, 0.01);
+  fc2.bias.zeros();
+  return net;
+}
+
+// L2 weight decay on the weights only: the biases are not decayed.
+void decay_weights_only(Optimizer& optimizer, double lambda) {
+  optimizer.set_weight_decay(lambda);
+  optimizer.set_weight_decay("bias", 0.0);
+}
+// [/snippet]
 
 double uniform01() { return static_cast<double>(rng()() >> 11) * 0x1.0p-53; }
 

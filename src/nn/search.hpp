@@ -2,6 +2,8 @@
 // splits, the winner chosen by the validation split alone, and grid against random layouts
 // of a two-axis search at the same budget (Bergstra & Bengio 2012).
 //
+// image_mlp(hidden, f, p)        the MLP every experiment of lesson 8 trains (and its tests)
+// decay_weights_only(opt, l)     L2 weight decay on the weights, not the biases
 // uniform01()                    a uniform number in [0, 1) from nn::rng(): 53 random bits, the
 //                                same on every platform (std::uniform_real_distribution is not)
 // ScoredTrial, train_and_score   nn::train, then train / validation / test evaluated on the net
@@ -18,6 +20,7 @@
 #include <armadillo>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "nn/dataset.hpp"
@@ -26,6 +29,12 @@
 #include "nn/trainer.hpp"
 
 namespace nn {
+
+// 784 -> hidden -> f -> [Dropout(p) when p > 0] -> 10, f "relu" (He init) or "tanh" (Xavier);
+// the output layer starts small (std 0.01) so the initial loss is ln 10; biases 0. Another
+// activation throws nn::Error.
+Sequential image_mlp(arma::uword hidden, const std::string& activation = "relu", double dropout = 0);
+void decay_weights_only(Optimizer& optimizer, double lambda);
 
 double uniform01();
 

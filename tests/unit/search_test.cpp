@@ -120,3 +120,35 @@ SCENARIO("grid against random search when only x matters", "[lesson08][points:0]
     CHECK_THROWS_WITH(nn::compare_grid_random(0, 3, {}, 0, 0, {}), Contains("compare_grid_random"));
   }
 }
+
+SCENARIO("image_mlp and decay_weights_only: lesson 8's nets", "[lesson08][points:0]") {
+  GIVEN("image_mlp(50), image_mlp(20, tanh, 0.5)") {
+    nn::seed(0);
+    nn::Sequential relu = nn::image_mlp(50);
+    nn::Sequential tanh = nn::image_mlp(20, "tanh", 0.5);
+    THEN("784 -> 50 -> ReLU -> 10; the dropout net has a fifth module; biases start at 0") {
+      REQUIRE(relu.size() == 3);
+      REQUIRE(tanh.size() == 4);
+      CHECK(relu.forward(arma::zeros(784, 2)).n_rows == 10);
+      const nn::Linear& out = dynamic_cast<const nn::Linear&>(relu[2]);
+      CHECK(arma::abs(out.bias).max() == 0);
+      CHECK_THAT(arma::stddev(arma::vectorise(out.weight)), WithinAbs(0.01, 0.002));  // 500 draws
+      CHECK(tanh.forward(arma::zeros(784, 2)).n_rows == 10);
+    }
+    THEN("another activation is refused by name") {
+      CHECK_THROWS_WITH(nn::image_mlp(5, "sigmoid"), Contains("sigmoid"));
+    }
+    WHEN("decay_weights_only(sgd, 0.1) and every bias set to 1") {
+      nn::SGD sgd(relu.parameters(), 0.01);
+      nn::decay_weights_only(sgd, 0.1);
+      double weights = 0;
+      for (const nn::Parameter& p : relu.parameters()) {
+        if (p.name.find("bias") != std::string::npos) p.value->ones();
+        else weights += arma::accu(arma::square(*p.value));
+      }
+      THEN("the penalty is 0.5 lambda ||W||^2 over the weights alone") {
+        CHECK_THAT(sgd.l2_penalty(), WithinAbs(0.05 * weights, 1e-12 * weights));
+      }
+    }
+  }
+}
