@@ -37,44 +37,18 @@
 #include "course/lesson.hpp"
 #include "nn/nn.hpp"
 #include "nn/optim.hpp"
+#include "nn/search.hpp"
 #include "nn/trainer.hpp"
 
 namespace {
 
-constexpr arma::uword classes = 10;
 constexpr arma::uword batch_size = 20;  // every Fashion-MNIST run of this lesson
 
-// [snippet opt-mlp]
-enum class Act { relu, tanh };
+// The MLP of every experiment here: nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 ->
+// hidden -> f -> [Dropout(p)] -> 10; and nn::decay_weights_only (src/nn/search.cpp, opt-mlp).
+using nn::decay_weights_only;
 
-// 784 -> hidden -> f -> [Dropout(p)] -> 10. The hidden layer is He-initialized for ReLU,
-// Xavier for tanh; the output layer starts small (std 0.01) so the initial loss is ln 10.
-nn::Sequential mlp(arma::uword hidden, Act act = Act::relu, double dropout = 0) {
-  nn::Sequential net;
-  nn::Linear& fc1 = net.emplace<nn::Linear>(784, hidden);
-  if (act == Act::relu) {
-    nn::init::he(fc1.weight);
-    net.emplace<nn::ReLU>();
-  } else {
-    nn::init::xavier(fc1.weight);
-    net.emplace<nn::Tanh>();
-  }
-  fc1.bias.zeros();
-  if (dropout > 0) net.emplace<nn::Dropout>(dropout);
-  nn::Linear& fc2 = net.emplace<nn::Linear>(hidden, classes);
-  nn::init::small_random(fc2.weight, 0.01);
-  fc2.bias.zeros();
-  return net;
-}
-
-// L2 weight decay on the weights only: the biases are not decayed.
-void decay_weights_only(nn::Optimizer& optimizer, double lambda) {
-  optimizer.set_weight_decay(lambda);
-  optimizer.set_weight_decay("bias", 0.0);
-}
-// [/snippet]
-
-std::string act_name(Act act) { return act == Act::relu ? "ReLU" : "tanh"; }
+std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
 using nn::util::fixed;
 // A percentage right-aligned in `width` characters before its % sign (tables).
@@ -95,114 +69,67 @@ nn::TrainConfig quiet_config(int epochs) {
   return config;
 }
 
-// A uniform number in [0, 1) from nn::rng(), the same on every platform (53 random bits).
-double uniform01() { return static_cast<double>(nn::rng()() >> 11) * 0x1.0p-53; }
-
 // [snippet opt-search]
 // One row of the search: the hyper-parameters drawn, then the costs and accuracies of the net
-// the trainer hands back (the best validation epoch's parameters).
-struct Trial {
+// the trainer hands back (the best validation epoch's parameters): nn::ScoredTrial.
+struct Trial : nn::ScoredTrial {
   arma::uword hidden = 0;
-  Act act = Act::relu;
+  std::string act = "relu";
   double lambda = 0;  // L2 weight decay
-  nn::Evaluation train, validation, test;
-  int best_epoch = 0;
-  std::vector<nn::EpochStats> history;
 };
 
 // n trials: hidden units from {25, 50, 100, 200}, ReLU or tanh, lambda = 10^U(-5, -1). Each is
 // a fresh MLP trained with Adam (lr 1e-3), early stopping with patience 3 on the validation
-// split. The winner is the trial with the LOWEST VALIDATION LOSS; the test set is only reported.
+// split. The winner is the trial with the LOWEST VALIDATION LOSS (nn::lowest_validation_loss);
+// the test set is only reported.
 std::vector<Trial> random_search(int n, int epochs, const nn::Dataset& train,
                                  const nn::Dataset& validation, const nn::Dataset& test) {
   const arma::uword units[] = {25, 50, 100, 200};
   std::vector<Trial> trials(n);
   for (Trial& t : trials) {
     t.hidden = units[nn::rng()() % 4];
-    t.act = nn::rng()() % 2 == 0 ? Act::relu : Act::tanh;
-    t.lambda = std::pow(10.0, -5 + 4 * uniform01());
+    t.act = nn::rng()() % 2 == 0 ? "relu" : "tanh";
+    t.lambda = std::pow(10.0, -5 + 4 * nn::uniform01());
   }
   for (std::size_t i = 0; i < trials.size(); ++i) {
     Trial& t = trials[i];
     nn::seed(1000 + i);  // each trial its own initial weights and batch order
-    nn::Sequential net = mlp(t.hidden, t.act);
+    nn::Sequential net = nn::image_mlp(t.hidden, t.act);
     nn::Adam adam(net.parameters(), 1e-3);
     decay_weights_only(adam, t.lambda);
     nn::TrainConfig config = quiet_config(epochs);
     config.patience = 3;
-    const nn::TrainResult result = nn::train(net, adam, train, config, {}, validation);
-    t.best_epoch = result.best_epoch;
-    t.history = result.history;
-    t.train = nn::evaluate(net, train.x, train.y);
-    t.validation = nn::evaluate(net, validation.x, validation.y);
-    t.test = nn::evaluate(net, test.x, test.y);
+    static_cast<nn::ScoredTrial&>(t) = nn::train_and_score(net, adam, config, train, validation, test);
   }
   return trials;
-}
-
-std::size_t best_by_validation(const std::vector<Trial>& trials) {
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < trials.size(); ++i)
-    if (trials[i].validation.loss < trials[best].validation.loss) best = i;
-  return best;
 }
 // [/snippet]
 
 // [snippet grid-vs-random]
 // Grid versus random search at the same budget (Bergstra & Bengio 2012, as the babysitting
-// lecture shows it): n x n trials over log10 lr in [-4, -0.5] and log10 lambda in [-5, -2].
-// The grid takes the centres of an n x n tiling, so it tries only n distinct rates; random
-// search draws every trial's (lr, lambda) afresh, so n^2 distinct rates. When one axis (the
-// rate) matters and the other (lambda, in a short run) hardly does, the random layout
-// explores the axis that matters n times more finely.
-struct RatePoint {
-  double log_lr = 0, log_lambda = 0;
-  double validation_accuracy = 0;
-};
+// lecture shows it): n x n trials over log10 lr (x) in [-4, -0.5] and log10 lambda (y) in
+// [-5, -2]. The grid (nn::grid_layout) takes the centres of an n x n tiling, so it tries only n
+// distinct rates; random search (nn::random_layout) draws every trial's (lr, lambda) afresh, so
+// n^2 distinct rates. When one axis (the rate) matters and the other (lambda, in a short run)
+// hardly does, the random layout explores the axis that matters n times more finely.
+const nn::LogBox rate_box{-4, -0.5, -5, -2};
 
-std::vector<RatePoint> grid_layout(int n) {
-  std::vector<RatePoint> points;
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j)
-      points.push_back({-4 + 3.5 * (i + 0.5) / n, -5 + 3.0 * (j + 0.5) / n});
-  return points;
-}
-
-std::vector<RatePoint> random_layout(int n) {
-  std::vector<RatePoint> points(n * n);
-  for (RatePoint& p : points) {
-    p.log_lr = -4 + 3.5 * uniform01();
-    p.log_lambda = -5 + 3.0 * uniform01();
-  }
-  return points;
-}
-
-// Each point: the same initial MLP 784-50-ReLU-10 (seed), plain SGD at 10^log_lr with L2
-// 10^log_lambda on the weights, `epochs` epochs; its validation accuracy at the end.
-void run_layout(std::vector<RatePoint>& points, int epochs, std::uint64_t seed,
-                const nn::Dataset& train, const nn::Dataset& validation) {
-  for (RatePoint& p : points) {
-    nn::seed(seed);
-    nn::Sequential net = mlp(50);
-    nn::SGD sgd(net.parameters(), std::pow(10.0, p.log_lr));
-    decay_weights_only(sgd, std::pow(10.0, p.log_lambda));
-    nn::TrainConfig config = quiet_config(epochs);
-    config.seed = seed;  // the same batch order for every point
-    // A rate whose loss passes 3x the initial one stops there (lesson 6's guard, the
-    // lecture's "break out early") and is scored with the parameters it had before.
-    nn::train(net, sgd, train, config);
-    const double accuracy = nn::evaluate(net, validation.x, validation.y).accuracy;
-    p.validation_accuracy = std::isfinite(accuracy) ? accuracy : 0.0;
-  }
+// A point's score: the same initial MLP 784-50-ReLU-10 (seed), plain SGD at 10^x with L2
+// 10^y on the weights, `epochs` epochs; its validation accuracy at the end.
+double rate_accuracy(const nn::LogPoint& p, std::uint64_t seed, int epochs,
+                     const nn::Dataset& train, const nn::Dataset& validation) {
+  nn::seed(seed);
+  nn::Sequential net = nn::image_mlp(50);
+  nn::SGD sgd(net.parameters(), std::pow(10.0, p.x));
+  decay_weights_only(sgd, std::pow(10.0, p.y));
+  nn::TrainConfig config = quiet_config(epochs);
+  config.seed = seed;  // the same batch order for every point
+  // A rate whose loss passes 3x the initial one stops there (lesson 6's guard, the
+  // lecture's "break out early") and is scored with the parameters it had before.
+  nn::train(net, sgd, train, config);
+  return nn::evaluate(net, validation.x, validation.y).accuracy;  // non-finite: scored 0
 }
 // [/snippet]
-
-std::size_t most_accurate(const std::vector<RatePoint>& points) {
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < points.size(); ++i)
-    if (points[i].validation_accuracy > points[best].validation_accuracy) best = i;
-  return best;
-}
 
 // ---- what the steps share ------------------------------------------------------------------
 
@@ -362,7 +289,7 @@ void three_optimizers(Context& c, nn::lesson::Step& s) {
   s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
            "SGD::step"});
   const auto& [train, validation, test] = c.data(s);
-  s.source("lessons/lesson08_optimization.cpp", "opt-mlp");
+  s.source("src/nn/search.cpp", "opt-mlp");
   s.source("src/nn/trainer.cpp", "train-batch");
   nn::plot::Lines loss_curve("optimizers-loss", "Training loss per epoch, MLP 784-100-10");
   loss_curve.x_label = "epoch";
@@ -377,7 +304,7 @@ void three_optimizers(Context& c, nn::lesson::Step& s) {
   table << "optimizer                 train loss  val loss  val acc  test acc\n";
   for (int k = 0; k < 3; ++k) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(100);
+    nn::Sequential net = nn::image_mlp(100);
     // [snippet three-optimizers]
     nn::SGD plain(net.parameters(), 0.01);
     nn::SGD momentum(net.parameters(), 0.01, 0.9);
@@ -427,7 +354,7 @@ void per_layer_learning_rates(Context& c, nn::lesson::Step& s) {
       {"all x1", 1.0}, {"output x0.1", 0.1}, {"hidden x0", 0.0}};
   for (const auto& [label, multiplier] : settings) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(100);
+    nn::Sequential net = nn::image_mlp(100);
     nn::SGD sgd(net.parameters(), 0.01, 0.9);
     // [snippet per-layer-lr]
     if (label == "output x0.1") sgd.set_lr_multiplier("2", multiplier);  // 2.weight, 2.bias
@@ -490,7 +417,7 @@ void learning_rate_schedules(Context& c, nn::lesson::Step& s) {
         << "   lr: first     last  best val loss (epoch)   last val loss  val acc\n";
   for (const auto& [label, schedule] : schedules) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(100);
+    nn::Sequential net = nn::image_mlp(100);
     nn::SGD sgd(net.parameters(), 0.01, 0.9);
     nn::TrainConfig config = quiet_config(n);
     config.seed = c.lesson.seed();
@@ -533,7 +460,7 @@ void l2_weight_decay(Context& c, nn::lesson::Step& s) {
   table << "   lambda     ||W1||    ||W2||  0.5 lambda ||W||^2  train acc  val acc  val loss\n";
   for (double lambda : {0.0, 1e-3, 1e-2, 1e-1}) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(100);
+    nn::Sequential net = nn::image_mlp(100);
     nn::SGD sgd(net.parameters(), 0.01, 0.9);
     decay_weights_only(sgd, lambda);
     nn::TrainConfig config = quiet_config(c.epochs());
@@ -615,7 +542,7 @@ void dropout_in_training(Context& c, nn::lesson::Step& s) {
   table << "net                 train acc (as trained)  train acc (eval)  val acc  val loss\n";
   for (double p : {0.0, 0.5}) {
     nn::seed(c.lesson.seed());
-    nn::Sequential net = mlp(200, Act::relu, p);
+    nn::Sequential net = nn::image_mlp(200, "relu", p);
     nn::Adam adam(net.parameters(), 1e-3);
     nn::TrainConfig config = quiet_config(c.epochs());
     config.seed = c.lesson.seed();
@@ -660,7 +587,7 @@ void early_stopping(Context& c, nn::lesson::Step& s) {
   s.source("src/nn/trainer.cpp", "early-stopping");
   s.source("src/nn/trainer.cpp", "early-stopping-patience");
   nn::seed(c.lesson.seed());
-  nn::Sequential net = mlp(200);
+  nn::Sequential net = nn::image_mlp(200);
   nn::Adam adam(net.parameters(), 1e-3);
   // [snippet early-stopping-config]
   nn::TrainConfig config = quiet_config(c.lesson.quick() ? 8 : 40);
@@ -708,7 +635,7 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
   const int max_epochs = c.lesson.quick() ? 4 : 15;
   nn::seed(c.lesson.seed() + 1);
   const std::vector<Trial> results = random_search(trials, max_epochs, train, validation, test);
-  const std::size_t best = best_by_validation(results);
+  const std::size_t best = nn::lowest_validation_loss(results);
   std::ostringstream t;
   t << "  units  function  regularization  epoch | train cost   acc |  val cost   acc |"
        " test cost   acc\n";
@@ -720,7 +647,7 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
       << fixed(r.train.loss, 4, 11) << pct(r.train.accuracy, 6) << " |"
       << fixed(r.validation.loss, 4, 10) << pct(r.validation.accuracy, 6) << " |"
       << fixed(r.test.loss, 4, 10) << pct(r.test.accuracy, 6) << "\n";
-    rows.row(i) = arma::rowvec{double(r.hidden), r.act == Act::relu ? 0.0 : 1.0, r.lambda,
+    rows.row(i) = arma::rowvec{double(r.hidden), r.act == "relu" ? 0.0 : 1.0, r.lambda,
                                double(r.best_epoch), r.train.loss, r.train.accuracy,
                                r.validation.loss, r.validation.accuracy, r.test.loss,
                                r.test.accuracy, i == best ? 1.0 : 0.0, double(r.history.size())};
@@ -745,60 +672,35 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
   s.plot(curve);
 }
 
-// The grid-versus-random comparison, `repeats` times: repeat r has its own initial weights and
-// batch order (seed + 100 r) for both searches, and its own random draws. Repeat 0's trials
-// are kept, to print in full and draw; the tally has one line per repeat.
-struct SearchComparison {
-  std::vector<RatePoint> grid, random;  // repeat 0
-  std::string tally;
-  int random_wins = 0, grid_wins = 0;
-};
-
-SearchComparison compare_searches(int repeats, std::uint64_t base_seed, const nn::Dataset& train,
-                                  const nn::Dataset& validation) {
-  const int side = 3, search_epochs = 2;
-  SearchComparison result;
-  std::ostringstream tally;
-  tally << "repeat  grid: best lr  val acc | random: best lr  val acc | better\n";
-  for (int r = 0; r < repeats; ++r) {
-    const std::uint64_t seed = base_seed + 100 * r;
-    std::vector<RatePoint> g = grid_layout(side);
-    nn::seed(seed + 2);
-    std::vector<RatePoint> x = random_layout(side);
-    run_layout(g, search_epochs, seed, train, validation);
-    run_layout(x, search_epochs, seed, train, validation);
-    const RatePoint& gb = g[most_accurate(g)];
-    const RatePoint& xb = x[most_accurate(x)];
-    const double gap = xb.validation_accuracy - gb.validation_accuracy;
-    result.random_wins += gap > 0.0005;
-    result.grid_wins += gap < -0.0005;
-    tally << std::setw(6) << r << std::setw(15) << sci(std::pow(10.0, gb.log_lr))
-          << pct(gb.validation_accuracy, 9) << " |" << std::setw(16)
-          << sci(std::pow(10.0, xb.log_lr)) << pct(xb.validation_accuracy, 9) << " | "
-          << (gap > 0.0005 ? "random" : gap < -0.0005 ? "grid" : "tie") << "\n";
-    if (r == 0) {
-      result.grid = g;
-      result.random = x;
-    }
+// The grid-versus-random comparison, `repeats` times (nn::compare_grid_random): repeat r has
+// its own initial weights and batch order (seed + 100 r) for both searches, and its own random
+// draws. Repeat 0's trials are kept, to print in full and draw; the tally has one line per repeat.
+std::string tally(const nn::GridRandomComparison& c) {
+  std::ostringstream t;
+  t << "repeat  grid: best lr  val acc | random: best lr  val acc | better\n";
+  for (std::size_t r = 0; r < c.repeats.size(); ++r) {
+    const nn::LogPoint &gb = c.repeats[r].grid_best, &xb = c.repeats[r].random_best;
+    t << std::setw(6) << r << std::setw(15) << sci(std::pow(10.0, gb.x)) << pct(gb.score, 9)
+      << " |" << std::setw(16) << sci(std::pow(10.0, xb.x)) << pct(xb.score, 9) << " | "
+      << (c.repeats[r].winner > 0 ? "random" : c.repeats[r].winner < 0 ? "grid" : "tie") << "\n";
   }
-  result.tally = tally.str();
-  return result;
+  return t.str();
 }
 
 // One search's trials as a table (lr, lambda, validation accuracy; * the best), 34 columns.
-std::string rate_table(const std::string& name, const std::vector<RatePoint>& points) {
-  const std::size_t best = most_accurate(points);
+std::string rate_table(const std::string& name, const std::vector<nn::LogPoint>& points) {
+  const std::size_t best = nn::best_score(points);
   std::ostringstream t;
   t << name << "\n         lr     lambda   val acc\n";
   for (std::size_t i = 0; i < points.size(); ++i)
-    t << (i == best ? "  * " : "    ") << std::setw(9) << sci(std::pow(10.0, points[i].log_lr))
-      << std::setw(10) << sci(std::pow(10.0, points[i].log_lambda))
-      << pct(points[i].validation_accuracy, 9) << "\n";
+    t << (i == best ? "  * " : "    ") << std::setw(9) << sci(std::pow(10.0, points[i].x))
+      << std::setw(10) << sci(std::pow(10.0, points[i].y))
+      << pct(points[i].score, 9) << "\n";
   return t.str();
 }
 
 // Validation accuracy against the rate, each search's trials sorted by rate.
-nn::plot::Lines rate_curve(const std::vector<RatePoint>& grid, const std::vector<RatePoint>& random) {
+nn::plot::Lines rate_curve(const std::vector<nn::LogPoint>& grid, const std::vector<nn::LogPoint>& random) {
   nn::plot::Lines curve("grid-vs-random",
                         "Validation accuracy against the learning rate, 9 trials each, 2 epochs");
   curve.x_label = "learning rate (log scale)";
@@ -807,13 +709,13 @@ nn::plot::Lines rate_curve(const std::vector<RatePoint>& grid, const std::vector
   curve.points = true;
   curve.key = "top left";  // where no rate reaches: nothing of the curves hidden
   for (const auto* points : {&grid, &random}) {
-    std::vector<RatePoint> sorted = *points;
+    std::vector<nn::LogPoint> sorted = *points;
     std::sort(sorted.begin(), sorted.end(),
-              [](const RatePoint& a, const RatePoint& b) { return a.log_lr < b.log_lr; });
+              [](const nn::LogPoint& a, const nn::LogPoint& b) { return a.x < b.x; });
     arma::vec x(sorted.size()), y(sorted.size());
     for (std::size_t i = 0; i < sorted.size(); ++i) {
-      x(i) = std::pow(10.0, sorted[i].log_lr);
-      y(i) = sorted[i].validation_accuracy;
+      x(i) = std::pow(10.0, sorted[i].x);
+      y(i) = sorted[i].score;
     }
     curve.add(points == &grid ? "grid: 3 rates, each with 3 lambdas" : "random: 9 rates", x, y);
   }
@@ -834,9 +736,12 @@ void grid_or_random(Context& c, nn::lesson::Step& s) {
   const auto& [train, validation, test] = c.data(s);
   s.code("lessons/lesson08_optimization.cpp", "grid-vs-random");
   const int repeats = c.lesson.quick() ? 1 : static_cast<int>(c.lesson.integer("--search-repeats"));
-  const SearchComparison searches = compare_searches(repeats, c.lesson.seed(), train, validation);
-  const std::vector<RatePoint>& grid = searches.grid;
-  const std::vector<RatePoint>& random = searches.random;
+  const nn::GridRandomComparison searches = nn::compare_grid_random(
+      repeats, 3, rate_box, c.lesson.seed(), 0.0005, [&](const nn::LogPoint& p, std::uint64_t seed) {
+        return rate_accuracy(p, seed, 2, train, validation);  // 2 epochs
+      });
+  const std::vector<nn::LogPoint>& grid = searches.grid;
+  const std::vector<nn::LogPoint>& random = searches.random;
 
   // The two tables side by side: 34 columns each.
   std::istringstream left(rate_table("grid (3 rates x 3 lambdas)", grid)),
@@ -846,18 +751,17 @@ void grid_or_random(Context& c, nn::lesson::Step& s) {
     both << std::left << std::setw(36) << a << b << "\n";
   s.say(both.str() + "(* the best validation accuracy of each search)");
 
-  const RatePoint& g = grid[most_accurate(grid)];
-  const RatePoint& r = random[most_accurate(random)];
-  const double gap = r.validation_accuracy - g.validation_accuracy;
-  s.say("best rate found: grid " + sci(std::pow(10.0, g.log_lr)) + " (" +
-        pct(g.validation_accuracy) + "), random " + sci(std::pow(10.0, r.log_lr)) + " (" +
-        pct(r.validation_accuracy) + "): " +
+  const nn::LogPoint& g = grid[nn::best_score(grid)];
+  const nn::LogPoint& r = random[nn::best_score(random)];
+  const double gap = r.score - g.score;
+  s.say("best rate found: grid " + sci(std::pow(10.0, g.x)) + " (" + pct(g.score) + "), random " +
+        sci(std::pow(10.0, r.x)) + " (" + pct(r.score) + "): " +
         (gap > 0.0005 ? "random search found the better rate"
                       : gap < -0.0005 ? "the grid found the better rate"
                                       : "a tie") +
         ".\ndistinct rates tried: grid 3, random 9 (same 9 trials).");
   if (repeats > 1)
-    s.say(searches.tally + "over " + std::to_string(repeats) + " repeats, the better rate was found by " +
+    s.say(tally(searches) + "over " + std::to_string(repeats) + " repeats, the better rate was found by " +
           "random search in " + std::to_string(searches.random_wins) + ", by the grid in " +
           std::to_string(searches.grid_wins) + ", ties: " +
           std::to_string(repeats - searches.random_wins - searches.grid_wins));
@@ -890,9 +794,9 @@ void what_next(Context& /*c*/, nn::lesson::Step& s) {
 
 int main(int argc, char** argv) {
   nn::lesson::Lesson lesson(8, "Optimization", argc, argv);
-  lesson.option("--epochs", "N", "epochs of the optimizer comparisons (quick: 3)", 12);
-  lesson.option("--trials", "N", "trials of the random search (quick: 4)", 8);
-  lesson.option("--search-repeats", "N", "grid-versus-random comparisons, each with its own seed (quick: 1)", 5);
+  lesson.option("--epochs", "N", "epochs of the optimizer comparisons (quick: 3)", 12, 1);
+  lesson.option("--trials", "N", "trials of the random search (quick: 4)", 8, 1);
+  lesson.option("--search-repeats", "N", "grid-versus-random comparisons, each with its own seed (quick: 1)", 5, 1);
   lesson.flag("--full", "the full Fashion-MNIST set (make data): 55000 / 5000 / 10000, slow");
 
   Context c{lesson, {}};

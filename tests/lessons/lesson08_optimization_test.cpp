@@ -17,6 +17,7 @@
 
 #include "helpers.hpp"
 #include "nn/optim.hpp"
+#include "nn/search.hpp"
 #include "nn/trainer.hpp"
 
 using Catch::Matchers::WithinAbs;
@@ -50,20 +51,9 @@ const LessonData& quick_data() {
   return data;
 }
 
-// The lesson's MLP (lessons/lesson08_optimization.cpp, snippet opt-mlp), ReLU version:
+// The lesson's MLP (nn::image_mlp, src/nn/search.cpp, snippet opt-mlp), ReLU version:
 // 784 -> hidden -> ReLU -> [Dropout(p)] -> 10, He init, small output weights.
-nn::Sequential mlp(arma::uword hidden, double dropout = 0) {
-  nn::Sequential net;
-  nn::Linear& fc1 = net.emplace<nn::Linear>(784, hidden);
-  nn::init::he(fc1.weight);
-  net.emplace<nn::ReLU>();
-  fc1.bias.zeros();
-  if (dropout > 0) net.emplace<nn::Dropout>(dropout);
-  nn::Linear& fc2 = net.emplace<nn::Linear>(hidden, 10);
-  nn::init::small_random(fc2.weight, 0.01);
-  fc2.bias.zeros();
-  return net;
-}
+nn::Sequential mlp(arma::uword hidden, double dropout = 0) { return nn::image_mlp(hidden, "relu", dropout); }
 
 nn::TrainConfig lesson_config(int epochs) {
   nn::TrainConfig config;

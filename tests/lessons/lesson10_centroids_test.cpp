@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "helpers.hpp"
+#include "nn/centroid_net.hpp"
 #include "nn/optim.hpp"
 #include "nn/synthetic.hpp"
 #include "nn/trainer.hpp"
@@ -22,8 +23,8 @@ using testing::grid;
 namespace {
 
 // Step 2's six 2-D latent vectors of three classes.
-const arma::mat tiny_latent = grid({{1.0, 0.8, -0.2, -1.0, 0.1, 0.6}, {0.1, 0.4, 1.0, 0.3, -1.0, -0.7}});
-const arma::uvec tiny_labels = {0, 0, 1, 1, 2, 2};
+const arma::mat tiny_latent = nn::centroid_example_latent();  // (2 x 6)
+const arma::uvec tiny_labels = nn::centroid_example_labels();  // 0 0 1 1 2 2
 
 }  // namespace
 
@@ -76,15 +77,9 @@ SCENARIO("The centroid loss's gradient agrees with the numeric one", "[lesson10]
   GIVEN("a small net, Linear 5->4, LeakyReLU(0.1), Linear 4->3, on six random samples") {
     nn::seed(0);
     const arma::mat x = arma::randn(5, 6);
-    nn::Sequential net;
-    net.emplace<nn::Linear>(5, 4);
-    net.emplace<nn::LeakyReLU>(0.1);
-    net.emplace<nn::Linear>(4, 3);
+    nn::Sequential net = nn::centroid_check_net();
     nn::CentroidLoss loss(3);
-    loss.update_centroids(net.forward(x), tiny_labels);  // then held constant
-    net.zero_grad();
-    loss.forward(net.forward(x), tiny_labels);
-    net.backward(loss.backward());
+    nn::centroid_backward(net, loss, x, tiny_labels);  // the centroids held constant
     THEN("every parameter's gradient matches centered differences of the loss") {
       for (const nn::Parameter& p : net.parameters()) {
         const arma::mat value = *p.value;
@@ -115,41 +110,24 @@ SCENARIO("On a small hard synthetic set the centroid net beats softmax regressio
     spec.features = 100;
     spec.seed = 1;
     const nn::SyntheticData d = nn::make_classification(spec);
-    nn::TrainConfig config;
-    config.epochs = 15;
-    config.batch_size = 32;
-    config.quiet = true;
-    config.seed = 5;
+    // The lesson's recipe (nn::CentroidRecipe: Adam lr 3e-4, weight decay 3e-2, batches of 32,
+    // 15 epochs) and its --quick widths.
+    nn::CentroidRecipe recipe;
+    recipe.widths = {64, 16};
     WHEN("softmax regression and a 100 -> 64 -> 16 centroid net (LeakyReLU bottleneck) train "
          "15 epochs with the lesson's Adam: lr 3e-4, weight decay 3e-2") {
       nn::seed(2);
       nn::Sequential regression;
       regression.emplace<nn::Linear>(100, 10);
-      nn::Adam regression_adam(regression.parameters(), 3e-4, 0.9, 0.999, 1e-8, 3e-2);
-      nn::train(regression, regression_adam, d.train, config);
+      nn::Adam regression_adam = recipe.optimizer(regression.parameters());
+      nn::train(regression, regression_adam, d.train, recipe.config(5));
       const double regression_test = nn::accuracy(regression, d.test.x, d.test.y);
 
       nn::seed(3);
-      nn::Sequential net;
-      net.emplace<nn::Linear>(100, 64);
-      net.emplace<nn::LeakyReLU>(0.1);
-      net.emplace<nn::Linear>(64, 16);
-      net.emplace<nn::LeakyReLU>(0.1);
+      nn::Sequential net = nn::centroid_net(100, recipe.widths);
       nn::CentroidLoss loss(10);
-      nn::Adam adam(net.parameters(), 3e-4, 0.9, 0.999, 1e-8, 3e-2);
-      nn::TrainConfig centroid_config = config;
-      centroid_config.explosion_factor = 0;
-      centroid_config.custom_loss = [&](const arma::mat& h, const arma::uvec& y, arma::mat& grad) {
-        const double l = loss.forward(h, y);
-        grad = loss.backward();
-        return l;
-      };
-      centroid_config.custom_predict = [&](const arma::mat& h) { return loss.predict(h); };
-      loss.update_centroids(nn::forward_in_batches(net, d.train.x), d.train.y);
-      centroid_config.on_epoch = [&](const nn::EpochStats&) {
-        loss.update_centroids(nn::forward_in_batches(net, d.train.x), d.train.y);
-      };
-      nn::train(net, adam, d.train, centroid_config);
+      nn::Adam adam = recipe.optimizer(net.parameters());
+      nn::train_centroid_net(net, loss, adam, d.train, recipe.config(5));
       const double centroid_test =
           nn::accuracy(loss.predict(nn::forward_in_batches(net, d.test.x)), d.test.y);
       THEN("softmax regression stays below 25%; the centroid net is far better (at this seed "

@@ -1,0 +1,93 @@
+// search.hpp -- hyper-parameter search (lesson 8): trials trained and scored on the three
+// splits, the winner chosen by the validation split alone, and grid against random layouts
+// of a two-axis search at the same budget (Bergstra & Bengio 2012).
+//
+// image_mlp(hidden, f, p)        the MLP every experiment of lesson 8 trains (and its tests)
+// decay_weights_only(opt, l)     L2 weight decay on the weights, not the biases
+// uniform01()                    a uniform number in [0, 1) from nn::rng(): 53 random bits, the
+//                                same on every platform (std::uniform_real_distribution is not)
+// ScoredTrial, train_and_score   nn::train, then train / validation / test evaluated on the net
+//                                it hands back; lowest_validation_loss picks the winner
+// LogBox, LogPoint               a point of a search over two log10 axes and its score
+// grid_layout(n, box)            the centres of an n x n tiling: only n distinct values per axis
+// random_layout(count, box)      each point drawn afresh (x, then y): count distinct values
+// score_layout(points, score)    every point's score; a non-finite one counts as 0
+// best_score(points)             the highest score (ties: the first)
+// compare_grid_random(...)       both layouts of side x side trials, `repeats` times, each repeat
+//                                with its own seed; which found the better point, by how much
+#pragma once
+
+#include <armadillo>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nn/dataset.hpp"
+#include "nn/optim.hpp"
+#include "nn/sequential.hpp"
+#include "nn/trainer.hpp"
+
+namespace nn {
+
+// 784 -> hidden -> f -> [Dropout(p) when p > 0] -> 10, f "relu" (He init) or "tanh" (Xavier);
+// the output layer starts small (std 0.01) so the initial loss is ln 10; biases 0. Another
+// activation throws nn::Error.
+Sequential image_mlp(arma::uword hidden, const std::string& activation = "relu", double dropout = 0);
+void decay_weights_only(Optimizer& optimizer, double lambda);
+
+double uniform01();
+
+// ---- trials scored on the three splits ------------------------------------------------------
+struct ScoredTrial {
+  Evaluation train, validation, test;  // of the net nn::train handed back
+  int best_epoch = 0;
+  std::vector<EpochStats> history;
+};
+
+ScoredTrial train_and_score(Sequential& net, Optimizer& optimizer, const TrainConfig& config,
+                            const Dataset& train, const Dataset& validation, const Dataset& test);
+
+// The trial with the LOWEST VALIDATION LOSS (ties: the first); the test set is only reported.
+template <class Trial>  // anything with .validation.loss, e.g. a ScoredTrial with its settings
+std::size_t lowest_validation_loss(const std::vector<Trial>& trials) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < trials.size(); ++i)
+    if (trials[i].validation.loss < trials[best].validation.loss) best = i;
+  return best;
+}
+
+// ---- two-axis layouts ----------------------------------------------------------------------------
+struct LogBox {  // log10 ranges of the two axes
+  double x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;
+};
+
+struct LogPoint {
+  double x = 0, y = 0;  // log10 of the two hyper-parameters
+  double score = 0;     // higher is better, e.g. a validation accuracy
+};
+
+std::vector<LogPoint> grid_layout(int n, const LogBox& box);        // n * n points, x-major
+std::vector<LogPoint> random_layout(int count, const LogBox& box);  // draws from uniform01()
+void score_layout(std::vector<LogPoint>& points, const std::function<double(const LogPoint&)>& score);
+std::size_t best_score(const std::vector<LogPoint>& points);
+
+struct GridRandomRepeat {
+  LogPoint grid_best, random_best;
+  int winner = 0;  // +1 random search, -1 the grid, 0 a tie (scores within `tie`)
+};
+
+struct GridRandomComparison {
+  std::vector<LogPoint> grid, random;  // repeat 0's trials, scored
+  std::vector<GridRandomRepeat> repeats;
+  int random_wins = 0, grid_wins = 0;
+};
+
+// Repeat r uses seed = base_seed + 100 r: score(point, seed) trains from that seed (the same
+// start and batch order for every point), and random search draws its points after
+// nn::seed(seed + 2).
+GridRandomComparison compare_grid_random(
+    int repeats, int side, const LogBox& box, std::uint64_t base_seed, double tie,
+    const std::function<double(const LogPoint&, std::uint64_t seed)>& score);
+
+}  // namespace nn

@@ -1,0 +1,159 @@
+// Lesson 10's networks and their training (src/nn/centroid_net.hpp): the nets' shapes, the
+// recipe's optimizer and config, the centroid refresh around nn::train, the per-epoch tables
+// and the latent view. (The loss itself is in centroid_test.cpp; the lesson's claims in
+// tests/lessons/lesson10_centroids_test.cpp.)
+#include "core_helpers.hpp"
+#include "nn/centroid_net.hpp"
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
+
+namespace {
+
+// 60 samples of 5 features in 3 classes: class k around +-e_k, so directions separate them.
+nn::Dataset three_directions(std::uint64_t seed) {
+  nn::seed(seed);
+  nn::Dataset d;
+  d.x = 0.3 * arma::randn(5, 60);
+  d.y.set_size(60);
+  for (arma::uword i = 0; i < 60; ++i) {
+    d.y[i] = i % 3;
+    d.x(i % 3, i) += 2;
+  }
+  return d;
+}
+
+}  // namespace
+
+SCENARIO("centroid_net and cross_entropy_net: Linear + LeakyReLU(0.1) per width", "[lesson10][points:0]") {
+  GIVEN("5 features and widths 4, 3") {
+    nn::seed(0);
+    nn::Sequential net = nn::centroid_net(5, {4, 3});
+    nn::Sequential mlp = nn::cross_entropy_net(5, {4, 3}, 7);
+    THEN("the centroid net has four modules and a 3-D output; the MLP adds Linear(3 -> 7)") {
+      REQUIRE(net.size() == 4);
+      CHECK(net.forward(arma::ones(5, 2)).n_rows == 3);
+      REQUIRE(mlp.size() == 5);
+      CHECK(mlp.forward(arma::ones(5, 2)).n_rows == 7);
+    }
+    THEN("the body's activations are LeakyReLU(0.1): -1 before the last one becomes -0.1") {
+      CHECK_THAT(net[3].forward(arma::mat(1, 1, arma::fill::value(-1.0)))(0, 0), WithinAbs(-0.1, 1e-15));
+    }
+  }
+}
+
+SCENARIO("CentroidRecipe: the lesson's defaults and the talk's recipe", "[lesson10][points:0]") {
+  const nn::CentroidRecipe r;
+  CHECK(r.widths == std::vector<arma::uword>{256, 64});
+  CHECK(r.epochs == 15);
+  CHECK(r.batch_size == 32);
+  const nn::TrainConfig config = r.config(7);
+  CHECK(config.epochs == 15);
+  CHECK(config.batch_size == 32);
+  CHECK(config.quiet);
+  CHECK(config.seed.value() == 7);
+  const nn::CentroidRecipe talk = nn::CentroidRecipe::talk(), smaller = nn::CentroidRecipe::talk(true);
+  CHECK(talk.widths == std::vector<arma::uword>{2048, 256, 4096});
+  CHECK(talk.batch_size == 0);
+  CHECK(talk.weight_decay == 0);
+  CHECK(talk.epochs == 100);
+  CHECK(smaller.widths == std::vector<arma::uword>{2048, 128, 2048});
+  CHECK(smaller.batch_size == 1700);
+  CHECK(smaller.lr == 7.5e-4);
+}
+
+SCENARIO("train_centroid_net refreshes the centroids before training and after every epoch",
+         "[lesson10][points:0]") {
+  GIVEN("a 5 -> 4 -> 3 centroid net on three well separated directions, 4 epochs") {
+    const nn::Dataset train = three_directions(1);
+    nn::seed(2);
+    nn::Sequential net = nn::centroid_net(5, {4, 3});
+    nn::CentroidLoss loss(3);
+    nn::CentroidRecipe recipe;
+    recipe.epochs = 4;
+    recipe.batch_size = 10;
+    recipe.lr = 1e-2;
+    nn::Adam adam = recipe.optimizer(net.parameters());
+    std::vector<int> epochs;
+    std::vector<bool> with_stats;
+    const nn::TrainResult result = nn::train_centroid_net(
+        net, loss, adam, train, recipe.config(3), [&](const nn::CentroidRefresh& e) {
+          epochs.push_back(e.epoch);
+          with_stats.push_back(e.stats != nullptr);
+          CHECK(e.latent.n_cols == 60);
+        });
+    THEN("refreshes at epochs 0 (no trainer row yet) .. 4, then the centroids are the class means") {
+      CHECK(epochs == std::vector<int>{0, 1, 2, 3, 4});
+      CHECK(with_stats == std::vector<bool>{false, true, true, true, true});
+      CHECK(result.history.size() == 4);
+      nn::CentroidLoss fresh(3);
+      fresh.update_centroids(nn::forward_in_batches(net, train.x), train.y);
+      CHECK(arma::abs(fresh.centroids() - loss.centroids()).max() < 1e-12);
+    }
+    THEN("a config with its own on_epoch is refused, by name") {
+      nn::TrainConfig config = recipe.config(3);
+      config.on_epoch = [](const nn::EpochStats&) {};
+      CHECK_THROWS_WITH(nn::train_centroid_net(net, loss, adam, train, config),
+                        Contains("train_centroid_net") && Contains("on_epoch"));
+    }
+  }
+}
+
+SCENARIO("track_centroid_net and track_cross_entropy keep one row per epoch", "[lesson10][points:0]") {
+  GIVEN("three directions, 3 epochs, no validation split") {
+    const nn::Dataset train = three_directions(1), test = three_directions(4);
+    nn::CentroidRecipe recipe;
+    recipe.widths = {4, 3};
+    recipe.epochs = 3;
+    recipe.batch_size = 10;
+    recipe.lr = 1e-2;
+    nn::seed(2);
+    int rows_seen = 0;
+    nn::TrackedNet c = nn::track_centroid_net(
+        nn::centroid_net(5, recipe.widths), recipe, 3, 3, train, {}, test, "",
+        [&](const nn::EpochTable& t) { rows_seen = static_cast<int>(t.rows.size()); });
+    THEN("the centroid table: 3 rows of 12 + K columns, accuracies of its last row") {
+      REQUIRE(c.table.rows.size() == 3);
+      CHECK(rows_seen == 3);
+      CHECK(c.table.header.size() == 15);
+      CHECK(c.table.header.back() == "move_2");
+      CHECK(c.table.column("epoch")(2) == 3);
+      CHECK(c.test_accuracy == c.table.column("test_accuracy")(2));
+      CHECK(std::isnan(c.validation_accuracy));
+      CHECK(c.parameters == 5 * 4 + 4 + 4 * 3 + 3);
+      REQUIRE(c.loss.has_value());
+      const nn::LatentView view = nn::latent_view(c.net, *c.loss, test);
+      CHECK(view.points.n_rows == 2);
+      CHECK(view.points.n_cols == 60);
+      CHECK(view.marks.n_cols == 3);
+      CHECK(view.accuracy == c.test_accuracy);
+      CHECK_THROWS_WITH(c.table.column("nothing"), Contains("nothing"));
+    }
+    nn::seed(5);
+    nn::TrackedNet m = nn::track_cross_entropy(nn::cross_entropy_net(5, recipe.widths, 3),
+                                                     recipe, 3, 3, train, {}, test);
+    THEN("the cross-entropy table: 3 rows of 8 columns; the representation is module 3's output") {
+      REQUIRE(m.table.rows.size() == 3);
+      CHECK(m.table.header.size() == 8);
+      CHECK(m.test_accuracy == nn::accuracy(m.net, test.x, test.y));
+      CHECK(m.table.column("representation_norm")(2) > 0);
+    }
+  }
+}
+
+SCENARIO("centroid_backward: centroids from the batch, then a fresh backward", "[lesson10][points:0]") {
+  GIVEN("the lesson's check net on six random samples and the example's labels") {
+    nn::seed(0);
+    const arma::mat x = arma::randn(5, 6);
+    nn::Sequential net = nn::centroid_check_net();
+    nn::CentroidLoss loss(3);
+    const double first = nn::centroid_backward(net, loss, x, nn::centroid_example_labels());
+    const arma::mat grad = *net.parameters()[0].grad;
+    THEN("it returns the loss on the batch; a second call gives the same gradient, not twice it") {
+      CHECK(first == loss.forward(net.forward(x), nn::centroid_example_labels()));
+      nn::centroid_backward(net, loss, x, nn::centroid_example_labels());
+      CHECK(arma::abs(*net.parameters()[0].grad - grad).max() == 0);
+      CHECK(arma::abs(grad).max() > 0);
+    }
+  }
+}
