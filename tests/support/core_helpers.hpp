@@ -36,6 +36,16 @@ inline arma::mat plane(const arma::vec& column, const nn::Shape& shape, arma::uw
   return nn::as_cube(column, shape).slice(channel);
 }
 
+// Every parameter (and the input) of module m against centered differences at x: each agrees
+// below `tolerance` and none sits near a kink (gradcheck.hpp says how both are measured).
+inline void require_all_pass(nn::Module& m, const arma::mat& x, double tolerance = 1e-7) {
+  for (const nn::GradientCheck& c : nn::gradient_check(m, x)) {
+    INFO(m.name() << " " << nn::describe(c));
+    CHECK(c.max_relative_error < tolerance);
+    CHECK_FALSE(c.near_kink);
+  }
+}
+
 class MatrixMatcher : public Catch::MatcherBase<arma::mat> {
 public:
   MatrixMatcher(arma::mat expected, double tolerance)

@@ -66,7 +66,7 @@ void write(const std::string& path, const Bytes& bytes) {
   out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
 }
 
-Bytes read(const std::string& path) {
+Bytes read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
@@ -80,7 +80,7 @@ void write_gzip(const std::string& path, const Bytes& bytes) {
 
 Bytes gzipped(const Bytes& bytes, const TempDir& dir) {
   write_gzip(dir.file("scratch.gz"), bytes);
-  return read(dir.file("scratch.gz"));
+  return read_bytes(dir.file("scratch.gz"));
 }
 
 nn::Dataset tiny_dataset(const arma::mat& x) {
@@ -174,8 +174,8 @@ SCENARIO("save_idx writes exactly the IDX bytes it reads", "[data][lesson06][poi
       nn::save_idx(data, dir.file("out-images"), dir.file("out-labels"));
       nn::save_idx(data, dir.file("out-images.gz"), dir.file("out-labels.gz"));
       THEN("the plain files are byte for byte the literal ones (row-major again)") {
-        CHECK(read(dir.file("out-images")) == good_images());
-        CHECK(read(dir.file("out-labels")) == good_labels());
+        CHECK(read_bytes(dir.file("out-images")) == good_images());
+        CHECK(read_bytes(dir.file("out-labels")) == good_labels());
       }
       THEN("the gzip files read back to the same dataset") {
         const nn::Dataset back = nn::load_idx(dir.file("out-images.gz"), dir.file("out-labels.gz"));

@@ -4,15 +4,9 @@
 
 #include "core_helpers.hpp"
 
-namespace {
+using testing::require_all_pass;
 
-void require_all_pass(nn::Module& m, const arma::mat& input, double tolerance = 1e-7) {
-  for (const nn::GradientCheck& c : nn::gradient_check(m, input)) {
-    INFO(m.name() << " " << nn::describe(c));
-    CHECK(c.max_relative_error < tolerance);
-    CHECK_FALSE(c.near_kink);
-  }
-}
+namespace {
 
 // Away from kinks: inputs at least 0.05 from zero.
 arma::mat away_from_zero(arma::uword rows, arma::uword cols) {

@@ -47,13 +47,13 @@ struct ScratchOutput {
   }
 };
 
-std::string read(const std::string& path) {
+std::string read_text(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
 bool is_png(const std::string& path) {
-  const std::string bytes = read(path);
+  const std::string bytes = read_text(path);
   return bytes.size() > 100 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
 }
 
@@ -71,7 +71,7 @@ SCENARIO("a line plot writes its numbers and its picture", "[infra]") {
       const std::vector<std::string> written = plot::draw(loss);
       THEN("loss.tsv holds one row per epoch, x first, one column per series") {
         REQUIRE(written.at(0) == scratch.path("loss.tsv"));
-        CHECK(read(written[0]) == "# Loss per epoch\n"
+        CHECK(read_text(written[0]) == "# Loss per epoch\n"
                                   "# epoch\ttrain\ttest\n"
                                   "1\t1\t1.5\n"
                                   "2\t0.5\t1\n"
@@ -108,7 +108,7 @@ SCENARIO("without gnuplot the data is still written", "[infra]") {
       std::cerr.rdbuf(saved);
       THEN("only the data files are written; w.tsv holds the matrix as printed, row 0 first") {
         CHECK(written == std::vector<std::string>{scratch.path("w.tsv")});
-        CHECK_THAT(read(written[0]), StartsWith("# W\n# 2x2 matrix, row 0 first\n1\t2\n3\t4\n"));
+        CHECK_THAT(read_text(written[0]), StartsWith("# W\n# 2x2 matrix, row 0 first\n1\t2\n3\t4\n"));
         CHECK(scratch.names() == std::vector<std::string>{"b.tsv", "w.tsv"});
       }
       THEN("a note says, at most once per run, how to get the pictures") {
@@ -153,11 +153,11 @@ SCENARIO("every kind of figure draws", "[infra]") {
             CHECK(is_png(files[1]));
           }
         }
-        CHECK(read(table) == "epoch\tloss\n1\t0.5\n");
+        CHECK(read_text(table) == "epoch\tloss\n1\t0.5\n");
         for (const auto& name : scratch.names()) CHECK(name[0] != '.');  // no temporaries
       }
       THEN("the histogram data has one block of 40 bins per panel, counting every value") {
-        const std::string data = read(scratch.path("activations.tsv"));
+        const std::string data = read_text(scratch.path("activations.tsv"));
         CHECK_THAT(data, Contains("# panel: layer 1   mean "));
         CHECK_THAT(data, Contains("# panel: layer 4   mean "));
       }
@@ -273,7 +273,7 @@ SCENARIO("values written on small images read on dark pixels", "[infra]") {
       plot::Plotter plotter({scratch.dir.string(), false, script.string()}, out, err);
       plotter.draw(images);
       THEN("the labels on the dark cells are white, the others black") {
-        const std::string gp = read(scratch.path("script.gp"));
+        const std::string gp = read_text(scratch.path("script.gp"));
         CHECK_THAT(gp, Contains("set label '-4' at 0,0 center front font ',9' textcolor rgb '#ffffff'"));
         CHECK_THAT(gp, Contains("set label '4' at 1,1 center front font ',9' textcolor rgb '#ffffff'"));
         CHECK_THAT(gp, Contains("set label '0.5' at 1,0 center front font ',9' textcolor rgb '#000000'"));
