@@ -165,10 +165,10 @@ struct LessonResult {
   std::string error;
 };
 
-LessonResult check_lesson(int lesson, const std::vector<Exercise>& all, const std::string& binary,
-                          const fs::path& root, const fs::path& scratch) {
-  LessonResult r;
-  r.lesson = lesson;
+// Runs lesson `lesson`'s graded tests in `binary` with Catch2's XML reporter and reads the report;
+// `error` says why there is no result when the binary did not run.
+std::vector<TestResult> run_lesson_tests(int lesson, const std::string& binary, const fs::path& root,
+                                         const fs::path& scratch, std::string& error) {
   const std::string report = (scratch / ("lesson" + two_digits(lesson) + ".xml")).string();
   fs::remove(report);
   const std::string command = "timeout -s KILL 300 " + shell_quote(binary) + " " +
@@ -183,57 +183,59 @@ LessonResult check_lesson(int lesson, const std::vector<Exercise>& all, const st
   }
   if (tests.empty() && code != 0 && code != 2) {
     // Catch2 returns the number of failed tests (capped); with no report at all it did not run.
-    r.error = binary + " did not run (status " + std::to_string(code) + ")";
+    error = binary + " did not run (status " + std::to_string(code) + ")";
   }
-  r.ran = r.error.empty();
+  return tests;
+}
 
-  // Messages of another exercise's stub, to say "needs ... first".
-  std::vector<const Exercise*> others;
-  for (const auto& e : all)
-    if (e.state == Exercise::State::stub) others.push_back(&e);
+// "FAIL": the first failed check, or "needs your X (lesson N) first" when it stopped at the stub
+// of another exercise (one of `others`).
+std::string failure_detail(const Exercise& e, const TestResult& failed,
+                           const std::vector<const Exercise*>& others) {
+  std::string needs;
+  for (const Exercise* o : others)
+    if (o != &e && failed.failure.find(grade_exercises::message(*o)) != std::string::npos)
+      needs = "needs your " + grade_exercises::exercise_id(o->name) + " (lesson " +
+              std::to_string(o->lesson_number) + ") first: make check " +
+              std::to_string(o->lesson_number);
+  return needs.empty() ? one_line(failed.failure) + " (" + failed.where + ")"
+                       : needs + " (" + failed.where + ")";
+}
 
-  std::set<std::string> named;
-  for (const auto& e : all) {
-    if (e.lesson_number != lesson) continue;
-    const std::string key = tag_key(e.name);
-    named.insert(key);
-    Line line;
-    line.name = grade_exercises::exercise_id(e.name);
-    int count = 0;
-    const TestResult* failed = nullptr;
-    for (const auto& t : tests) {
-      if (t.exercise != key) continue;
-      ++count;
-      line.max += t.points;
-      if (t.passed) line.got += t.points;
-      else if (!failed) failed = &t;
-    }
-    if (e.state == Exercise::State::stub) {
-      line.state = "TODO";
-      line.got = 0;
-      line.detail = "not written yet (" + e.file + ":" + std::to_string(e.line) + "); see " +
-                    grade_exercises::doc_anchor(e);
-    } else if (count == 0) {
-      line.state = "----";
-      line.detail = "no test is tagged [exercise:" + grade_exercises::exercise_id(e.name) + "]";
-    } else if (!failed) {
-      line.state = "PASS";
-    } else {
-      line.state = "FAIL";
-      std::string needs;
-      for (const Exercise* o : others)
-        if (o != &e && failed->failure.find(grade_exercises::message(*o)) != std::string::npos)
-          needs = "needs your " + grade_exercises::exercise_id(o->name) + " (lesson " +
-                  std::to_string(o->lesson_number) + ") first: make check " +
-                  std::to_string(o->lesson_number);
-      line.detail = needs.empty() ? one_line(failed->failure) + " (" + failed->where + ")"
-                                  : needs + " (" + failed->where + ")";
-    }
-    r.got += line.got;
-    r.max += line.max;
-    r.lines.push_back(line);
+// One exercise's line: the points of the tests tagged with its key, and its state.
+Line exercise_line(const Exercise& e, const std::string& key, const std::vector<TestResult>& tests,
+                   const std::vector<const Exercise*>& others) {
+  Line line;
+  line.name = grade_exercises::exercise_id(e.name);
+  int count = 0;
+  const TestResult* failed = nullptr;
+  for (const auto& t : tests) {
+    if (t.exercise != key) continue;
+    ++count;
+    line.max += t.points;
+    if (t.passed) line.got += t.points;
+    else if (!failed) failed = &t;
   }
-  // Points no exercise claims (docs/grading.md: every graded test names its exercise).
+  if (e.state == Exercise::State::stub) {
+    line.state = "TODO";
+    line.got = 0;
+    line.detail = "not written yet (" + e.file + ":" + std::to_string(e.line) + "); see " +
+                  grade_exercises::doc_anchor(e);
+  } else if (count == 0) {
+    line.state = "----";
+    line.detail = "no test is tagged [exercise:" + grade_exercises::exercise_id(e.name) + "]";
+  } else if (!failed) {
+    line.state = "PASS";
+  } else {
+    line.state = "FAIL";
+    line.detail = failure_detail(e, *failed, others);
+  }
+  return line;
+}
+
+// Points no exercise claims (docs/grading.md: every graded test names its exercise); max 0
+// when there are none.
+Line unclaimed_line(const std::vector<TestResult>& tests, const std::set<std::string>& named) {
   Line rest;
   rest.name = "(tests of no exercise)";
   const TestResult* failed = nullptr;
@@ -246,9 +248,34 @@ LessonResult check_lesson(int lesson, const std::vector<Exercise>& all, const st
   if (rest.max > 0) {
     rest.state = failed ? "FAIL" : "PASS";
     if (failed) rest.detail = one_line(failed->failure) + " (" + failed->where + ")";
-    r.got += rest.got;
-    r.max += rest.max;
-    r.lines.push_back(rest);
+  }
+  return rest;
+}
+
+LessonResult check_lesson(int lesson, const std::vector<Exercise>& all, const std::string& binary,
+                          const fs::path& root, const fs::path& scratch) {
+  LessonResult r;
+  r.lesson = lesson;
+  const std::vector<TestResult> tests = run_lesson_tests(lesson, binary, root, scratch, r.error);
+  r.ran = r.error.empty();
+
+  // Messages of another exercise's stub, to say "needs ... first".
+  std::vector<const Exercise*> others;
+  for (const auto& e : all)
+    if (e.state == Exercise::State::stub) others.push_back(&e);
+
+  std::set<std::string> named;
+  for (const auto& e : all) {
+    if (e.lesson_number != lesson) continue;
+    const std::string key = tag_key(e.name);
+    named.insert(key);
+    r.lines.push_back(exercise_line(e, key, tests, others));
+  }
+  const Line rest = unclaimed_line(tests, named);
+  if (rest.max > 0) r.lines.push_back(rest);
+  for (const Line& l : r.lines) {
+    r.got += l.got;
+    r.max += l.max;
   }
   return r;
 }
@@ -282,83 +309,106 @@ int table_command(const fs::path& root, const std::vector<std::string>& write) {
   return t.problems.empty() ? 0 : 1;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::string binary, root_arg = ".";
+// ---- the command line ---------------------------------------------------------------------
+struct Options {
+  std::string binary, root = ".";
   std::vector<int> lessons;
   std::vector<std::string> write;
   bool table = false;
+};
+
+// False (with the message printed) when the arguments are not check's.
+bool parse_options(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--table") {
-      table = true;
+      o.table = true;
     } else if ((a == "--tests" || a == "--root" || a == "--lesson" || a == "--write") &&
                i + 1 < argc) {
       const std::string v = argv[++i];
-      if (a == "--tests") binary = v;
-      else if (a == "--write") write.push_back(v);
-      else if (a == "--root") root_arg = v;
+      if (a == "--tests") o.binary = v;
+      else if (a == "--write") o.write.push_back(v);
+      else if (a == "--root") o.root = v;
       else {
         char* end = nullptr;
         const long n = std::strtol(v.c_str(), &end, 10);
         if (v.empty() || *end != '\0' || n < 0 || n > 99) {
           std::cerr << "check: --lesson wants a lesson number, not '" << v << "'\n";
-          return 1;
+          return false;
         }
-        lessons.push_back(static_cast<int>(n));
+        o.lessons.push_back(static_cast<int>(n));
       }
     } else {
       usage();
-      return 1;
+      return false;
     }
   }
-  if (table) return table_command(fs::absolute(root_arg).lexically_normal(), write);
-  if (binary.empty()) {
-    usage();
-    return 1;
-  }
-  const fs::path root = fs::absolute(root_arg).lexically_normal();
-  const std::vector<Exercise> all = exercises_in(root);
-  std::set<int> have;
-  for (const auto& e : all) have.insert(e.lesson_number);
-  const bool detailed = !lessons.empty();
-  if (lessons.empty()) lessons.assign(have.begin(), have.end());
+  return true;
+}
+
+// False (with the message printed) when a lesson asked for has no exercise.
+bool lessons_have_exercises(const std::vector<int>& lessons, const std::set<int>& have) {
   for (const int n : lessons)
     if (!have.count(n)) {
       std::cerr << "check: lesson " << n << " has no exercise (lessons with exercises:";
       for (const int h : have) std::cerr << " " << h;
       std::cerr << ")\n";
-      return 1;
+      return false;
     }
-  const fs::path scratch = fs::path(binary).parent_path() / "check";
+  return true;
+}
+
+// With --lesson: one line per exercise, then the lesson's points; without: one line per lesson.
+void print_lesson(int n, const LessonResult& r, bool detailed) {
+  if (detailed) {
+    for (const Line& l : r.lines) {
+      std::cout << l.state << " " << l.name << " " << format_points(l.got) << "/"
+                << format_points(l.max) << (l.detail.empty() ? "" : ": " + l.detail) << "\n";
+    }
+    std::cout << "lesson " << n << ": " << format_points(r.got) << "/" << format_points(r.max)
+              << " points\n";
+    return;
+  }
+  std::map<std::string, int> count;
+  for (const Line& l : r.lines) ++count[l.state];
+  std::string states;
+  for (const char* s : {"PASS", "FAIL", "TODO", "----"})
+    if (count[s]) states += std::string(states.empty() ? "" : ", ") + std::to_string(count[s]) + " " + s;
+  std::cout << "lesson " << n << ": " << format_points(r.got) << "/" << format_points(r.max)
+            << " points (" << states << ")\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse_options(argc, argv, o)) return 1;
+  if (o.table) return table_command(fs::absolute(o.root).lexically_normal(), o.write);
+  if (o.binary.empty()) {
+    usage();
+    return 1;
+  }
+  const fs::path root = fs::absolute(o.root).lexically_normal();
+  const std::vector<Exercise> all = exercises_in(root);
+  std::set<int> have;
+  for (const auto& e : all) have.insert(e.lesson_number);
+  const bool detailed = !o.lessons.empty();
+  std::vector<int> lessons = o.lessons;
+  if (lessons.empty()) lessons.assign(have.begin(), have.end());
+  if (!lessons_have_exercises(lessons, have)) return 1;
+  const fs::path scratch = fs::path(o.binary).parent_path() / "check";
   fs::create_directories(scratch);
 
   double got = 0, max = 0;
   for (const int n : lessons) {
-    const LessonResult r = check_lesson(n, all, binary, root, scratch);
+    const LessonResult r = check_lesson(n, all, o.binary, root, scratch);
     if (!r.ran) {
       std::cout << "lesson " << n << ": could not run the tests: " << r.error << "\n";
       return 1;
     }
     got += r.got;
     max += r.max;
-    if (detailed) {
-      for (const Line& l : r.lines) {
-        std::cout << l.state << " " << l.name << " " << format_points(l.got) << "/"
-                  << format_points(l.max) << (l.detail.empty() ? "" : ": " + l.detail) << "\n";
-      }
-      std::cout << "lesson " << n << ": " << format_points(r.got) << "/" << format_points(r.max)
-                << " points\n";
-    } else {
-      std::map<std::string, int> count;
-      for (const Line& l : r.lines) ++count[l.state];
-      std::string states;
-      for (const char* s : {"PASS", "FAIL", "TODO", "----"})
-        if (count[s]) states += std::string(states.empty() ? "" : ", ") + std::to_string(count[s]) + " " + s;
-      std::cout << "lesson " << n << ": " << format_points(r.got) << "/" << format_points(r.max)
-                << " points (" << states << ")\n";
-    }
+    print_lesson(n, r, detailed);
   }
   if (!detailed || lessons.size() > 1)
     std::cout << "total: " << format_points(got) << "/" << format_points(max) << " points"

@@ -31,62 +31,61 @@ struct CaseReport {
   std::string std_err;
 };
 
+// The kind of failure a Catch2 element reports: "exception", "fatal" (a signal), "explicit"
+// (FAIL), or "" for any other element.
+inline std::string failure_kind(const std::string& element) {
+  if (element == "Exception") return "exception";
+  if (element == "FatalErrorCondition") return "fatal";
+  if (element == "Failure") return "explicit";
+  return "";
+}
+
+// Fills f's kind, macro, place, text and values when `c` is a failed assertion (a failed
+// Expression, or an Exception, FatalErrorCondition or Failure of its own); false when it is not.
+inline bool read_failure(const grade_xml::Element& c, Failure& f) {
+  const std::string where = c.attribute_or("filename", "?") + ":" + c.attribute_or("line", "?");
+  if (c.name == "Expression") {
+    if (c.attribute_or("success", "true") != "false") return false;
+    f.kind = "expression";
+    f.macro = c.attribute_or("type", "CHECK");
+    f.where = where;
+    if (const auto* o = c.child("Original")) f.original = grade_xml::trim(o->text);
+    if (const auto* x = c.child("Expanded")) f.expanded = grade_xml::trim(x->text);
+    for (const char* inner : {"Exception", "FatalErrorCondition", "Failure"})  // the last one wins
+      if (const auto* x = c.child(inner)) {
+        f.kind = failure_kind(inner);
+        f.message = grade_xml::trim(x->text);
+      }
+    return true;
+  }
+  f.kind = failure_kind(c.name);
+  if (f.kind.empty()) return false;
+  f.where = where;
+  f.message = grade_xml::trim(c.text);
+  return true;
+}
+
+// Counts the failed assertions below `e` (sections included) into report, keeping the first.
 inline void collect_failures(const grade_xml::Element& e, std::vector<std::string>& sections,
-                      CaseReport& report) {
+                             CaseReport& report) {
   std::vector<std::string> info;  // Info elements come just before the assertion they belong to
   for (const auto& child_ptr : e.children) {
     const grade_xml::Element& c = *child_ptr;
-    auto where = [&](const grade_xml::Element& x) {
-      return x.attribute_or("filename", "?") + ":" + x.attribute_or("line", "?");
-    };
-    Failure f;
-    f.sections = sections;
-    f.info = info;
-    bool failed = false;
     if (c.name == "Info") {
       info.push_back(grade_xml::trim(c.text));
       continue;
-    } else if (c.name == "Section") {
+    }
+    Failure f;
+    f.sections = sections;
+    f.info = info;
+    info.clear();
+    if (c.name == "Section") {
       sections.push_back(c.attribute_or("name", "?"));
       collect_failures(c, sections, report);
       sections.pop_back();
-    } else if (c.name == "Expression" && c.attribute_or("success", "true") == "false") {
-      failed = true;
-      f.kind = "expression";
-      f.macro = c.attribute_or("type", "CHECK");
-      f.where = where(c);
-      if (const auto* o = c.child("Original")) f.original = grade_xml::trim(o->text);
-      if (const auto* x = c.child("Expanded")) f.expanded = grade_xml::trim(x->text);
-      if (const auto* x = c.child("Exception")) {
-        f.kind = "exception";
-        f.message = grade_xml::trim(x->text);
-      }
-      if (const auto* x = c.child("FatalErrorCondition")) {
-        f.kind = "fatal";
-        f.message = grade_xml::trim(x->text);
-      }
-      if (const auto* x = c.child("Failure")) {
-        f.kind = "explicit";
-        f.message = grade_xml::trim(x->text);
-      }
-    } else if (c.name == "Exception") {
-      failed = true;
-      f.kind = "exception";
-      f.where = where(c);
-      f.message = grade_xml::trim(c.text);
-    } else if (c.name == "FatalErrorCondition") {
-      failed = true;
-      f.kind = "fatal";
-      f.where = where(c);
-      f.message = grade_xml::trim(c.text);
-    } else if (c.name == "Failure") {
-      failed = true;
-      f.kind = "explicit";
-      f.where = where(c);
-      f.message = grade_xml::trim(c.text);
+      continue;
     }
-    if (c.name != "Info") info.clear();
-    if (!failed) continue;
+    if (!read_failure(c, f)) continue;
     if (f.kind == "fatal") {
       report.fatal = true;
       report.fatal_text = f.message;

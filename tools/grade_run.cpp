@@ -88,42 +88,41 @@ std::vector<std::string> names_matching(const std::string& binary, const std::st
   return names;
 }
 
-Listing list_tests(const std::string& binary, const std::string& label, const Sandbox& box) {
-  Listing listing;
-  std::string out, error;
-  if (!fs::exists(binary)) {
-    listing.error = binary + " does not exist (was it built?)";
-    return listing;
-  }
-  if (!capture(binary, {"--list-tags"}, box, out, error)) {
-    listing.error = error.empty() ? "could not list the tags of " + binary : error;
-    return listing;
-  }
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Every tag `--list-tags` printed, without its brackets.
+std::set<std::string> tags_in(const std::string& list_tags_output) {
   static const std::regex tag_re(R"(\[([^\]]+)\])");
-  static const std::regex lesson_re(R"(lesson0*([0-9]+))", std::regex::icase);
-  static const std::regex points_re(R"(points:([0-9]+(\.[0-9]+)?))", std::regex::icase);
-  static const std::regex visibility_re(
-      R"(visibility:(visible|hidden|after_due_date|after_published))", std::regex::icase);
   std::set<std::string> tags;
-  for (const std::string& line : lines_of(out))
+  for (const std::string& line : lines_of(list_tags_output))
     for (auto it = std::sregex_iterator(line.begin(), line.end(), tag_re);
          it != std::sregex_iterator(); ++it)
       tags.insert((*it)[1]);
+  return tags;
+}
 
+// The graded tests of one binary by name, in the order the lesson tags first named them.
+struct Tagged {
   std::map<std::string, Test> by_name;
   std::vector<std::string> order;
-  auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  // Lessons first: they decide which tests are graded at all.
+};
+
+// Lessons first: they decide which tests are graded at all.
+void add_lesson_tests(const std::string& binary, const std::string& label,
+                      const std::set<std::string>& tags, const Sandbox& box, Tagged& tagged,
+                      Listing& listing) {
+  static const std::regex lesson_re(R"(lesson0*([0-9]+))", std::regex::icase);
+  std::string error;
   for (const std::string& tag : tags) {
     std::smatch m;
     if (!std::regex_match(tag, m, lesson_re)) continue;
     const int lesson = std::stoi(m[1]);
     for (const std::string& name : names_matching(binary, tag, box, error)) {
-      auto it = by_name.find(name);
-      if (it != by_name.end()) {
+      auto it = tagged.by_name.find(name);
+      if (it != tagged.by_name.end()) {
         if (it->second.lesson != lesson)
           listing.warnings.push_back("\"" + name + "\" has two lesson tags ([" +
                                      it->second.lesson_tag + "] and [" + tag +
@@ -136,17 +135,26 @@ Listing list_tests(const std::string& binary, const std::string& label, const Sa
       t.name = name;
       t.lesson_tag = lower(tag);
       t.lesson = lesson;
-      by_name[name] = t;
-      order.push_back(name);
+      tagged.by_name[name] = t;
+      tagged.order.push_back(name);
     }
   }
+}
+
+// [points:N] and [visibility:...] / [hidden] on the tests a lesson tag made graded.
+void add_points_and_visibility(const std::string& binary, const std::set<std::string>& tags,
+                               const Sandbox& box, Tagged& tagged, Listing& listing) {
+  static const std::regex points_re(R"(points:([0-9]+(\.[0-9]+)?))", std::regex::icase);
+  static const std::regex visibility_re(
+      R"(visibility:(visible|hidden|after_due_date|after_published))", std::regex::icase);
+  std::string error;
   for (const std::string& tag : tags) {
     std::smatch m;
     if (std::regex_match(tag, m, points_re)) {
       const double points = std::stod(m[1]);
       for (const std::string& name : names_matching(binary, tag, box, error)) {
-        auto it = by_name.find(name);
-        if (it == by_name.end()) {
+        auto it = tagged.by_name.find(name);
+        if (it == tagged.by_name.end()) {
           listing.warnings.push_back("\"" + name + "\" has [" + tag +
                                      "] but no [lessonNN] tag; it is not graded");
           continue;
@@ -162,20 +170,24 @@ Listing list_tests(const std::string& binary, const std::string& label, const Sa
     } else if (std::regex_match(tag, m, visibility_re) || lower(tag) == "hidden") {
       const std::string visibility = lower(tag) == "hidden" ? "hidden" : lower(m[1]);
       for (const std::string& name : names_matching(binary, tag, box, error)) {
-        auto it = by_name.find(name);
-        if (it != by_name.end()) it->second.visibility = visibility;
+        auto it = tagged.by_name.find(name);
+        if (it != tagged.by_name.end()) it->second.visibility = visibility;
       }
     }
   }
-  // Declaration order: the order the binary lists (and runs) its tests in.
-  std::string all;
+}
+
+// Declaration order: the order the binary lists (and runs) its tests in.
+void add_in_declaration_order(const std::string& binary, const Sandbox& box, Tagged& tagged,
+                              Listing& listing) {
+  std::string all, error;
   std::map<std::string, int> position;
   if (list_names(binary, {}, box, all, error)) {
     int k = 0;
     for (const std::string& line : lines_of(all)) position[trim(line)] = k++;
   }
-  for (const std::string& name : order) {
-    Test t = by_name[name];
+  for (const std::string& name : tagged.order) {
+    Test t = tagged.by_name[name];
     t.order =
         position.count(name) ? position[name] : 1000000 + static_cast<int>(listing.tests.size());
     if (!t.has_points)
@@ -185,6 +197,24 @@ Listing list_tests(const std::string& binary, const std::string& label, const Sa
   }
   std::stable_sort(listing.tests.begin(), listing.tests.end(),
                    [](const Test& a, const Test& b) { return a.order < b.order; });
+}
+
+Listing list_tests(const std::string& binary, const std::string& label, const Sandbox& box) {
+  Listing listing;
+  std::string out, error;
+  if (!fs::exists(binary)) {
+    listing.error = binary + " does not exist (was it built?)";
+    return listing;
+  }
+  if (!capture(binary, {"--list-tags"}, box, out, error)) {
+    listing.error = error.empty() ? "could not list the tags of " + binary : error;
+    return listing;
+  }
+  const std::set<std::string> tags = tags_in(out);
+  Tagged tagged;
+  add_lesson_tests(binary, label, tags, box, tagged, listing);
+  add_points_and_visibility(binary, tags, box, tagged, listing);
+  add_in_declaration_order(binary, box, tagged, listing);
   return listing;
 }
 

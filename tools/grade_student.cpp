@@ -185,6 +185,60 @@ Copied copy_release(const fs::path& root, const fs::path& dest, bool for_autogra
   return c;
 }
 
+// "commit abc123", or "an unversioned tree" outside git.
+std::string release_origin(const std::string& commit) {
+  return commit.empty() ? std::string("an unversioned tree") : "commit " + commit;
+}
+
+// The exercises as they are in the release, with the stubs' line numbers there.
+std::vector<grade_exercises::Exercise> stubs_in_release(
+    const fs::path& dest, const std::vector<grade_exercises::Exercise>& exercises) {
+  std::vector<grade_exercises::Exercise> stubs;
+  std::set<std::string> seen;
+  for (const auto& e : exercises)
+    if (seen.insert(e.file).second)
+      for (const auto& s :
+           grade_exercises::find_exercises(read_file((dest / e.file).string()), e.file))
+        stubs.push_back(s);
+  std::stable_sort(stubs.begin(), stubs.end(),
+                   [](const auto& a, const auto& b) { return a.lesson_number < b.lesson_number; });
+  return stubs;
+}
+
+// The README: what to do first (tools/student_README.md, its {{KEYS}} filled in), then the
+// project's own README.
+void write_student_readme(const fs::path& root, const fs::path& dest,
+                          const std::vector<grade_exercises::Exercise>& stubs,
+                          const std::string& commit) {
+  std::string intro = read_file((root / "tools/student_README.md").string());
+  if (intro.empty()) intro = "# stepnet: your copy\n\n{{EXERCISES}}\n";
+  auto replace = [&](const std::string& key, const std::string& value) {
+    for (std::size_t at; (at = intro.find(key)) != std::string::npos;)
+      intro.replace(at, key.size(), value);
+  };
+  replace("{{EXERCISES}}", exercise_table_markdown(stubs, nullptr));
+  replace("{{COUNT}}", std::to_string(stubs.size()));
+  replace("{{COMMIT}}", release_origin(commit));
+  const std::string readme = intro + "\n---\n\n" + read_file((root / "README.md").string());
+  write_file((dest / "README.md").string(), readme);
+}
+
+void print_release_summary(const std::string& to, const Copied& c,
+                           const std::vector<grade_exercises::Exercise>& stubs) {
+  std::map<int, int> per_lesson;
+  for (const auto& e : stubs) ++per_lesson[e.lesson_number];
+  std::cout << "student release in " << to << ": " << c.copied << " files, " << stubs.size()
+            << " exercises (";
+  bool first = true;
+  for (const auto& kv : per_lesson) {
+    std::cout << (first ? "" : ", ") << "lesson " << kv.first << ": " << kv.second;
+    first = false;
+  }
+  std::cout << ")";
+  if (c.hidden_regions) std::cout << ", " << c.hidden_regions << " hidden test region(s) removed";
+  std::cout << ", " << c.skipped << " instructor-only files left out.\n";
+}
+
 // for_autograder: the course's own tree for Gradescope: solutions stubbed (a submission that
 // lacks a file gets the stub, never the solution) but hidden tests kept, no student README.
 int command_student(const std::string& from, const std::string& to, bool for_autograder) {
@@ -192,8 +246,6 @@ int command_student(const std::string& from, const std::string& to, bool for_aut
   const fs::path dest = fs::absolute(to).lexically_normal();
   if (!release_target_ok(root, dest)) return 1;
   const Copied c = copy_release(root, dest, for_autograder);
-  const auto& exercises = c.exercises;
-  const int copied = c.copied, hidden_regions = c.hidden_regions, skipped = c.skipped;
   if (!c.problems.empty()) {
     for (const auto& p : c.problems)
       std::cerr << p.file << ":" << p.line << ": " << p.message << "\n";
@@ -205,37 +257,16 @@ int command_student(const std::string& from, const std::string& to, bool for_aut
   if (for_autograder) {
     write_file((dest / ".stepnet-release").string(),
                "the course's tree for the autograder, made by `make autograder` from " +
-                   (commit.empty() ? std::string("an unversioned tree") : "commit " + commit) +
-                   "\n");
-    std::cout << "autograder tree in " << to << ": " << copied << " files, " << exercises.size()
-              << " exercises stubbed, hidden tests kept.\n";
+                   release_origin(commit) + "\n");
+    std::cout << "autograder tree in " << to << ": " << c.copied << " files, "
+              << c.exercises.size() << " exercises stubbed, hidden tests kept.\n";
     return 0;
   }
-  // The README: what to do first, then the project's own README.
-  std::string intro = read_file((root / "tools/student_README.md").string());
-  if (intro.empty()) intro = "# stepnet: your copy\n\n{{EXERCISES}}\n";
-  auto replace = [&](const std::string& key, const std::string& value) {
-    for (std::size_t at; (at = intro.find(key)) != std::string::npos;)
-      intro.replace(at, key.size(), value);
-  };
-  // Line numbers of the stubs as they are in the release.
-  std::vector<grade_exercises::Exercise> stubs;
-  std::set<std::string> seen;
-  for (const auto& e : exercises)
-    if (seen.insert(e.file).second)
-      for (const auto& s :
-           grade_exercises::find_exercises(read_file((dest / e.file).string()), e.file))
-        stubs.push_back(s);
-  std::stable_sort(stubs.begin(), stubs.end(),
-                   [](const auto& a, const auto& b) { return a.lesson_number < b.lesson_number; });
-  replace("{{EXERCISES}}", exercise_table_markdown(stubs, nullptr));
-  replace("{{COUNT}}", std::to_string(stubs.size()));
-  replace("{{COMMIT}}", commit.empty() ? "an unversioned tree" : "commit " + commit);
-  const std::string readme = intro + "\n---\n\n" + read_file((root / "README.md").string());
-  write_file((dest / "README.md").string(), readme);
+  const std::vector<grade_exercises::Exercise> stubs = stubs_in_release(dest, c.exercises);
+  write_student_readme(root, dest, stubs, commit);
   write_file((dest / ".stepnet-release").string(),
-             "student release of stepnet, made by `make student` from " +
-                 (commit.empty() ? std::string("an unversioned tree") : "commit " + commit) + "\n");
+             "student release of stepnet, made by `make student` from " + release_origin(commit) +
+                 "\n");
   // Nothing of a solution may remain.
   for (const auto& e : stubs)
     if (e.state != grade_exercises::Exercise::State::stub) {
@@ -243,37 +274,14 @@ int command_student(const std::string& from, const std::string& to, bool for_aut
                 << " is not a stub in the release\n";
       return 1;
     }
-  std::map<int, int> per_lesson;
-  for (const auto& e : stubs) ++per_lesson[e.lesson_number];
-  std::cout << "student release in " << to << ": " << copied << " files, " << stubs.size()
-            << " exercises (";
-  bool first = true;
-  for (const auto& kv : per_lesson) {
-    std::cout << (first ? "" : ", ") << "lesson " << kv.first << ": " << kv.second;
-    first = false;
-  }
-  std::cout << ")";
-  if (hidden_regions) std::cout << ", " << hidden_regions << " hidden test region(s) removed";
-  std::cout << ", " << skipped << " instructor-only files left out.\n";
+  print_release_summary(to, c, stubs);
   return 0;
 }
 
 // ---- exercises -----------------------------------------------------------------------------
 int command_exercises(const std::string& root, const std::string& results_path, bool markdown,
                       bool remaining) {
-  std::vector<grade_exercises::Exercise> all;
-  for (const char* dir : {"src", "lessons"}) {
-    if (!fs::exists(fs::path(root) / dir)) continue;
-    std::vector<std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(fs::path(root) / dir))
-      if (e.is_regular_file() && is_cpp(e.path().string()))
-        files.push_back(fs::relative(e.path(), root).generic_string());
-    std::sort(files.begin(), files.end());
-    for (const std::string& f : files)
-      for (const auto& x :
-           grade_exercises::find_exercises(read_file((fs::path(root) / f).string()), f))
-        all.push_back(x);
-  }
+  std::vector<grade_exercises::Exercise> all = nn::lesson::find_exercises_in_tree(root);
   std::stable_sort(all.begin(), all.end(),
                    [](const auto& a, const auto& b) { return a.lesson_number < b.lesson_number; });
   // Points: in a student release's results, each failed test names the exercise it stopped at.

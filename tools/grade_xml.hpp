@@ -102,6 +102,58 @@ inline std::string decode(const std::string& s) {
   return out;
 }
 
+// Where the tag that opens at xml[i] ('<') ends: the index of its '>', honouring quoted attribute
+// values (they may hold '>'); xml.size() when the tag is cut off.
+inline std::size_t tag_end(const std::string& xml, std::size_t i) {
+  const std::size_t n = xml.size();
+  std::size_t j = i + 1;
+  char quote = 0;
+  while (j < n && (quote || xml[j] != '>')) {
+    if (quote) {
+      if (xml[j] == quote) quote = 0;
+    } else if (xml[j] == '"' || xml[j] == '\'')
+      quote = xml[j];
+    ++j;
+  }
+  return j;
+}
+
+// An end tag closes the innermost open element of that name (and whatever is open inside it,
+// which stays unclosed); the document (open[0]) is never closed.
+inline void close_element(std::vector<Element*>& open, const std::string& name) {
+  for (std::size_t k = open.size(); k-- > 1;) {
+    if (open[k]->name == name) {
+      for (std::size_t m = k; m < open.size(); ++m) open[m]->closed = (m == k);
+      open.resize(k);
+      return;
+    }
+  }
+}
+
+// The element a start tag's text names: `name key="value" key='value' ...` (no '<', '>', '/').
+// Attributes stop at the first pair that is not well formed.
+inline std::unique_ptr<Element> element_of(const std::string& tag) {
+  auto element = std::make_unique<Element>();
+  std::size_t p = 0;
+  while (p < tag.size() && !std::isspace(static_cast<unsigned char>(tag[p]))) ++p;
+  element->name = tag.substr(0, p);
+  while (p < tag.size()) {  // name="value" pairs
+    while (p < tag.size() && std::isspace(static_cast<unsigned char>(tag[p]))) ++p;
+    const std::size_t eq = tag.find('=', p);
+    if (eq == std::string::npos) break;
+    const std::string key = trim(tag.substr(p, eq - p));
+    std::size_t v = eq + 1;
+    while (v < tag.size() && std::isspace(static_cast<unsigned char>(tag[v]))) ++v;
+    if (v >= tag.size() || (tag[v] != '"' && tag[v] != '\'')) break;
+    const char q = tag[v];
+    const std::size_t close = tag.find(q, v + 1);
+    if (close == std::string::npos) break;
+    element->attributes.emplace_back(key, decode(tag.substr(v + 1, close - v - 1)));
+    p = close + 1;
+  }
+  return element;
+}
+
 // The document's root element (a synthetic "#document" holding the top-level elements).
 // Never throws on malformed or truncated input: it stops where the input stops making sense.
 inline std::unique_ptr<Element> parse(const std::string& xml) {
@@ -130,53 +182,17 @@ inline std::unique_ptr<Element> parse(const std::string& xml) {
       i = end + 1;
       continue;
     }
-    // A tag: find its end, honouring quoted attribute values (they may hold '>').
-    std::size_t j = i + 1;
-    char quote = 0;
-    while (j < n && (quote || xml[j] != '>')) {
-      if (quote) {
-        if (xml[j] == quote) quote = 0;
-      } else if (xml[j] == '"' || xml[j] == '\'')
-        quote = xml[j];
-      ++j;
-    }
+    const std::size_t j = tag_end(xml, i);
     if (j >= n) break;  // a tag cut off: the report ends here
     std::string tag = xml.substr(i + 1, j - i - 1);
     i = j + 1;
-    if (!tag.empty() && tag[0] == '/') {  // an end tag closes the innermost element of that name
-      const std::string name = trim(tag.substr(1));
-      for (std::size_t k = open.size(); k-- > 1;) {
-        if (open[k]->name == name) {
-          for (std::size_t m = k; m < open.size(); ++m) open[m]->closed = (m == k);
-          open.resize(k);
-          break;
-        }
-      }
+    if (!tag.empty() && tag[0] == '/') {
+      close_element(open, trim(tag.substr(1)));
       continue;
     }
-    bool self_closing = false;
-    if (!tag.empty() && tag.back() == '/') {
-      self_closing = true;
-      tag.pop_back();
-    }
-    auto element = std::make_unique<Element>();
-    std::size_t p = 0;
-    while (p < tag.size() && !std::isspace(static_cast<unsigned char>(tag[p]))) ++p;
-    element->name = tag.substr(0, p);
-    while (p < tag.size()) {  // name="value" pairs
-      while (p < tag.size() && std::isspace(static_cast<unsigned char>(tag[p]))) ++p;
-      const std::size_t eq = tag.find('=', p);
-      if (eq == std::string::npos) break;
-      const std::string key = trim(tag.substr(p, eq - p));
-      std::size_t v = eq + 1;
-      while (v < tag.size() && std::isspace(static_cast<unsigned char>(tag[v]))) ++v;
-      if (v >= tag.size() || (tag[v] != '"' && tag[v] != '\'')) break;
-      const char q = tag[v];
-      const std::size_t close = tag.find(q, v + 1);
-      if (close == std::string::npos) break;
-      element->attributes.emplace_back(key, decode(tag.substr(v + 1, close - v - 1)));
-      p = close + 1;
-    }
+    const bool self_closing = !tag.empty() && tag.back() == '/';
+    if (self_closing) tag.pop_back();
+    std::unique_ptr<Element> element = element_of(tag);
     Element* raw = element.get();
     open.back()->children.push_back(std::move(element));
     if (self_closing)

@@ -125,7 +125,7 @@ arma::mat Activation::backward(const arma::mat& grad_output) {
 }
 
 void Activation::backward_into(const arma::mat& grad_output, arma::mat& grad_input) {
-  check_grad(name() + "::backward", has_input_, grad_output, input().n_rows, input().n_cols);
+  check_grad(*this, "backward", has_input_, grad_output, input().n_rows, input().n_cols);
   const arma::uword batch = grad_output.n_cols;
   if (!fast_paths() || gate_.distrusted()) {
     grad_input = derivative_times(grad_output);

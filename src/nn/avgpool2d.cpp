@@ -50,7 +50,7 @@ arma::mat avgpool2d_backward(const arma::mat& grad_output, const Shape& shape, a
 // [/snippet]
 
 AvgPool2d::AvgPool2d(Shape input, arma::uword kernel, arma::uword stride)
-    : input_(input), kernel_(kernel), stride_(stride) {
+    : input_(input), input_what_(describe(input)), kernel_(kernel), stride_(stride) {
   check_pool_geometry("AvgPool2d", input, kernel, stride);
 }
 
@@ -61,14 +61,14 @@ std::string AvgPool2d::name() const {
 }
 
 arma::mat AvgPool2d::forward(const arma::mat& input) {
-  check_rows(name() + "::forward", input, input_.size(), describe(input_));
+  check_rows(*this, "forward", input, input_.size(), input_what_);
   has_forward_ = true;
   batch_size_ = input.n_cols;
   return avgpool2d_forward(input, input_, kernel_, stride_);
 }
 
 arma::mat AvgPool2d::backward(const arma::mat& grad_output) {
-  check_grad(name() + "::backward", has_forward_, grad_output, output_shape().size(), batch_size_);
+  check_grad(*this, "backward", has_forward_, grad_output, output_shape().size(), batch_size_);
   return avgpool2d_backward(grad_output, input_, kernel_, stride_);
 }
 

@@ -134,15 +134,13 @@ std::string BatchNorm1d::name() const {
   return "BatchNorm1d(" + std::to_string(gamma.n_rows) + describe_arguments() + ")";
 }
 
-std::string BatchNorm1d::input_description() const { return "features x batch"; }
-
 std::vector<Parameter> BatchNorm1d::parameters() {
   return {{"gamma", &gamma, &grad_gamma}, {"beta", &beta, &grad_beta}};
 }
 
 // [snippet batchnorm-module]
 arma::mat BatchNorm1d::forward(const arma::mat& input) {
-  check_rows(name() + "::forward", input, input_rows(), input_description());
+  check_rows(*this, "forward", input, input_rows(), input_what_);
   const arma::mat x = to_rows(input);  // (features x N)
   if (training_ && x.n_cols < 2)
     throw Error(name() + "::forward: training mode needs more than 1 value per " +
@@ -159,7 +157,7 @@ arma::mat BatchNorm1d::forward(const arma::mat& input) {
 }
 
 arma::mat BatchNorm1d::backward(const arma::mat& grad_output) {
-  check_grad(name() + "::backward", has_forward_, grad_output, input_rows(), batch_size_);
+  check_grad(*this, "backward", has_forward_, grad_output, input_rows(), batch_size_);
   const arma::mat g = to_rows(grad_output);  // (features x N)
   if (!last_was_training_)
     return from_rows(batchnorm_eval_backward(g, cache_, gamma, grad_gamma, grad_beta));
@@ -171,13 +169,12 @@ BatchNorm2d::BatchNorm2d(Shape input, double eps, double momentum)
     : BatchNorm1d(input.channels == 0 ? 1 : input.channels, eps, momentum), input_(input) {
   if (input.size() == 0)
     throw Error("BatchNorm2d(input " + describe(input) + "): the input shape has a zero dimension");
+  input_what_ = describe(input);
 }
 
 std::string BatchNorm2d::name() const {
   return "BatchNorm2d(" + dims(input_) + describe_arguments() + ")";
 }
-
-std::string BatchNorm2d::input_description() const { return describe(input_); }
 
 arma::mat BatchNorm2d::to_rows(const arma::mat& input) const {
   return channels_as_rows(input, input_);

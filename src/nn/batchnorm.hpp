@@ -94,9 +94,10 @@ protected:
   // The (features x N) view of an input, and back; BatchNorm2d regroups by channel.
   virtual arma::mat to_rows(const arma::mat& input) const { return input; }
   virtual arma::mat from_rows(const arma::mat& rows) const { return rows; }
-  virtual std::string input_description() const;
   virtual arma::uword input_rows() const { return gamma.n_rows; }
   std::string describe_arguments() const;
+  // What forward's check_rows says it expects, built once (not per batch); BatchNorm2d: its shape.
+  std::string input_what_ = "features x batch";
 
 private:
   double eps_, momentum_;
@@ -116,7 +117,6 @@ public:
 protected:
   arma::mat to_rows(const arma::mat& input) const override;
   arma::mat from_rows(const arma::mat& rows) const override;
-  std::string input_description() const override;
   arma::uword input_rows() const override { return input_.size(); }
 
 private:

@@ -14,9 +14,9 @@ static std::string number(double x) {
   return s.str();
 }
 
-static void check_p(const std::string& where, double p) {
+static void check_p(const char* where, double p) {  // where: a literal, a string only on error
   if (!(p >= 0 && p < 1))
-    throw Error(where + ": p (the probability of dropping a unit) must be in [0, 1), got " +
+    throw Error(std::string(where) + ": p (the probability of dropping a unit) must be in [0, 1), got " +
                 number(p));
 }
 
@@ -57,7 +57,7 @@ arma::mat Dropout::forward(const arma::mat& input) {
 }
 
 arma::mat Dropout::backward(const arma::mat& grad_output) {
-  check_grad(name() + "::backward", has_forward_, grad_output, rows_, cols_);
+  check_grad(*this, "backward", has_forward_, grad_output, rows_, cols_);
   if (!last_was_training_) return grad_output;
   return dropout_backward(mask_, grad_output);
 }

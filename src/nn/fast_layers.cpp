@@ -12,7 +12,7 @@ namespace nn {
 
 // ---- Linear -------------------------------------------------------------------------------
 void Linear::forward_into(const arma::mat& input, arma::mat& output, bool input_stays) {
-  check_rows(name() + "::forward", input, weight.n_cols, "in_features x batch");
+  check_input(input);
   if (input_stays) {
     input_at_ = &input;
   } else {

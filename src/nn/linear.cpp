@@ -41,8 +41,13 @@ std::string Linear::name() const {
   return "Linear(" + std::to_string(weight.n_cols) + " -> " + std::to_string(weight.n_rows) + ")";
 }
 
+void Linear::check_input(const arma::mat& input) const {
+  static const std::string what = "in_features x batch";
+  check_rows(*this, "forward", input, weight.n_cols, what);
+}
+
 arma::mat Linear::forward(const arma::mat& input) {
-  check_rows(name() + "::forward", input, weight.n_cols, "in_features x batch");
+  check_input(input);
   input_ = input;
   input_at_ = &input_;
   has_input_ = true;
@@ -56,7 +61,7 @@ arma::mat Linear::backward(const arma::mat& grad_output) {
 }
 
 void Linear::backward_into(const arma::mat& grad_output, arma::mat& grad_input) {
-  check_grad(name() + "::backward", has_input_, grad_output, weight.n_rows, input().n_cols);
+  check_grad(*this, "backward", has_input_, grad_output, weight.n_rows, input().n_cols);
   const arma::uword batch = grad_output.n_cols;
   if (gate_.trusted(batch)) {
     fast_backward(grad_output, grad_weight, grad_bias, grad_input);

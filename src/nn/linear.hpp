@@ -43,6 +43,7 @@ private:
   void fast_backward(const arma::mat& grad_output, arma::mat& grad_weight, arma::mat& grad_bias,
                      arma::mat& grad_input) const;
   const arma::mat& input() const { return *input_at_; }
+  void check_input(const arma::mat& input) const;  // forward's and forward_into's shape check
   arma::mat input_;  // (in_features x batch), cached by forward
   const arma::mat* input_at_ = &input_;  // input_, or the caller's input when it stays
   bool has_input_ = false;

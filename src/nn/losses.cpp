@@ -7,9 +7,10 @@
 
 namespace nn {
 
-static void check_finite(const std::string& where, const arma::mat& m, const char* what) {
+// where: a literal, spelled as a std::string only on error (not on every forward)
+static void check_finite(const char* where, const arma::mat& m, const char* what) {
   if (!m.is_finite())
-    throw Error(where + ": " + what + " contains NaN or Inf (" + describe(m) +
+    throw Error(std::string(where) + ": " + what + " contains NaN or Inf (" + describe(m) +
                 "); the network probably diverged: lower the learning rate");
 }
 

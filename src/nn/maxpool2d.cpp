@@ -47,7 +47,7 @@ arma::mat maxpool2d_backward(const arma::mat& grad_output, const arma::umat& arg
 // [/snippet]
 
 MaxPool2d::MaxPool2d(Shape input, arma::uword kernel, arma::uword stride)
-    : input_(input), kernel_(kernel), stride_(stride) {
+    : input_(input), input_what_(describe(input)), kernel_(kernel), stride_(stride) {
   check_pool_geometry("MaxPool2d", input, kernel, stride);
 }
 
@@ -57,13 +57,18 @@ std::string MaxPool2d::name() const {
   return pool_name("MaxPool2d", input_, kernel_, stride_);
 }
 
+// The checks' places, built once: a std::string made from the literal at every call would
+// allocate (18 characters, more than the short-string buffer holds).
+static const std::string forward_where = "MaxPool2d::forward";
+static const std::string backward_where = "MaxPool2d::backward";
+
 arma::mat MaxPool2d::forward(const arma::mat& input) {
-  check_rows("MaxPool2d::forward", input, input_.size(), describe(input_));
+  check_rows(forward_where, input, input_.size(), input_what_);
   return maxpool2d_forward(input, input_, kernel_, stride_, argmax_);
 }
 
 arma::mat MaxPool2d::backward(const arma::mat& grad_output) {
-  check_grad("MaxPool2d::backward", argmax_.n_elem > 0, grad_output, output_shape().size(),
+  check_grad(backward_where, argmax_.n_elem > 0, grad_output, output_shape().size(),
              argmax_.n_cols);
   return maxpool2d_backward(grad_output, argmax_, input_.size());
 }

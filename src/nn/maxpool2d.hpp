@@ -38,6 +38,7 @@ public:
 
 private:
   Shape input_;
+  std::string input_what_;  // describe(input_) for check_rows, built once (not per batch)
   arma::uword kernel_, stride_;
   arma::umat argmax_;
 };

@@ -74,4 +74,13 @@ void check_rows(const std::string& where, const arma::mat& input, arma::uword ex
 void check_grad(const std::string& where, bool has_forward, const arma::mat& grad_output,
                 arma::uword expected_rows, arma::uword expected_cols);
 
+// The same two checks for a module's own forward and backward, its place spelled
+// module.name() + "::" + method ("Linear(4 -> 3)::backward") only when the check fails: a call
+// that passes builds no string. (A name can change after construction: Linear's weight and
+// LeakyReLU's gamma are public. `what` is the caller's, kept: a member or a static.)
+void check_rows(const Module& module, const char* method, const arma::mat& input,
+                arma::uword expected_rows, const std::string& what);
+void check_grad(const Module& module, const char* method, bool has_forward,
+                const arma::mat& grad_output, arma::uword expected_rows, arma::uword expected_cols);
+
 }  // namespace nn

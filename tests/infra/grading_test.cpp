@@ -117,22 +117,6 @@ std::pair<double, double> lesson_points(const Value& results, const std::string&
   return {score, max};
 }
 
-// Every exercise region in this tree's src/ and lessons/.
-std::vector<grade_exercises::Exercise> exercises_in(const std::string& root) {
-  std::vector<grade_exercises::Exercise> all;
-  for (const char* dir : {"src", "lessons"}) {
-    if (!fs::exists(fs::path(root) / dir)) continue;
-    for (const auto& e : fs::recursive_directory_iterator(fs::path(root) / dir)) {
-      const std::string ext = e.path().extension().string();
-      if (!e.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) continue;
-      const std::string rel = fs::relative(e.path(), root).generic_string();
-      for (const auto& x : grade_exercises::find_exercises(slurp(e.path().string()), rel))
-        all.push_back(x);
-    }
-  }
-  return all;
-}
-
 // AddressSanitizer reserves terabytes of address space for its shadow memory, so a test binary
 // built with it aborts at start under the grader's address-space limit (RLIMIT_AS). Under
 // make test SANITIZE=1 the grader therefore runs without that limit, as make grade does then
@@ -430,7 +414,7 @@ SCENARIO("the solution tree scores every point", "[infra][grading][.][e2e]") {
     }
   }
   THEN("every exercise region in src/ is a complete solution here") {
-    for (const auto& e : exercises_in(".")) {
+    for (const auto& e : nn::lesson::find_exercises_in_tree(".")) {
       INFO(e.file << ":" << e.line << " " << e.name);
       CHECK(e.state == grade_exercises::Exercise::State::solution);
     }
@@ -522,14 +506,14 @@ SCENARIO("the student release builds, scores 0 on every exercise and full on the
                              "relative to the tree, and is skipped");
     return;
   }
-  const auto solutions = exercises_in(".");
+  const auto solutions = nn::lesson::find_exercises_in_tree(".");
   REQUIRE(!solutions.empty());
   WHEN("make student's release is written") {
     const Release& r = student_release();
     INFO(r.written_log);
     REQUIRE(r.written == 0);
     THEN("every exercise is a stub, no solution marker is left, nothing instructor-only ships") {
-      const auto stubs = exercises_in(r.dir);
+      const auto stubs = nn::lesson::find_exercises_in_tree(r.dir);
       CHECK(stubs.size() == solutions.size());
       for (const auto& e : stubs) {
         INFO(e.file << ":" << e.line << " " << e.name);
