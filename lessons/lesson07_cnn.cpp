@@ -131,27 +131,15 @@ struct Context {
 
 void Context::load(nn::lesson::Step& s) {
   if (train.n_samples() > 0) return;
-  bool is_full = false;
-  std::string source;
-  if (lesson.is_set("--full")) {
-    train = nn::fashion_mnist("train", &is_full, &source);
-    test = nn::fashion_mnist("test", &is_full, &source);
-    if (!is_full) s.say("The full set is not installed (run `make data`): using the shipped subset.");
-  } else {
-    train = nn::fashion_mnist_subset("train");
-    test = nn::fashion_mnist_subset("test");
-    source = "data/fashion-mnist (the shipped subset; --full for the 60000/10000 set)";
-  }
-  if (lesson.quick()) {  // make test: a small subset, 1 epoch
-    train = nn::first_per_class(train, 30);
-    test = nn::first_per_class(test, 20);
-  }
-  const nn::Preprocessing p = nn::fit_per_pixel(train);
-  nn::apply(p, train);
-  nn::apply(p, test);
-  s.say("data: " + std::to_string(train.n_samples()) + " training and " +
-        std::to_string(test.n_samples()) + " test images from " + source +
-        ", standardized per pixel (lesson 6)");
+  nn::SplitOptions options;
+  options.full = lesson.is_set("--full");
+  options.quick = lesson.quick();  // make test: 30 training and 20 test images per class
+  options.subset_source = "data/fashion-mnist (the shipped subset; --full for the 60000/10000 set)";
+  nn::Splits data = nn::fashion_splits(options);
+  if (!data.notice.empty()) s.say(data.notice);
+  s.say("data: " + data.description() + " (lesson 6)");
+  train = std::move(data.train);
+  test = std::move(data.test);
 }
 
 // Epochs for architectures A and B: 1 with --quick; else --epochs when given, else 3 (5 with

@@ -92,19 +92,14 @@ struct Context {
 
 void Context::load(nn::lesson::Step& s) {
   if (train.n_samples() > 0) return;
-  train = nn::fashion_mnist_subset("train");
-  test = nn::fashion_mnist_subset("test");
-  if (lesson.quick()) {
-    train = nn::first_per_class(train, 30);
-    test = nn::first_per_class(test, 20);
-  }
-  raw_test = test;
-  const nn::Preprocessing p = nn::fit_per_pixel(train);
-  nn::apply(p, train);
-  nn::apply(p, test);
-  s.say("data: " + std::to_string(train.n_samples()) + " training and " +
-        std::to_string(test.n_samples()) +
-        " test images of the shipped Fashion-MNIST subset, standardized per pixel");
+  nn::SplitOptions options;
+  options.quick = lesson.quick();
+  options.keep_raw_test = true;
+  nn::Splits data = nn::fashion_splits(options);
+  s.say("data: " + data.description());
+  train = std::move(data.train);
+  test = std::move(data.test);
+  raw_test = std::move(data.raw_test);
 }
 
 // Epochs of the Fashion-MNIST runs: --epochs when given, else 6 (1 with --quick).
