@@ -244,17 +244,14 @@ struct Context {
 const Data& Context::data(nn::lesson::Step& s) {
   auto& [train, test, search_train, validation] = data_;
   if (train.n_samples() > 0) return data_;
-  train = nn::fashion_mnist_subset("train");
-  test = nn::fashion_mnist_subset("test");
-  const nn::Preprocessing p = nn::fit_per_pixel(train);
-  nn::apply(p, train);
-  nn::apply(p, test);
+  nn::Splits splits = nn::fashion_splits({});  // the shipped subset, standardized
+  s.say("data: " + splits.description());
+  train = std::move(splits.train);
+  test = std::move(splits.test);
   nn::seed(lesson.seed());
   const arma::uvec order = nn::shuffled_indices(train.n_samples());  // (2000)
   search_train = nn::subset(train, order.head(1500));
   validation = nn::subset(train, order.tail(500));
-  s.say("data: the shipped subset, " + std::to_string(train.n_samples()) + " training and " +
-        std::to_string(test.n_samples()) + " test images (per-pixel standardized)");
   return data_;
 }
 

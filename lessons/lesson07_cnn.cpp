@@ -131,27 +131,15 @@ struct Context {
 
 void Context::load(nn::lesson::Step& s) {
   if (train.n_samples() > 0) return;
-  bool is_full = false;
-  std::string source;
-  if (lesson.is_set("--full")) {
-    train = nn::fashion_mnist("train", &is_full, &source);
-    test = nn::fashion_mnist("test", &is_full, &source);
-    if (!is_full) s.say("The full set is not installed (run `make data`): using the shipped subset.");
-  } else {
-    train = nn::fashion_mnist_subset("train");
-    test = nn::fashion_mnist_subset("test");
-    source = "data/fashion-mnist (the shipped subset; --full for the 60000/10000 set)";
-  }
-  if (lesson.quick()) {  // make test: a small subset, 1 epoch
-    train = nn::first_per_class(train, 30);
-    test = nn::first_per_class(test, 20);
-  }
-  const nn::Preprocessing p = nn::fit_per_pixel(train);
-  nn::apply(p, train);
-  nn::apply(p, test);
-  s.say("data: " + std::to_string(train.n_samples()) + " training and " +
-        std::to_string(test.n_samples()) + " test images from " + source +
-        ", standardized per pixel (lesson 6)");
+  nn::SplitOptions options;
+  options.full = lesson.is_set("--full");
+  options.quick = lesson.quick();  // make test: 30 training and 20 test images per class
+  options.subset_source = "data/fashion-mnist (the shipped subset; --full for the 60000/10000 set)";
+  nn::Splits data = nn::fashion_splits(options);
+  if (!data.notice.empty()) s.say(data.notice);
+  s.say("data: " + data.description() + " (lesson 6)");
+  train = std::move(data.train);
+  test = std::move(data.test);
 }
 
 // Epochs for architectures A and B: 1 with --quick; else --epochs when given, else 3 (5 with
@@ -372,16 +360,10 @@ void curves_and_table(Context& c, nn::lesson::Step& s) {
     s.say("(step 3 had not run: training its variants here first, without its figures)");
     train_variants(c, s, false);
   }
-  nn::plot::Lines test_curve("curves-test", "Test accuracy per epoch");
-  test_curve.x_label = "epoch";
-  test_curve.y_label = "test accuracy";
-  test_curve.points = true;
-  test_curve.key = "outside right";
-  nn::plot::Lines train_curve("curves-train", "Training accuracy per epoch (as trained)");
-  train_curve.x_label = "epoch";
-  train_curve.y_label = "training accuracy";
-  train_curve.points = true;
-  train_curve.key = "outside right";
+  auto test_curve = nn::plot::Lines("curves-test", "Test accuracy per epoch", "epoch", "test accuracy")
+                        .keyed("outside right").marked();
+  auto train_curve = nn::plot::Lines("curves-train", "Training accuracy per epoch (as trained)", "epoch",
+                                     "training accuracy").keyed("outside right").marked();
   std::ostringstream t;
   t << std::left << std::setw(24) << "variant" << std::right
     << "  train MSE  test MSE  train acc  test acc  s/epoch\n";
@@ -492,12 +474,8 @@ std::string sweep_text(const Sweep& sweep) {
 void sweep_curves(nn::lesson::Step& s, const Sweep& sweep, const std::string& name,
                   const std::string& title, const std::vector<std::size_t>& rows,
                   double nn::EpochStats::*field, const std::string& y_label, bool log_y) {
-  nn::plot::Lines fig(name, title);
-  fig.x_label = "epoch";
-  fig.y_label = y_label;
+  auto fig = nn::plot::Lines(name, title, "epoch", y_label).keyed("outside right").marked(sweep.epochs <= 10);
   fig.log_y = log_y;
-  fig.points = sweep.epochs <= 10;
-  fig.key = "outside right";
   for (std::size_t r : rows) fig.add(settings[r].label, nn::per_epoch(sweep.results[r].history, field));
   s.plot(fig);
 }

@@ -148,15 +148,11 @@ struct Context {
 // standardized per pixel with the training images' statistics (lesson 6).
 void Context::data() {
   if (train.n_samples() > 0) return;
-  train = nn::fashion_mnist_subset("train");
-  test = nn::fashion_mnist_subset("test");
-  if (lesson.quick()) {  // make test: 300 training and 200 test images
-    train = nn::first_per_class(train, 30);
-    test = nn::first_per_class(test, 20);
-  }
-  const nn::Preprocessing p = nn::fit_per_pixel(train);
-  nn::apply(p, train);
-  nn::apply(p, test);
+  nn::SplitOptions options;
+  options.quick = lesson.quick();  // make test: 300 training and 200 test images
+  nn::Splits data = nn::fashion_splits(options);
+  train = std::move(data.train);
+  test = std::move(data.test);
 }
 
 // The network every step looks into, trained once (--epochs; --quick: 3).

@@ -43,18 +43,6 @@ using nn::util::percent;
 // The worked batch of the doc and the tests: 3 features (rows) x 4 samples (columns).
 arma::mat worked_batch() { return {{0, 2, 0, 2}, {1, 1, 1, 5}, {0, 0, 4, 4}}; }
 
-// A line figure with its axes named; the key placed, points marked and a log y axis on request.
-nn::plot::Lines line_figure(const std::string& name, const std::string& title, const std::string& x_label,
-                            const std::string& y_label, const std::string& key, bool points, bool log_y = false) {
-  nn::plot::Lines fig(name, title);
-  fig.x_label = x_label;
-  fig.y_label = y_label;
-  fig.key = key;
-  fig.points = points;
-  fig.log_y = log_y;
-  return fig;
-}
-
 // The quiet training runs of steps 5 and 8: batches of 32, the lesson's seed.
 nn::TrainConfig quiet_config(const nn::lesson::Lesson& lesson, int epochs) {
   nn::TrainConfig config;
@@ -92,19 +80,14 @@ struct Context {
 
 void Context::load(nn::lesson::Step& s) {
   if (train.n_samples() > 0) return;
-  train = nn::fashion_mnist_subset("train");
-  test = nn::fashion_mnist_subset("test");
-  if (lesson.quick()) {
-    train = nn::first_per_class(train, 30);
-    test = nn::first_per_class(test, 20);
-  }
-  raw_test = test;
-  const nn::Preprocessing p = nn::fit_per_pixel(train);
-  nn::apply(p, train);
-  nn::apply(p, test);
-  s.say("data: " + std::to_string(train.n_samples()) + " training and " +
-        std::to_string(test.n_samples()) +
-        " test images of the shipped Fashion-MNIST subset, standardized per pixel");
+  nn::SplitOptions options;
+  options.quick = lesson.quick();
+  options.keep_raw_test = true;
+  nn::Splits data = nn::fashion_splits(options);
+  s.say("data: " + data.description());
+  train = std::move(data.train);
+  test = std::move(data.test);
+  raw_test = std::move(data.raw_test);
 }
 
 // Epochs of the Fashion-MNIST runs: --epochs when given, else 6 (1 with --quick).
@@ -258,10 +241,10 @@ void deep_nets(Context& c, nn::lesson::Step& s) {
   const arma::uword batch = c.lesson.quick() ? 128 : 500;
   const std::size_t depth = 10;
   const std::vector<nn::InitScheme> schemes = nn::classic_init_schemes(width);
-  nn::plot::Lines stds = line_figure("bn-deep-std", "std of each layer's activations, 10-layer nets: plain vs with batch norm",
-                                     "layer", "std of the activations h (log scale)", "bottom left", true, true);
-  nn::plot::Lines grads = line_figure("bn-deep-grad", "std of the gradient at each layer's input: plain vs with BN",
-                                      "layer", "std of dL/dh (log scale)", "bottom right", true, true);
+  auto stds = nn::plot::Lines("bn-deep-std", "std of each layer's activations, 10-layer nets: plain vs with batch norm",
+                              "layer", "std of the activations h (log scale)").keyed("bottom left").marked().log_scale_y();
+  auto grads = nn::plot::Lines("bn-deep-grad", "std of the gradient at each layer's input: plain vs with BN", "layer",
+                               "std of dL/dh (log scale)").keyed("bottom right").marked().log_scale_y();
   nn::plot::Histograms histograms("bn-deep-histograms", "Activations of each layer, 0.01 randn, tanh, WITH batch norm");
   histograms.x_label = "h = tanh(BN(W h))";
   histograms.bins = 30;
@@ -310,11 +293,11 @@ void deep_nets(Context& c, nn::lesson::Step& s) {
 // Both runs trained (or reused): their curves, and the table of what each reached.
 void high_lr_runs(Context& c, nn::lesson::Step& s) {
   const std::string lr = num(c.lesson.number("--lr"), 0);
-  nn::plot::Lines loss = line_figure("bn-fashion-loss", "Training loss per epoch, lr " + lr, "epoch",
-                                     "training loss (as trained)", "top right", true);
-  nn::plot::Lines acc = line_figure("bn-fashion-accuracy",
-                                    "Test accuracy per epoch, lr " + lr + " (a net the guard stopped in epoch 1 has no point)",
-                                    "epoch", "test accuracy", "bottom right", true);
+  auto loss = nn::plot::Lines("bn-fashion-loss", "Training loss per epoch, lr " + lr, "epoch", "training loss (as trained)")
+                  .marked();
+  auto acc = nn::plot::Lines("bn-fashion-accuracy",
+                             "Test accuracy per epoch, lr " + lr + " (a net the guard stopped in epoch 1 has no point)",
+                             "epoch", "test accuracy").keyed("bottom right").marked();
   std::ostringstream t;
   t << "net          epochs  train loss  test acc   (initial loss " << "ln 10 = 2.30)\n";
   for (bool bn : {false, true}) {
@@ -338,9 +321,9 @@ void high_lr_runs(Context& c, nn::lesson::Step& s) {
 
 // The first 60 steps, batch by batch: where the plain net leaves the road.
 void first_steps(Context& c, nn::lesson::Step& s) {
-  nn::plot::Lines steps = line_figure("bn-fashion-first-steps",
-                                      "Loss of each of the first 60 batches, lr " + num(c.lesson.number("--lr"), 0) + " (log scale)",
-                                      "step (batch of 32)", "batch loss", "top right", false, true);
+  auto steps = nn::plot::Lines("bn-fashion-first-steps",
+                               "Loss of each of the first 60 batches, lr " + num(c.lesson.number("--lr"), 0) + " (log scale)",
+                               "step (batch of 32)", "batch loss").log_scale_y();
   std::ostringstream first;
   first << "batch loss at steps 1, 5, 10, 20, 60:\n";
   for (bool bn : {false, true}) {
@@ -474,8 +457,8 @@ void downsampling(Context& c, nn::lesson::Step& s) {
   std::ostringstream t;
   t << std::left << std::setw(20) << "downsampling" << std::right
     << "  maps after   parameters  train acc  test acc  s/epoch\n";
-  nn::plot::Lines curve = line_figure("downsampling-accuracy", "Test accuracy per epoch: how the maps are halved",
-                                      "epoch", "test accuracy", "bottom right", true);
+  auto curve = nn::plot::Lines("downsampling-accuracy", "Test accuracy per epoch: how the maps are halved", "epoch",
+                               "test accuracy").keyed("bottom right").marked();
   for (int k = 0; k < 3; ++k) {
     nn::seed(c.lesson.seed());
     nn::Sequential net = nn::downsampling_cnn(kinds[k]);
@@ -519,10 +502,12 @@ void dilation(Context& /*c*/, nn::lesson::Step& s) {
   std::ostringstream t;
   t << "layers   dilation 1: field, paths   dilations 1,2,4,..: field, pixels reached\n";
   std::vector<arma::uword> plain, dilated;
-  std::vector<arma::mat> dilated_maps;
+  std::vector<std::pair<arma::mat, std::string>> bottom_row;  // the dilated fields, drawn below
+  std::string ds;                                              // "1-2-4-8"
   for (arma::uword depth = 1; depth <= 4; ++depth) {
     plain.push_back(1);
     dilated.push_back(arma::uword(1) << (depth - 1));
+    ds += (depth > 1 ? "-" : "") + std::to_string(dilated.back());
     const arma::mat a = nn::receptive_field(plain, size);
     const arma::mat b = nn::receptive_field(dilated, size);
     const arma::uword side_a = field_side(a), side_b = field_side(b);
@@ -530,14 +515,9 @@ void dilation(Context& /*c*/, nn::lesson::Step& s) {
       << std::setw(20) << side_b << "x" << side_b << std::setw(8) << arma::accu(b > 0) << "\n";
     images.add(a, std::to_string(depth) + " layer" + (depth > 1 ? "s" : "") + ", d = 1: " +
                       std::to_string(side_a) + "x" + std::to_string(side_a));
-    dilated_maps.push_back(b);
+    bottom_row.emplace_back(b, "d = " + ds + ": " + std::to_string(side_b) + "x" + std::to_string(side_b));
   }
-  for (arma::uword depth = 1; depth <= 4; ++depth) {
-    const arma::uword side = field_side(dilated_maps[depth - 1]);
-    std::string ds;
-    for (arma::uword l = 0; l < depth; ++l) ds += (l ? "-" : "") + std::to_string(1u << l);
-    images.add(dilated_maps[depth - 1], "d = " + ds + ": " + std::to_string(side) + "x" + std::to_string(side));
-  }
+  for (const auto& [map, label] : bottom_row) images.add(map, label);
   s.say(t.str());
   s.plot(images);
   s.say("Dilations 1-2-4-8 reach every pixel of their 31x31 field (961 of 961): along each\n"
@@ -582,23 +562,17 @@ void dilated_toeplitz(Context& c, nn::lesson::Step& s) {
 }
 
 // ---- step 11: Linear regions of a random ReLU layer on the plane --------------------------------
-// The regions of one layer in [-extent, extent]^2, a colour each; a fixed shuffle of the
-// region numbers keeps neighbours apart.
+// The regions of one layer in [-extent, extent]^2, a colour each (shuffled: neighbours apart).
 void plot_regions(nn::lesson::Step& s, const arma::mat& weight, const arma::vec& bias, double extent,
                   bool whole) {
   const arma::umat image = nn::region_image(weight, bias, extent, 240);
-  const arma::uword regions = image.max() + 1;
-  const arma::uvec shuffle = arma::randperm(regions);
-  arma::mat colours(image.n_rows, image.n_cols);
-  for (arma::uword i = 0; i < image.n_elem; ++i)
-    colours(i) = static_cast<double>(shuffle(image(i))) - 0.5 * (regions - 1);
-  nn::plot::Heatmap map(whole ? "regions-10" : "regions-10-zoom",
-                        "The " + std::to_string(regions) + " regions of 10 ReLUs seen in [-" + num(extent, 0, 2) +
-                            ", " + num(extent, 0, 2) + "]^2" + (whole ? " (every crossing)" : " (zoomed)"),
-                        colours);
+  nn::plot::Heatmap map = nn::plot::regions_heatmap(
+      whole ? "regions-10" : "regions-10-zoom",
+      "The " + std::to_string(image.max() + 1) + " regions of 10 ReLUs seen in [-" + num(extent, 0, 2) + ", " +
+          num(extent, 0, 2) + "]^2" + (whole ? " (every crossing)" : " (zoomed)"),
+      image);
   map.x_label = "x (240 pixels across)";
   map.y_label = "y (240 pixels, up at the top)";
-  map.palette = nn::plot::Palette::diverging;
   s.plot(map);
 }
 
@@ -635,8 +609,8 @@ void linear_regions(Context& c, nn::lesson::Step& s) {
       << r.grid_points << std::setw(10) << r.uniform << " (extent " << num(r.extent, 0) << ")\n";
   }
   s.say(t.str());
-  nn::plot::Lines lines = line_figure("linear-regions", "Linear regions of a ReLU layer R^2 -> R^n", "n (units)",
-                                      "regions", "top left", true);
+  auto lines = nn::plot::Lines("linear-regions", "Linear regions of a ReLU layer R^2 -> R^n", "n (units)", "regions")
+                   .keyed("top left").marked();
   lines.add("1 + n + n(n-1)/2", arma::regspace(1, max_units), formula);
   lines.add("counted on the slab grid (on top of the formula)", arma::regspace(1, max_units), counted);
   lines.add("seen by a uniform 400x400 grid", arma::regspace(1, max_units), uniform);

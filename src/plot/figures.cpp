@@ -7,6 +7,10 @@ namespace nn::plot {
 Lines::Lines(std::string name_, std::string title_)
     : name(std::move(name_)), title(std::move(title_)) {}
 
+Lines::Lines(std::string name_, std::string title_, std::string x_label_, std::string y_label_)
+    : name(std::move(name_)), title(std::move(title_)), x_label(std::move(x_label_)),
+      y_label(std::move(y_label_)) {}
+
 Lines& Lines::add(const std::string& label, const arma::vec& x, const arma::vec& y) {
   if (x.n_elem != y.n_elem) {
     throw Error("plot '" + name + "': series '" + label + "' has " + std::to_string(x.n_elem) +
@@ -52,6 +56,17 @@ Heatmap confusion_heatmap(const std::string& name, const std::string& title,
   heat.row_labels = class_names;
   heat.column_labels = class_names;
   heat.palette = Palette::sequential;
+  return heat;
+}
+
+Heatmap regions_heatmap(const std::string& name, const std::string& title, const arma::umat& regions) {
+  const arma::uword count = regions.max() + 1;
+  const arma::uvec shuffle = arma::randperm(count);  // region k is drawn in colour shuffle(k)
+  arma::mat colours(regions.n_rows, regions.n_cols);   // (rows x cols), centred on 0
+  for (arma::uword i = 0; i < regions.n_elem; ++i)
+    colours(i) = static_cast<double>(shuffle(regions(i))) - 0.5 * (count - 1);
+  Heatmap heat(name, title, colours);
+  heat.palette = Palette::diverging;
   return heat;
 }
 

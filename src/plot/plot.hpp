@@ -25,6 +25,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nn::plot {
@@ -38,6 +39,12 @@ enum class Palette { automatic, grey, sequential, diverging };
 // Several named series over x, e.g. training and test loss per epoch.
 struct Lines {
   Lines(std::string name, std::string title);
+  // The usual figure in one expression: its axes named, then what differs from the defaults,
+  //   auto fig = Lines("loss", "Loss per epoch", "epoch", "loss").log_scale_y().keyed("top left");
+  Lines(std::string name, std::string title, std::string x_label, std::string y_label);
+  Lines& log_scale_y() { log_y = true; return *this; }
+  Lines& keyed(std::string position) { key = std::move(position); return *this; }
+  Lines& marked(bool on = true) { points = on; return *this; }  // mark every data point
   std::string name, title, x_label = "x", y_label = "y";
   bool log_x = false, log_y = false;
   bool points = false;  // mark every data point, not only the line through them
@@ -95,6 +102,11 @@ struct Heatmap {
 // "predicted class" / "true class", the class names on both, a sequential palette.
 Heatmap confusion_heatmap(const std::string& name, const std::string& title,
                           const arma::umat& confusion, const std::vector<std::string>& class_names);
+
+// A map of regions (one label 0 .. n-1 per pixel, e.g. the linear pieces of a ReLU layer) as a
+// heat map: one colour per region, the labels shuffled (Armadillo's generator, so nn::seed
+// fixes it) and centred on 0 so that neighbouring regions rarely get similar colours.
+Heatmap regions_heatmap(const std::string& name, const std::string& title, const arma::umat& regions);
 
 // A grid of small images: samples of a data set, or learned filters.
 struct Images {

@@ -203,6 +203,49 @@ SCENARIO("a confusion matrix becomes a labelled heat map", "[infra]") {
   }
 }
 
+SCENARIO("a line figure in one expression: axes named, then what differs", "[infra]") {
+  GIVEN("Lines(name, title, x label, y label) and the three adjusters") {
+    const auto plain = plot::Lines("loss", "Loss per epoch", "epoch", "loss");
+    const auto fig = plot::Lines("acc", "Accuracy", "epoch", "accuracy").log_scale_y().keyed("bottom right").marked();
+    THEN("the axes are named; the defaults hold until an adjuster changes them") {
+      CHECK(plain.x_label == "epoch");
+      CHECK(plain.y_label == "loss");
+      CHECK_FALSE(plain.log_y);
+      CHECK(plain.key == "top right");
+      CHECK_FALSE(plain.points);
+      CHECK(fig.name == "acc");
+      CHECK(fig.title == "Accuracy");
+      CHECK(fig.log_y);
+      CHECK_FALSE(fig.log_x);
+      CHECK(fig.key == "bottom right");
+      CHECK(fig.points);
+      CHECK_FALSE(plot::Lines("f", "F", "x", "y").marked(false).points);
+    }
+  }
+}
+
+SCENARIO("a region map gets one shuffled colour per region, centred on 0", "[infra]") {
+  GIVEN("3 regions on a 2x3 grid: 0 0 1 / 0 2 1") {
+    const arma::umat regions = {{0, 0, 1}, {0, 2, 1}};
+    nn::seed(3);
+    const plot::Heatmap heat = plot::regions_heatmap("r", "Regions", regions);
+    THEN("the colours are -1, 0 and 1, one per region, the same within a region") {
+      CHECK(heat.values.n_rows == 2);
+      CHECK(heat.values.n_cols == 3);
+      const arma::vec seen = arma::sort(arma::unique(arma::vectorise(heat.values)));
+      CHECK(arma::approx_equal(seen, arma::vec{-1, 0, 1}, "absdiff", 0));
+      CHECK(heat.values(0, 0) == heat.values(0, 1));
+      CHECK(heat.values(0, 0) == heat.values(1, 0));
+      CHECK(heat.values(0, 2) == heat.values(1, 2));
+      CHECK(heat.palette == plot::Palette::diverging);
+    }
+    THEN("the same seed gives the same colours") {
+      nn::seed(3);
+      CHECK(arma::approx_equal(plot::regions_heatmap("r", "Regions", regions).values, heat.values, "absdiff", 0));
+    }
+  }
+}
+
 SCENARIO("a plotter keeps its settings and writes its text where it is told", "[infra]") {
   GIVEN("a plotter with its own directory, console on, text into a string stream") {
     ScratchOutput scratch;  // the current plotter's settings, to see that they are not touched
