@@ -46,6 +46,8 @@ std::string lines_body(const Lines& f, const std::string& data, bool dumb) {
         hi = std::max(hi, x);
       }
     if (whole && hi > lo && hi - lo <= 10) s << "set xtics 1\n";
+    // One x value (a one-epoch run): gnuplot would warn "empty x range"; centre it instead.
+    if (std::isfinite(lo) && hi == lo) s << "set xrange [" << lo - 1 << ":" << hi + 1 << "]\n";
   }
   const bool wide = shared_x(f);
   s << "plot ";

@@ -325,3 +325,27 @@ SCENARIO("values written on small images read on dark pixels", "[infra]") {
     }
   }
 }
+
+SCENARIO("a line plot of one epoch gets an x range around its one point", "[infra]") {
+  GIVEN("a loss curve with one point, at epoch 1 (a --quick run), and one with three") {
+    ScratchOutput scratch;
+    fs::create_directories(scratch.dir);
+    const fs::path script = scratch.dir / "gnuplot-script.sh";
+    std::ofstream(script) << "#!/bin/sh\ncat >> '" << scratch.path("script.gp") << "'\n";
+    fs::permissions(script, fs::perms::owner_all);
+    std::ostringstream out, err;
+    plot::Plotter plotter({scratch.dir.string(), false, script.string()}, out, err);
+    WHEN("the one-point curve is drawn, the script kept") {
+      plotter.draw(plot::Lines("one", "One epoch").add("train", arma::vec{1}, arma::vec{0.5}));
+      THEN("the script sets [0:2], so gnuplot has no empty range to warn about") {
+        CHECK_THAT(read_text(scratch.path("script.gp")), Contains("set xrange [0:2]\n"));
+      }
+    }
+    WHEN("the three-point curve is drawn") {
+      plotter.draw(plot::Lines("three", "Three epochs").add("train", arma::vec{1, 2, 3}, arma::vec{3, 2, 1}));
+      THEN("gnuplot chooses the range itself") {
+        CHECK_THAT(read_text(scratch.path("script.gp")), !Contains("set xrange"));
+      }
+    }
+  }
+}
