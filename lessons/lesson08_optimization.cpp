@@ -44,8 +44,10 @@
 namespace {
 
 // The MLP of every experiment here: nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 ->
-// hidden -> f -> [Dropout(p)] -> 10; and nn::decay_weights_only (src/nn/search.cpp, opt-mlp).
-using nn::decay_weights_only;
+// hidden -> f -> [Dropout(p)] -> 10 (src/nn/search.cpp, opt-mlp). The runs of steps 5, 6, 10
+// and 11 live there too (nn::schedule_run, nn::l2_run, nn::random_search, nn::rate_accuracy),
+// and nn::quiet_config: batches of 20, quiet.
+using nn::quiet_config;
 
 std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
@@ -58,10 +60,6 @@ std::string sci(double v) {
   s << std::setprecision(3) << v;
   return s.str();
 }
-
-// nn::quiet_config, nn::random_search (step 10) and nn::rate_accuracy (step 11) live in
-// src/nn/search.cpp.
-using nn::quiet_config;
 
 // ---- what the steps share ------------------------------------------------------------------
 
@@ -315,14 +313,8 @@ void learning_rate_schedules(Context& c, nn::lesson::Step& s) {
   table << std::left << std::setw(26) << "schedule" << std::right
         << "   lr: first     last  best val loss (epoch)   last val loss  val acc\n";
   for (const auto& [label, schedule] : schedules) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::image_mlp(100);
-    nn::SGD sgd(net.parameters(), 0.01, 0.9);
-    nn::TrainConfig config = quiet_config(n);
-    config.seed = c.lesson.seed();
-    config.lr_schedule = schedule;
-    config.restore_best = false;  // report the last epoch's net
-    const nn::TrainResult result = nn::train(net, sgd, train, config, {}, validation);
+    // momentum SGD from the same start, the last epoch's net (src/nn/search.cpp)
+    const nn::TrainResult result = nn::schedule_run(schedule, n, c.lesson.seed(), train, validation);
     rates.add(label, nn::per_epoch(result.history, &nn::EpochStats::lr));
     const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
     losses.add(label, val);
@@ -358,18 +350,10 @@ void l2_weight_decay(Context& c, nn::lesson::Step& s) {
   std::ostringstream table;
   table << "   lambda     ||W1||    ||W2||  0.5 lambda ||W||^2  train acc  val acc  val loss\n";
   for (double lambda : {0.0, 1e-3, 1e-2, 1e-1}) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::image_mlp(100);
-    nn::SGD sgd(net.parameters(), 0.01, 0.9);
-    decay_weights_only(sgd, lambda);
-    nn::TrainConfig config = quiet_config(c.epochs());
-    config.seed = c.lesson.seed();
-    nn::train(net, sgd, train, config);
-    const nn::Evaluation tr = nn::evaluate(net, train.x, train.y);
-    const nn::Evaluation va = nn::evaluate(net, validation.x, validation.y);
-    table << std::setw(9) << lambda << fixed(arma::norm(dynamic_cast<nn::Linear&>(net[0]).weight, "fro"), 2, 11)
-          << fixed(arma::norm(dynamic_cast<nn::Linear&>(net[2]).weight, "fro"), 2, 10)
-          << fixed(sgd.l2_penalty(), 4, 20) << pct(tr.accuracy, 10) << pct(va.accuracy, 9)
+    const nn::L2Run r = nn::l2_run(lambda, c.epochs(), c.lesson.seed(), train, validation);
+    const nn::Evaluation &tr = r.train, &va = r.validation;
+    table << std::setw(9) << lambda << fixed(r.w1_norm, 2, 11) << fixed(r.w2_norm, 2, 10)
+          << fixed(r.penalty, 4, 20) << pct(tr.accuracy, 10) << pct(va.accuracy, 9)
           << fixed(va.loss, 4, 10) << "\n";
     bars.add("lambda " + sci(lambda), tr.accuracy - va.accuracy);
   }

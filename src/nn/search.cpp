@@ -214,6 +214,36 @@ arma::mat by_rate(const std::vector<LogPoint>& points) {
   return rate_score;
 }
 
+TrainResult schedule_run(const Schedule& schedule, int epochs, std::uint64_t seed,
+                         const Dataset& train, const Dataset& validation) {
+  nn::seed(seed);
+  Sequential net = image_mlp(100);
+  SGD sgd(net.parameters(), 0.01, 0.9);
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;
+  config.lr_schedule = schedule;
+  config.restore_best = false;  // report the last epoch's net
+  return nn::train(net, sgd, train, config, {}, validation);
+}
+
+L2Run l2_run(double lambda, int epochs, std::uint64_t seed, const Dataset& train,
+             const Dataset& validation) {
+  nn::seed(seed);
+  Sequential net = image_mlp(100);
+  SGD sgd(net.parameters(), 0.01, 0.9);
+  decay_weights_only(sgd, lambda);
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;
+  nn::train(net, sgd, train, config);
+  L2Run run;
+  run.w1_norm = arma::norm(dynamic_cast<Linear&>(net[0]).weight, "fro");
+  run.w2_norm = arma::norm(dynamic_cast<Linear&>(net[2]).weight, "fro");
+  run.penalty = sgd.l2_penalty();
+  run.train = evaluate(net, train.x, train.y);
+  run.validation = evaluate(net, validation.x, validation.y);
+  return run;
+}
+
 EvalTracked train_with_eval_accuracy(Sequential& net, Optimizer& optimizer, const Dataset& train,
                                      const Dataset& validation, TrainConfig config) {
   if (config.on_epoch) throw Error("train_with_eval_accuracy: config.on_epoch is taken");

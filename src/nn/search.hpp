@@ -132,6 +132,21 @@ double rate_accuracy(const LogPoint& p, std::uint64_t seed, int epochs, const Da
 // A layout's points sorted by x (ties keep their order), as (n x 2): the rate 10^x, the score.
 arma::mat by_rate(const std::vector<LogPoint>& points);
 
+// Steps 5 and 6: MLP 784-100-ReLU-10 (nn::image_mlp(100) after nn::seed(seed)), momentum SGD
+// (lr 0.01, mu 0.9), `epochs` epochs in batches of 20 in the batch order of `seed`.
+// schedule_run: the base rate from `schedule` each epoch, validation measured after every epoch,
+// the last epoch's net kept (restore_best off); its trainer history.
+TrainResult schedule_run(const Schedule& schedule, int epochs, std::uint64_t seed,
+                         const Dataset& train, const Dataset& validation);
+// l2_run: L2 decay lambda on the weights (nn::decay_weights_only); the trained net measured.
+struct L2Run {
+  double w1_norm = 0, w2_norm = 0;  // Frobenius norms of the two Linear layers' weights
+  double penalty = 0;               // 0.5 lambda ||W||^2 over both (Optimizer::l2_penalty)
+  Evaluation train, validation;     // eval mode, after the last epoch
+};
+L2Run l2_run(double lambda, int epochs, std::uint64_t seed, const Dataset& train,
+             const Dataset& validation);
+
 // nn::train(net, optimizer, train, config, {}, validation) with the training accuracy in eval
 // mode (nn::accuracy: dropout off) measured after every epoch; config.on_epoch must be empty.
 struct EvalTracked {

@@ -273,3 +273,24 @@ SCENARIO("random_search and rate_accuracy: seeded, scored trials", "[lesson08][p
     CHECK(s <= 1);
   }
 }
+
+SCENARIO("schedule_run and l2_run: steps 5 and 6 on a tiny set", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(12), validation = tiny_images(13);
+  THEN("schedule_run sets each epoch's rate from the schedule and keeps every epoch's row") {
+    const nn::TrainResult r = nn::schedule_run(nn::schedule::step_decay(0.01, 0.5, 1), 3, 4, train, validation);
+    REQUIRE(r.history.size() == 3);
+    CHECK_THAT(r.history[0].lr, WithinAbs(0.01, 1e-15));
+    CHECK_THAT(r.history[1].lr, WithinAbs(0.005, 1e-15));
+    CHECK_THAT(r.history[2].lr, WithinAbs(0.0025, 1e-15));
+    CHECK(std::isfinite(r.history[2].validation_loss));
+  }
+  THEN("l2_run: no decay has no penalty; the penalty is 0.5 lambda (||W1||^2 + ||W2||^2)") {
+    const nn::L2Run none = nn::l2_run(0, 1, 4, train, validation);
+    CHECK(none.penalty == 0);
+    const nn::L2Run some = nn::l2_run(0.1, 1, 4, train, validation);
+    const double sq = some.w1_norm * some.w1_norm + some.w2_norm * some.w2_norm;
+    CHECK_THAT(some.penalty, WithinAbs(0.05 * sq, 1e-9 * sq));
+    CHECK(some.w1_norm < none.w1_norm);  // decay shrinks the weights from the same start
+    CHECK(some.train.accuracy * 40 == std::round(some.train.accuracy * 40));
+  }
+}
