@@ -261,4 +261,34 @@ TrackedNet track_centroid_net(Sequential net, const CentroidRecipe& recipe, std:
   return m;
 }
 
+std::vector<std::size_t> spread_rows(std::size_t n, std::size_t most) {
+  if (most == 0) throw Error("spread_rows: at most 0 rows");
+  std::vector<std::size_t> picked;
+  if (n == 0) return picked;
+  const std::size_t every = (n + most - 1) / most;
+  for (std::size_t r = 0; r < n; r += every) picked.push_back(r);
+  if (picked.back() + 1 != n) picked.push_back(n - 1);
+  return picked;
+}
+
+arma::mat comparison_table(const std::vector<const TrackedNet*>& nets, const KernelRidgeResult& kernel,
+                           double kernel_parameters) {
+  arma::mat table(nets.size() + 1, 8);
+  for (std::size_t i = 0; i < nets.size(); ++i) {
+    const TrackedNet& m = *nets[i];
+    table.row(i) = arma::rowvec{double(i), double(m.parameters), m.train_accuracy,
+                                m.validation_accuracy, m.test_accuracy, m.best_epoch,
+                                m.test_at_best, m.seconds};
+  }
+  table.row(nets.size()) = arma::rowvec{double(nets.size()), kernel_parameters, kernel.train_accuracy,
+                                        kernel.validation_accuracy, kernel.test_accuracy, 0,
+                                        kernel.test_accuracy, kernel.seconds};
+  return table;
+}
+
+std::vector<std::string> comparison_columns() {
+  return {"model", "parameters", "train_accuracy", "validation_accuracy", "test_accuracy",
+          "best_validation_epoch", "test_accuracy_at_best", "seconds"};
+}
+
 }  // namespace nn

@@ -24,6 +24,7 @@
 
 #include "nn/centroid.hpp"
 #include "nn/dataset.hpp"
+#include "nn/kernel.hpp"
 #include "nn/optim.hpp"
 #include "nn/sequential.hpp"
 #include "nn/trainer.hpp"
@@ -126,5 +127,18 @@ TrackedNet track_centroid_net(Sequential net, const CentroidRecipe& recipe, std:
                               const Dataset& validation, const Dataset& test,
                               const std::string& tsv = "", const RowHook& on_row = {},
                               const std::function<void(const CentroidRefresh&)>& on_refresh = {});
+
+// ---- lesson 10's summaries ------------------------------------------------------------------------
+// Rows of a table of n rows to print when at most `most` fit: every row when n <= most, else
+// every ceil(n / most)-th row from the first, and the last row always.
+std::vector<std::size_t> spread_rows(std::size_t n, std::size_t most = 16);
+
+// (nets + 1 x 8), one row per model, columns comparison_columns(): model index, parameters,
+// train / validation / test accuracy, best validation epoch, test accuracy there, seconds. The
+// last row is the kernel ridge baseline, with `kernel_parameters` (its training samples x
+// classes), best epoch 0 and its test accuracy "there".
+arma::mat comparison_table(const std::vector<const TrackedNet*>& nets, const KernelRidgeResult& kernel,
+                           double kernel_parameters);
+std::vector<std::string> comparison_columns();
 
 }  // namespace nn

@@ -157,3 +157,44 @@ SCENARIO("centroid_backward: centroids from the batch, then a fresh backward", "
     }
   }
 }
+
+SCENARIO("spread_rows: at most 16 rows of an epoch table, the last always", "[lesson10][points:0]") {
+  CHECK(nn::spread_rows(0).empty());
+  CHECK(nn::spread_rows(3) == std::vector<std::size_t>{0, 1, 2});
+  CHECK(nn::spread_rows(16).size() == 16);
+  // 100 rows: every 7th (ceil(100 / 16)), 0 .. 98, then the last, 99
+  const std::vector<std::size_t> r = nn::spread_rows(100);
+  REQUIRE(r.size() == 16);
+  CHECK(r[1] == 7);
+  CHECK(r[14] == 98);
+  CHECK(r.back() == 99);
+  // 17 rows: every 2nd, 0 .. 16, and 16 is already the last
+  CHECK(nn::spread_rows(17).size() == 9);
+  CHECK(nn::spread_rows(5, 2) == std::vector<std::size_t>{0, 3, 4});
+  CHECK_THROWS_WITH(nn::spread_rows(5, 0), Contains("spread_rows"));
+}
+
+SCENARIO("comparison_table: the networks' rows, then kernel ridge's", "[lesson10][points:0]") {
+  nn::TrackedNet a, b;
+  a.parameters = 110;
+  a.train_accuracy = 0.9;
+  a.validation_accuracy = 0.8;
+  a.test_accuracy = 0.7;
+  a.best_epoch = 3;
+  a.test_at_best = 0.75;
+  a.seconds = 1.5;
+  b.parameters = 42;
+  nn::KernelRidgeResult k;
+  k.train_accuracy = 1;
+  k.validation_accuracy = 0.6;
+  k.test_accuracy = 0.65;
+  k.seconds = 0.25;
+  const arma::mat t = nn::comparison_table({&a, &b}, k, 6000);
+  REQUIRE(t.n_rows == 3);
+  REQUIRE(t.n_cols == nn::comparison_columns().size());
+  CHECK(arma::approx_equal(t.row(0), arma::rowvec{0, 110, 0.9, 0.8, 0.7, 3, 0.75, 1.5}, "absdiff", 1e-15));
+  CHECK(t(1, 0) == 1);
+  CHECK(t(1, 1) == 42);
+  CHECK(arma::approx_equal(t.row(2), arma::rowvec{2, 6000, 1, 0.6, 0.65, 0, 0.65, 0.25}, "absdiff", 1e-15));
+  CHECK(nn::comparison_columns()[5] == "best_validation_epoch");
+}
