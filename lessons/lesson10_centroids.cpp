@@ -196,21 +196,11 @@ struct Context {
   const nn::KernelRidgeResult& kernel_baseline();
 };
 
-// [snippet kernel-baseline]
-// The RBF-kernel baseline: kernel ridge regression on one-hot targets (nn::kernel_ridge_search:
-// one LAPACK eigendecomposition per gamma serves every lambda), gamma and lambda chosen on the
-// validation split. gamma is scaled from the median heuristic, 1 / median ||x_i - x_j||^2.
+// The RBF-kernel baseline: nn::kernel_baseline (src/nn/centroid_net.cpp).
 const nn::KernelRidgeResult& Context::kernel_baseline() {
-  if (!kernel) {
-    const nn::SyntheticData& d = data();
-    const double g0 = nn::median_gamma(d.train.x);
-    std::vector<double> gammas;
-    for (double f : sizes().gamma_factors) gammas.push_back(f * g0);
-    kernel = nn::kernel_ridge_search(d.train, d.validation, d.test, gammas, sizes().ridge_lambdas);
-  }
+  if (!kernel) kernel = nn::kernel_baseline(data(), sizes().gamma_factors, sizes().ridge_lambdas);
   return *kernel;
 }
-// [/snippet]
 
 // A figure of per-epoch columns, as every figure of steps 9 and 10 draws them.
 nn::plot::Lines epoch_figure(const std::string& name, const std::string& title,
@@ -293,15 +283,8 @@ void gradient_check(Context& /*c*/, Step& s) {
   auto& first = dynamic_cast<nn::Linear&>(net[0]);
   nn::CentroidLoss net_loss(3);
   nn::centroid_backward(net, net_loss, x, y);  // the centroids from net(x), then held constant
-  const arma::mat weight = first.weight;
-  const arma::mat numeric_w = nn::numeric_gradient(
-      [&](const arma::mat& w) {
-        first.weight = w;
-        const double value = net_loss.forward(net.forward(x), y);
-        first.weight = weight;
-        return value;
-      },
-      weight);
+  // L as a function of W1 alone, the centroids held constant
+  const arma::mat numeric_w = nn::centroid_numeric_weight_gradient(net, net_loss, x, y, 0);
   s.show("dL/dW1 by backward", first.grad_weight, 6);
   s.show("relative error (first layer weights)",
          nn::relative_error(first.grad_weight, numeric_w), 12);
@@ -376,7 +359,7 @@ const nn::lesson::StepText kernel_machine_text{
     "and lambda are chosen on the validation split. The talk's tuned RBF SVM: 63%."};
 
 void kernel_machine(Context& c, Step& s) {
-  s.code("lessons/lesson10_centroids.cpp", "kernel-baseline");
+  s.code("src/nn/centroid_net.cpp", "kernel-baseline");
   s.source("src/nn/kernel.cpp", "kernel-ridge");
   const Sizes& z = c.sizes();
   const nn::KernelRidgeResult& k = c.kernel_baseline();

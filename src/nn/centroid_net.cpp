@@ -6,6 +6,7 @@
 
 #include "nn/activations.hpp"
 #include "nn/error.hpp"
+#include "nn/gradcheck.hpp"
 #include "nn/inspect.hpp"
 #include "nn/linear.hpp"
 #include "nn/train_log.hpp"
@@ -260,6 +261,34 @@ TrackedNet track_centroid_net(Sequential net, const CentroidRecipe& recipe, std:
   select_best(m);
   return m;
 }
+
+arma::mat centroid_numeric_weight_gradient(Sequential& net, CentroidLoss& loss, const arma::mat& x,
+                                           const arma::uvec& labels, std::size_t layer) {
+  auto* linear = layer < net.size() ? dynamic_cast<Linear*>(&net[layer]) : nullptr;
+  if (!linear) throw Error("centroid_numeric_weight_gradient: module " + std::to_string(layer) + " is not a Linear");
+  const arma::mat weight = linear->weight;
+  return numeric_gradient(
+      [&](const arma::mat& w) {
+        linear->weight = w;
+        const double value = loss.forward(net.forward(x), labels);
+        linear->weight = weight;
+        return value;
+      },
+      weight);
+}
+
+// [snippet kernel-baseline]
+// The RBF-kernel baseline: kernel ridge regression on one-hot targets (nn::kernel_ridge_search:
+// one LAPACK eigendecomposition per gamma serves every lambda), gamma and lambda chosen on the
+// validation split. gamma is scaled from the median heuristic, 1 / median ||x_i - x_j||^2.
+KernelRidgeResult kernel_baseline(const SyntheticData& d, const std::vector<double>& gamma_factors,
+                                  const std::vector<double>& ridge_lambdas) {
+  const double g0 = median_gamma(d.train.x);
+  std::vector<double> gammas;
+  for (double f : gamma_factors) gammas.push_back(f * g0);
+  return kernel_ridge_search(d.train, d.validation, d.test, gammas, ridge_lambdas);
+}
+// [/snippet]
 
 std::vector<std::size_t> spread_rows(std::size_t n, std::size_t most) {
   if (most == 0) throw Error("spread_rows: at most 0 rows");

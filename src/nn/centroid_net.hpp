@@ -27,6 +27,7 @@
 #include "nn/kernel.hpp"
 #include "nn/optim.hpp"
 #include "nn/sequential.hpp"
+#include "nn/synthetic.hpp"
 #include "nn/trainer.hpp"
 
 namespace nn {
@@ -86,6 +87,18 @@ Sequential centroid_check_net();       // Linear 5->4, LeakyReLU(0.1), Linear 4-
 // dL/dparameters in the net's gradients (zeroed first). Returns the loss.
 double centroid_backward(Sequential& net, CentroidLoss& loss, const arma::mat& x,
                          const arma::uvec& labels);
+
+// The numeric gradient (nn::numeric_gradient, centered differences) of loss.forward(net(x), y)
+// with respect to the weight of the Linear at module `layer`, the centroids held as they are;
+// the weight is left as it was. A module that is not a Linear throws nn::Error.
+arma::mat centroid_numeric_weight_gradient(Sequential& net, CentroidLoss& loss, const arma::mat& x,
+                                           const arma::uvec& labels, std::size_t layer);
+
+// The RBF-kernel baseline (nn::kernel_ridge_search) on d's splits: gamma = factor x
+// nn::median_gamma(d.train.x) for each of gamma_factors, every ridge lambda; the pair chosen on
+// the validation split.
+KernelRidgeResult kernel_baseline(const SyntheticData& d, const std::vector<double>& gamma_factors,
+                                  const std::vector<double>& ridge_lambdas);
 
 // ---- tracking: one row per epoch ------------------------------------------------------------------
 struct EpochTable {
