@@ -44,9 +44,9 @@
 namespace {
 
 // The MLP of every experiment here: nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 ->
-// hidden -> f -> [Dropout(p)] -> 10 (src/nn/search.cpp, opt-mlp). The runs of steps 5, 6, 10
-// and 11 live there too (nn::schedule_run, nn::l2_run, nn::random_search, nn::rate_accuracy),
-// and nn::quiet_config: batches of 20, quiet.
+// hidden -> f -> [Dropout(p)] -> 10 (src/nn/search.cpp, opt-mlp). The runs of steps 5, 6, 8, 10
+// and 11 live there too (nn::schedule_run, nn::l2_run, nn::dropout_run, nn::random_search,
+// nn::rate_accuracy), and nn::quiet_config: batches of 20, quiet.
 using nn::quiet_config;
 
 std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
@@ -421,14 +421,9 @@ void dropout_in_training(Context& c, nn::lesson::Step& s) {
   std::ostringstream table;
   table << "net                 train acc (as trained)  train acc (eval)  val acc  val loss\n";
   for (double p : {0.0, 0.5}) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::image_mlp(200, "relu", p);
-    nn::Adam adam(net.parameters(), 1e-3);
-    nn::TrainConfig config = quiet_config(c.epochs());
-    config.seed = c.lesson.seed();
-    config.restore_best = false;  // report the last epoch's net
-    // The trainer's history, and the training accuracy in eval mode after each epoch.
-    const auto [result, eval_train] = nn::train_with_eval_accuracy(net, adam, train, validation, config);
+    // Adam on MLP 784-200-p-10, the last epoch's net: the trainer's history, and the training
+    // accuracy in eval mode after each epoch (src/nn/search.cpp).
+    const auto [result, eval_train] = nn::dropout_run(p, c.epochs(), c.lesson.seed(), train, validation);
     const std::string label = p > 0 ? "dropout 0.5" : "no dropout";
     const nn::EpochStats& last = result.history.back();
     table << std::left << std::setw(20) << label << std::right << pct(last.train_accuracy, 22)

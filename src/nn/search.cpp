@@ -255,4 +255,15 @@ EvalTracked train_with_eval_accuracy(Sequential& net, Optimizer& optimizer, cons
   return tracked;
 }
 
+EvalTracked dropout_run(double p, int epochs, std::uint64_t seed, const Dataset& train,
+                        const Dataset& validation) {
+  nn::seed(seed);
+  Sequential net = image_mlp(200, "relu", p);
+  Adam adam(net.parameters(), 1e-3);
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;
+  config.restore_best = false;  // report the last epoch's net
+  return train_with_eval_accuracy(net, adam, train, validation, config);
+}
+
 }  // namespace nn

@@ -155,5 +155,9 @@ struct EvalTracked {
 };
 EvalTracked train_with_eval_accuracy(Sequential& net, Optimizer& optimizer, const Dataset& train,
                                      const Dataset& validation, TrainConfig config);
+// Step 8: nn::image_mlp(200, "relu", p) after nn::seed(seed), Adam lr 1e-3, `epochs` epochs in
+// the batch order of `seed`, the last epoch's net kept; through train_with_eval_accuracy.
+EvalTracked dropout_run(double p, int epochs, std::uint64_t seed, const Dataset& train,
+                        const Dataset& validation);
 
 }  // namespace nn

@@ -294,3 +294,14 @@ SCENARIO("schedule_run and l2_run: steps 5 and 6 on a tiny set", "[lesson08][poi
     CHECK(some.train.accuracy * 40 == std::round(some.train.accuracy * 40));
   }
 }
+
+SCENARIO("dropout_run: step 8's run, reproducible from its seed", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(14), validation = tiny_images(15);
+  const nn::EvalTracked a = nn::dropout_run(0.5, 2, 3, train, validation);
+  const nn::EvalTracked b = nn::dropout_run(0.5, 2, 3, train, validation);
+  REQUIRE(a.result.history.size() == 2);
+  REQUIRE(a.eval_train.size() == 2);
+  CHECK(a.eval_train == b.eval_train);
+  CHECK(a.result.history[1].validation_loss == b.result.history[1].validation_loss);
+  CHECK(a.eval_train[1] * 40 == std::round(a.eval_train[1] * 40));  // a fraction of 40 images
+}
