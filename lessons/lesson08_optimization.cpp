@@ -35,6 +35,7 @@
 #include <sstream>
 
 #include "course/lesson.hpp"
+#include "data/splits.hpp"
 #include "nn/nn.hpp"
 #include "nn/optim.hpp"
 #include "nn/search.hpp"
@@ -42,11 +43,11 @@
 
 namespace {
 
-constexpr arma::uword batch_size = 20;  // every Fashion-MNIST run of this lesson
-
 // The MLP of every experiment here: nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 ->
-// hidden -> f -> [Dropout(p)] -> 10; and nn::decay_weights_only (src/nn/search.cpp, opt-mlp).
-using nn::decay_weights_only;
+// hidden -> f -> [Dropout(p)] -> 10 (src/nn/search.cpp, opt-mlp). The runs of steps 5, 6, 8, 10
+// and 11 live there too (nn::schedule_run, nn::l2_run, nn::dropout_run, nn::random_search,
+// nn::rate_accuracy), and nn::quiet_config: batches of 20, quiet.
+using nn::quiet_config;
 
 std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
@@ -60,82 +61,11 @@ std::string sci(double v) {
   return s.str();
 }
 
-nn::TrainConfig quiet_config(int epochs) {
-  nn::TrainConfig config;
-  config.epochs = epochs;
-  config.batch_size = batch_size;
-  config.quiet = true;
-  config.stats_steps = 0;
-  return config;
-}
-
-// [snippet opt-search]
-// One row of the search: the hyper-parameters drawn, then the costs and accuracies of the net
-// the trainer hands back (the best validation epoch's parameters): nn::ScoredTrial.
-struct Trial : nn::ScoredTrial {
-  arma::uword hidden = 0;
-  std::string act = "relu";
-  double lambda = 0;  // L2 weight decay
-};
-
-// n trials: hidden units from {25, 50, 100, 200}, ReLU or tanh, lambda = 10^U(-5, -1). Each is
-// a fresh MLP trained with Adam (lr 1e-3), early stopping with patience 3 on the validation
-// split. The winner is the trial with the LOWEST VALIDATION LOSS (nn::lowest_validation_loss);
-// the test set is only reported.
-std::vector<Trial> random_search(int n, int epochs, const nn::Dataset& train,
-                                 const nn::Dataset& validation, const nn::Dataset& test) {
-  const arma::uword units[] = {25, 50, 100, 200};
-  std::vector<Trial> trials(n);
-  for (Trial& t : trials) {
-    t.hidden = units[nn::rng()() % 4];
-    t.act = nn::rng()() % 2 == 0 ? "relu" : "tanh";
-    t.lambda = std::pow(10.0, -5 + 4 * nn::uniform01());
-  }
-  for (std::size_t i = 0; i < trials.size(); ++i) {
-    Trial& t = trials[i];
-    nn::seed(1000 + i);  // each trial its own initial weights and batch order
-    nn::Sequential net = nn::image_mlp(t.hidden, t.act);
-    nn::Adam adam(net.parameters(), 1e-3);
-    decay_weights_only(adam, t.lambda);
-    nn::TrainConfig config = quiet_config(epochs);
-    config.patience = 3;
-    static_cast<nn::ScoredTrial&>(t) = nn::train_and_score(net, adam, config, train, validation, test);
-  }
-  return trials;
-}
-// [/snippet]
-
-// [snippet grid-vs-random]
-// Grid versus random search at the same budget (Bergstra & Bengio 2012, as the babysitting
-// lecture shows it): n x n trials over log10 lr (x) in [-4, -0.5] and log10 lambda (y) in
-// [-5, -2]. The grid (nn::grid_layout) takes the centres of an n x n tiling, so it tries only n
-// distinct rates; random search (nn::random_layout) draws every trial's (lr, lambda) afresh, so
-// n^2 distinct rates. When one axis (the rate) matters and the other (lambda, in a short run)
-// hardly does, the random layout explores the axis that matters n times more finely.
-const nn::LogBox rate_box{-4, -0.5, -5, -2};
-
-// A point's score: the same initial MLP 784-50-ReLU-10 (seed), plain SGD at 10^x with L2
-// 10^y on the weights, `epochs` epochs; its validation accuracy at the end.
-double rate_accuracy(const nn::LogPoint& p, std::uint64_t seed, int epochs,
-                     const nn::Dataset& train, const nn::Dataset& validation) {
-  nn::seed(seed);
-  nn::Sequential net = nn::image_mlp(50);
-  nn::SGD sgd(net.parameters(), std::pow(10.0, p.x));
-  decay_weights_only(sgd, std::pow(10.0, p.y));
-  nn::TrainConfig config = quiet_config(epochs);
-  config.seed = seed;  // the same batch order for every point
-  // A rate whose loss passes 3x the initial one stops there (lesson 6's guard, the
-  // lecture's "break out early") and is scored with the parameters it had before.
-  nn::train(net, sgd, train, config);
-  return nn::evaluate(net, validation.x, validation.y).accuracy;  // non-finite: scored 0
-}
-// [/snippet]
-
 // ---- what the steps share ------------------------------------------------------------------
 
 // 1500 training and 500 validation images split (seeded) off the subset's 2000 training
 // images, the 1000 test images; standardized per pixel with the training split's statistics
-// (lesson 6). --quick: 30 / 10 / 20 images per class.
+// (lesson 6): nn::fashion_splits. --quick: 30 / 10 / 20 images per class.
 struct Splits {
   nn::Dataset train, validation, test;
 };
@@ -152,38 +82,18 @@ struct Context {
 };
 
 const Splits& Context::data(nn::lesson::Step& s) {
-  auto& [train, validation, test] = splits;
-  if (train.n_samples() > 0) return splits;
-  bool is_full = false;
-  std::string source = "data/fashion-mnist (the shipped subset; --full for the full set)";
-  nn::Dataset all, test_all;
-  if (lesson.is_set("--full")) {
-    all = nn::fashion_mnist("train", &is_full, &source);
-    test_all = nn::fashion_mnist("test", &is_full, &source);
-    if (!is_full) s.say("The full set is not installed (run `make data`): using the shipped subset.");
-  } else {
-    all = nn::fashion_mnist_subset("train");
-    test_all = nn::fashion_mnist_subset("test");
-  }
-  nn::seed(lesson.seed());
-  const arma::uvec order = nn::shuffled_indices(all.n_samples());
-  const arma::uword n_validation = all.n_samples() / (is_full ? 12 : 4);  // 5000 or 500
-  train = nn::subset(all, order.head(all.n_samples() - n_validation));
-  validation = nn::subset(all, order.tail(n_validation));
-  test = test_all;
-  if (lesson.quick()) {
-    train = nn::first_per_class(train, 30);
-    validation = nn::first_per_class(validation, 10);
-    test = nn::first_per_class(test, 20);
-  }
-  const nn::Preprocessing p = nn::fit_per_pixel(train);
-  nn::apply(p, train);
-  nn::apply(p, validation);
-  nn::apply(p, test);
-  s.say("data: " + std::to_string(train.n_samples()) + " training, " +
-        std::to_string(validation.n_samples()) + " validation and " +
-        std::to_string(test.n_samples()) + " test images from " + source +
-        ", standardized per pixel with the training split's statistics");
+  if (splits.train.n_samples() > 0) return splits;
+  nn::SplitOptions options;
+  options.full = lesson.is_set("--full");
+  options.quick = lesson.quick();
+  options.validation_share = 0.25;            // 500 of the subset's 2000
+  options.validation_share_full = 1.0 / 12;   // 5000 of 60000
+  options.seed = lesson.seed();
+  options.subset_source = "data/fashion-mnist (the shipped subset; --full for the full set)";
+  nn::Splits data = nn::fashion_splits(options);
+  if (!data.notice.empty()) s.say(data.notice);
+  s.say("data: " + data.description() + " with the training split's statistics");
+  splits = {std::move(data.train), std::move(data.validation), std::move(data.test)};
   return splits;
 }
 
@@ -238,15 +148,11 @@ const nn::lesson::StepText momentum_in_a_valley_text{
 void momentum_in_a_valley(Context& /*c*/, nn::lesson::Step& s) {
   s.needs({"SGD::step"});
   s.source("src/nn/optim.cpp", "sgd-step");
-  nn::plot::Lines loss_curve("valley-loss", "L = 0.5 (w1^2 + 100 w2^2): loss per step, lr 0.015");
-  loss_curve.x_label = "step";
-  loss_curve.y_label = "loss";
-  loss_curve.log_y = true;
-  nn::plot::Lines path("valley-path", "The first 40 steps in the (w1, w2) plane, lr 0.015");
-  path.x_label = "w1 (curvature 1)";
-  path.y_label = "w2 (curvature 100)";
-  path.points = true;
-  path.key = "bottom center";  // the paths stay above w2 = -0.75 between w1 = 0 and 0.7
+  auto loss_curve = nn::plot::Lines("valley-loss", "L = 0.5 (w1^2 + 100 w2^2): loss per step, lr 0.015",
+                                    "step", "loss").log_scale_y();
+  // The key at the bottom: the paths stay above w2 = -0.75 between w1 = 0 and 0.7.
+  auto path = nn::plot::Lines("valley-path", "The first 40 steps in the (w1, w2) plane, lr 0.015",
+                              "w1 (curvature 1)", "w2 (curvature 100)").keyed("bottom center").marked();
   const int steps = 100;
   std::ostringstream table;
   table << "  momentum   loss after " << steps << " steps   w1         w2\n";
@@ -291,15 +197,10 @@ void three_optimizers(Context& c, nn::lesson::Step& s) {
   const auto& [train, validation, test] = c.data(s);
   s.source("src/nn/search.cpp", "opt-mlp");
   s.source("src/nn/trainer.cpp", "train-batch");
-  nn::plot::Lines loss_curve("optimizers-loss", "Training loss per epoch, MLP 784-100-10");
-  loss_curve.x_label = "epoch";
-  loss_curve.y_label = "training loss (as trained)";
-  loss_curve.points = true;
-  nn::plot::Lines acc_curve("optimizers-accuracy", "Validation accuracy per epoch, MLP 784-100-10");
-  acc_curve.x_label = "epoch";
-  acc_curve.y_label = "validation accuracy";
-  acc_curve.key = "bottom right";
-  acc_curve.points = true;
+  auto loss_curve = nn::plot::Lines("optimizers-loss", "Training loss per epoch, MLP 784-100-10",
+                                    "epoch", "training loss (as trained)").marked();
+  auto acc_curve = nn::plot::Lines("optimizers-accuracy", "Validation accuracy per epoch, MLP 784-100-10",
+                                   "epoch", "validation accuracy").keyed("bottom right").marked();
   std::ostringstream table;
   table << "optimizer                 train loss  val loss  val acc  test acc\n";
   for (int k = 0; k < 3; ++k) {
@@ -403,27 +304,17 @@ void learning_rate_schedules(Context& c, nn::lesson::Step& s) {
       {"increasing 0.001 -> 0.01", nn::schedule::linear(0.001, 0.01, n - 1)},
   };
   // [/snippet]
-  nn::plot::Lines rates("schedules", "Learning rate per epoch");
-  rates.x_label = "epoch";
-  rates.y_label = "learning rate";
-  rates.log_y = true;
-  rates.points = true;
-  nn::plot::Lines losses("schedules-loss", "Validation loss per epoch under each schedule (momentum 0.9)");
-  losses.x_label = "epoch";
-  losses.y_label = "validation loss";
-  losses.points = true;
+  auto rates = nn::plot::Lines("schedules", "Learning rate per epoch", "epoch", "learning rate")
+                   .log_scale_y()
+                   .marked();
+  auto losses = nn::plot::Lines("schedules-loss", "Validation loss per epoch under each schedule (momentum 0.9)",
+                                "epoch", "validation loss").marked();
   std::ostringstream table;
   table << std::left << std::setw(26) << "schedule" << std::right
         << "   lr: first     last  best val loss (epoch)   last val loss  val acc\n";
   for (const auto& [label, schedule] : schedules) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::image_mlp(100);
-    nn::SGD sgd(net.parameters(), 0.01, 0.9);
-    nn::TrainConfig config = quiet_config(n);
-    config.seed = c.lesson.seed();
-    config.lr_schedule = schedule;
-    config.restore_best = false;  // report the last epoch's net
-    const nn::TrainResult result = nn::train(net, sgd, train, config, {}, validation);
+    // momentum SGD from the same start, the last epoch's net (src/nn/search.cpp)
+    const nn::TrainResult result = nn::schedule_run(schedule, n, c.lesson.seed(), train, validation);
     rates.add(label, nn::per_epoch(result.history, &nn::EpochStats::lr));
     const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
     losses.add(label, val);
@@ -459,18 +350,10 @@ void l2_weight_decay(Context& c, nn::lesson::Step& s) {
   std::ostringstream table;
   table << "   lambda     ||W1||    ||W2||  0.5 lambda ||W||^2  train acc  val acc  val loss\n";
   for (double lambda : {0.0, 1e-3, 1e-2, 1e-1}) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::image_mlp(100);
-    nn::SGD sgd(net.parameters(), 0.01, 0.9);
-    decay_weights_only(sgd, lambda);
-    nn::TrainConfig config = quiet_config(c.epochs());
-    config.seed = c.lesson.seed();
-    nn::train(net, sgd, train, config);
-    const nn::Evaluation tr = nn::evaluate(net, train.x, train.y);
-    const nn::Evaluation va = nn::evaluate(net, validation.x, validation.y);
-    table << std::setw(9) << lambda << fixed(arma::norm(dynamic_cast<nn::Linear&>(net[0]).weight, "fro"), 2, 11)
-          << fixed(arma::norm(dynamic_cast<nn::Linear&>(net[2]).weight, "fro"), 2, 10)
-          << fixed(sgd.l2_penalty(), 4, 20) << pct(tr.accuracy, 10) << pct(va.accuracy, 9)
+    const nn::L2Run r = nn::l2_run(lambda, c.epochs(), c.lesson.seed(), train, validation);
+    const nn::Evaluation &tr = r.train, &va = r.validation;
+    table << std::setw(9) << lambda << fixed(r.w1_norm, 2, 11) << fixed(r.w2_norm, 2, 10)
+          << fixed(r.penalty, 4, 20) << pct(tr.accuracy, 10) << pct(va.accuracy, 9)
           << fixed(va.loss, 4, 10) << "\n";
     bars.add("lambda " + sci(lambda), tr.accuracy - va.accuracy);
   }
@@ -533,25 +416,14 @@ const nn::lesson::StepText dropout_in_training_text{
 void dropout_in_training(Context& c, nn::lesson::Step& s) {
   s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward"});
   const auto& [train, validation, test] = c.data(s);
-  nn::plot::Lines curve("dropout", "Accuracy per epoch, MLP 784-200-10 with Dropout(0.5)");
-  curve.x_label = "epoch";
-  curve.y_label = "accuracy";
-  curve.key = "bottom right";
-  curve.points = true;
+  auto curve = nn::plot::Lines("dropout", "Accuracy per epoch, MLP 784-200-10 with Dropout(0.5)", "epoch",
+                               "accuracy").keyed("bottom right").marked();
   std::ostringstream table;
   table << "net                 train acc (as trained)  train acc (eval)  val acc  val loss\n";
   for (double p : {0.0, 0.5}) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::image_mlp(200, "relu", p);
-    nn::Adam adam(net.parameters(), 1e-3);
-    nn::TrainConfig config = quiet_config(c.epochs());
-    config.seed = c.lesson.seed();
-    std::vector<double> eval_train;  // training accuracy in eval mode, after each epoch
-    config.on_epoch = [&](const nn::EpochStats&) {
-      eval_train.push_back(nn::accuracy(net, train.x, train.y));
-    };
-    config.restore_best = false;  // report the last epoch's net
-    const nn::TrainResult result = nn::train(net, adam, train, config, {}, validation);
+    // Adam on MLP 784-200-p-10, the last epoch's net: the trainer's history, and the training
+    // accuracy in eval mode after each epoch (src/nn/search.cpp).
+    const auto [result, eval_train] = nn::dropout_run(p, c.epochs(), c.lesson.seed(), train, validation);
     const std::string label = p > 0 ? "dropout 0.5" : "no dropout";
     const nn::EpochStats& last = result.history.back();
     table << std::left << std::setw(20) << label << std::right << pct(last.train_accuracy, 22)
@@ -605,10 +477,8 @@ void early_stopping(Context& c, nn::lesson::Step& s) {
   s.show("validation loss after the last epoch", result.history.back().validation_loss);
   s.show("test accuracy: best epoch's net vs the last epoch's",
          arma::rowvec{nn::accuracy(net, test.x, test.y), result.history.back().test_accuracy}, 4);
-  nn::plot::Lines curve("early-stopping", "Adam on MLP 784-200-10: loss per epoch, early stopping");
-  curve.x_label = "epoch";
-  curve.y_label = "loss";
-  curve.points = true;
+  auto curve = nn::plot::Lines("early-stopping", "Adam on MLP 784-200-10: loss per epoch, early stopping",
+                               "epoch", "loss").marked();
   curve.add("training (as trained)", nn::per_epoch(result.history, &nn::EpochStats::train_loss));
   const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
   curve.add("validation", val);
@@ -630,43 +500,33 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
   s.needs({"Linear::backward", "relu_backward", "tanh_backward", "init::xavier", "init::he",
            "SoftmaxCrossEntropy::backward"});
   const auto& [train, validation, test] = c.data(s);
-  s.code("lessons/lesson08_optimization.cpp", "opt-search");
+  s.code("src/nn/search.cpp", "opt-search");
   const int trials = c.lesson.quick() ? 4 : static_cast<int>(c.lesson.integer("--trials"));
   const int max_epochs = c.lesson.quick() ? 4 : 15;
   nn::seed(c.lesson.seed() + 1);
-  const std::vector<Trial> results = random_search(trials, max_epochs, train, validation, test);
+  const std::vector<nn::SearchTrial> results = nn::random_search(trials, max_epochs, train, validation, test);
   const std::size_t best = nn::lowest_validation_loss(results);
   std::ostringstream t;
   t << "  units  function  regularization  epoch | train cost   acc |  val cost   acc |"
        " test cost   acc\n";
-  arma::mat rows(results.size(), 12);
   for (std::size_t i = 0; i < results.size(); ++i) {
-    const Trial& r = results[i];
+    const nn::SearchTrial& r = results[i];
     t << (i == best ? "* " : "  ") << std::setw(5) << r.hidden << std::setw(10) << act_name(r.act) << std::setw(16)
       << ("L2 " + sci(r.lambda)) << std::setw(7) << r.best_epoch << " |"
       << fixed(r.train.loss, 4, 11) << pct(r.train.accuracy, 6) << " |"
       << fixed(r.validation.loss, 4, 10) << pct(r.validation.accuracy, 6) << " |"
       << fixed(r.test.loss, 4, 10) << pct(r.test.accuracy, 6) << "\n";
-    rows.row(i) = arma::rowvec{double(r.hidden), r.act == "relu" ? 0.0 : 1.0, r.lambda,
-                               double(r.best_epoch), r.train.loss, r.train.accuracy,
-                               r.validation.loss, r.validation.accuracy, r.test.loss,
-                               r.test.accuracy, i == best ? 1.0 : 0.0, double(r.history.size())};
   }
   s.say("(epoch: the best validation epoch, whose parameters each row reports; cost: mean\n"
         "cross-entropy; * the lowest validation cost, the winner)\n" + t.str());
-  s.say("table: " + nn::plot::write_table("search", rows,
-                                          {"units", "tanh", "lambda", "best_epoch", "train_loss",
-                                           "train_accuracy", "val_loss", "val_accuracy", "test_loss",
-                                           "test_accuracy", "picked", "epochs_run"}));
-  const Trial& b = results[best];
+  s.say("table: " + nn::plot::write_table("search", nn::search_table(results, best), nn::search_columns()));
+  const nn::SearchTrial& b = results[best];
   s.say("best by validation cost: " + std::to_string(b.hidden) + " " + act_name(b.act) +
         " units, lambda " + sci(b.lambda) + ": validation " + pct(b.validation.accuracy) +
         ", test " + pct(b.test.accuracy));
-  nn::plot::Lines curve("search-best", "The search's winner: " + std::to_string(b.hidden) + " " +
-                                           act_name(b.act) + " units, lambda " + sci(b.lambda));
-  curve.x_label = "epoch";
-  curve.y_label = "cross-entropy";
-  curve.points = true;
+  auto curve = nn::plot::Lines("search-best", "The search's winner: " + std::to_string(b.hidden) + " " +
+                                                  act_name(b.act) + " units, lambda " + sci(b.lambda),
+                               "epoch", "cross-entropy").marked();
   curve.add("training (as trained)", nn::per_epoch(b.history, &nn::EpochStats::train_loss));
   curve.add("validation", nn::per_epoch(b.history, &nn::EpochStats::validation_loss));
   s.plot(curve);
@@ -701,24 +561,13 @@ std::string rate_table(const std::string& name, const std::vector<nn::LogPoint>&
 
 // Validation accuracy against the rate, each search's trials sorted by rate.
 nn::plot::Lines rate_curve(const std::vector<nn::LogPoint>& grid, const std::vector<nn::LogPoint>& random) {
-  nn::plot::Lines curve("grid-vs-random",
-                        "Validation accuracy against the learning rate, 9 trials each, 2 epochs");
-  curve.x_label = "learning rate (log scale)";
-  curve.y_label = "validation accuracy";
+  // The key top left, where no rate reaches: nothing of the curves hidden.
+  auto curve = nn::plot::Lines("grid-vs-random", "Validation accuracy against the learning rate, 9 trials each, 2 epochs",
+                               "learning rate (log scale)", "validation accuracy").keyed("top left").marked();
   curve.log_x = true;
-  curve.points = true;
-  curve.key = "top left";  // where no rate reaches: nothing of the curves hidden
-  for (const auto* points : {&grid, &random}) {
-    std::vector<nn::LogPoint> sorted = *points;
-    std::sort(sorted.begin(), sorted.end(),
-              [](const nn::LogPoint& a, const nn::LogPoint& b) { return a.x < b.x; });
-    arma::vec x(sorted.size()), y(sorted.size());
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-      x(i) = std::pow(10.0, sorted[i].x);
-      y(i) = sorted[i].score;
-    }
-    curve.add(points == &grid ? "grid: 3 rates, each with 3 lambdas" : "random: 9 rates", x, y);
-  }
+  const arma::mat g = nn::by_rate(grid), r = nn::by_rate(random);  // (9 x 2) rate, accuracy
+  curve.add("grid: 3 rates, each with 3 lambdas", g.col(0), g.col(1));
+  curve.add("random: 9 rates", r.col(0), r.col(1));
   return curve;
 }
 
@@ -734,11 +583,11 @@ void grid_or_random(Context& c, nn::lesson::Step& s) {
   s.needs({"Linear::backward", "relu_backward", "init::he", "SoftmaxCrossEntropy::backward",
            "SGD::step"});
   const auto& [train, validation, test] = c.data(s);
-  s.code("lessons/lesson08_optimization.cpp", "grid-vs-random");
+  s.code("src/nn/search.cpp", "grid-vs-random");
   const int repeats = c.lesson.quick() ? 1 : static_cast<int>(c.lesson.integer("--search-repeats"));
   const nn::GridRandomComparison searches = nn::compare_grid_random(
-      repeats, 3, rate_box, c.lesson.seed(), 0.0005, [&](const nn::LogPoint& p, std::uint64_t seed) {
-        return rate_accuracy(p, seed, 2, train, validation);  // 2 epochs
+      repeats, 3, nn::rate_box, c.lesson.seed(), 0.0005, [&](const nn::LogPoint& p, std::uint64_t seed) {
+        return nn::rate_accuracy(p, seed, 2, train, validation);  // 2 epochs
       });
   const std::vector<nn::LogPoint>& grid = searches.grid;
   const std::vector<nn::LogPoint>& random = searches.random;

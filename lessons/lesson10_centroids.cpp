@@ -196,32 +196,18 @@ struct Context {
   const nn::KernelRidgeResult& kernel_baseline();
 };
 
-// [snippet kernel-baseline]
-// The RBF-kernel baseline: kernel ridge regression on one-hot targets (nn::kernel_ridge_search:
-// one LAPACK eigendecomposition per gamma serves every lambda), gamma and lambda chosen on the
-// validation split. gamma is scaled from the median heuristic, 1 / median ||x_i - x_j||^2.
+// The RBF-kernel baseline: nn::kernel_baseline (src/nn/centroid_net.cpp).
 const nn::KernelRidgeResult& Context::kernel_baseline() {
-  if (!kernel) {
-    const nn::SyntheticData& d = data();
-    const double g0 = nn::median_gamma(d.train.x);
-    std::vector<double> gammas;
-    for (double f : sizes().gamma_factors) gammas.push_back(f * g0);
-    kernel = nn::kernel_ridge_search(d.train, d.validation, d.test, gammas, sizes().ridge_lambdas);
-  }
+  if (!kernel) kernel = nn::kernel_baseline(data(), sizes().gamma_factors, sizes().ridge_lambdas);
   return *kernel;
 }
-// [/snippet]
 
 // A figure of per-epoch columns, as every figure of steps 9 and 10 draws them.
 nn::plot::Lines epoch_figure(const std::string& name, const std::string& title,
                              const std::string& y_label, bool log_y, const Sizes& z) {
-  nn::plot::Lines fig(name, title);
-  fig.x_label = "epoch";
-  fig.y_label = y_label;
+  nn::plot::Lines fig(name, title, "epoch", y_label);
   fig.log_y = log_y;
-  fig.points = z.recipe.epochs <= 30;
-  fig.key = "outside right";
-  return fig;
+  return fig.marked(z.recipe.epochs <= 30).keyed("outside right");
 }
 
 // ---- step 1: The idea: no output layer, one centroid per class ------------------------------------
@@ -297,15 +283,8 @@ void gradient_check(Context& /*c*/, Step& s) {
   auto& first = dynamic_cast<nn::Linear&>(net[0]);
   nn::CentroidLoss net_loss(3);
   nn::centroid_backward(net, net_loss, x, y);  // the centroids from net(x), then held constant
-  const arma::mat weight = first.weight;
-  const arma::mat numeric_w = nn::numeric_gradient(
-      [&](const arma::mat& w) {
-        first.weight = w;
-        const double value = net_loss.forward(net.forward(x), y);
-        first.weight = weight;
-        return value;
-      },
-      weight);
+  // L as a function of W1 alone, the centroids held constant
+  const arma::mat numeric_w = nn::centroid_numeric_weight_gradient(net, net_loss, x, y, 0);
   s.show("dL/dW1 by backward", first.grad_weight, 6);
   s.show("relative error (first layer weights)",
          nn::relative_error(first.grad_weight, numeric_w), 12);
@@ -380,7 +359,7 @@ const nn::lesson::StepText kernel_machine_text{
     "and lambda are chosen on the validation split. The talk's tuned RBF SVM: 63%."};
 
 void kernel_machine(Context& c, Step& s) {
-  s.code("lessons/lesson10_centroids.cpp", "kernel-baseline");
+  s.code("src/nn/centroid_net.cpp", "kernel-baseline");
   s.source("src/nn/kernel.cpp", "kernel-ridge");
   const Sizes& z = c.sizes();
   const nn::KernelRidgeResult& k = c.kernel_baseline();
@@ -417,13 +396,9 @@ const nn::lesson::StepText centroid_network_text{
 
 // Every epoch up to 16, else 16 rows evenly spread (the last always), as one table.
 std::string epoch_table(const Model& m) {
-  const std::size_t n = m.table.rows.size(), every = (n + 15) / 16;
-  std::vector<std::size_t> picked;
-  for (std::size_t r = 0; r < n; r += every) picked.push_back(r);
-  if (picked.back() + 1 != n) picked.push_back(n - 1);
   std::ostringstream t;
   t << "epoch      loss  attraction  repulsion  train acc  val acc  test acc\n";
-  for (std::size_t r : picked) {
+  for (std::size_t r : nn::spread_rows(m.table.rows.size(), 16)) {
     const auto& row = m.table.rows[r];
     t << std::setw(5) << int(row[0]) << std::fixed << std::setprecision(4) << std::setw(10)
       << row[1] << std::setw(12) << row[2] << std::setw(11) << row[3] << std::setw(11)
@@ -575,22 +550,12 @@ const nn::lesson::StepText all_models_text{
     "the test accuracy at the epoch with the best validation accuracy (model selection).\n"
     "In the file, model 0 is softmax regression, 1 the MLP, 2 the centroid net, 3 kernel ridge."};
 
-// (4 x 8): model, parameters, train / validation / test accuracy, best validation epoch, test
-// accuracy there, seconds; rows softmax regression, MLP, centroid net, kernel ridge.
+// (4 x 8): nn::comparison_table of softmax regression, the MLP, the centroid net and kernel
+// ridge (its parameters: one coefficient per training sample and class).
 arma::mat comparison(Context& c) {
-  const Model* models[] = {&c.softmax_regression(), &c.mlp(), &c.centroid()};
-  const nn::KernelRidgeResult& k = c.kernel_baseline();
   const nn::SyntheticSpec& spec = c.sizes().data;
-  arma::mat table(4, 8);
-  for (int i = 0; i < 3; ++i)
-    table.row(i) = arma::rowvec{double(i), double(models[i]->parameters),
-                                models[i]->train_accuracy, models[i]->validation_accuracy,
-                                models[i]->test_accuracy, models[i]->best_epoch,
-                                models[i]->test_at_best, models[i]->seconds};
-  table.row(3) = arma::rowvec{3, double(spec.train * spec.classes), k.train_accuracy,
-                              k.validation_accuracy, k.test_accuracy, 0, k.test_accuracy,
-                              k.seconds};
-  return table;
+  return nn::comparison_table({&c.softmax_regression(), &c.mlp(), &c.centroid()}, c.kernel_baseline(),
+                              double(spec.train * spec.classes));
 }
 
 // The table as text, the models by name (the file keeps numbers only).
@@ -617,11 +582,7 @@ void all_models(Context& c, Step& s) {
            "CentroidLoss::backward"});
   const arma::mat table = comparison(c);
   s.say(comparison_text(table));
-  s.say("written: " + nn::plot::write_table("comparison", table,
-                                            {"model", "parameters", "train_accuracy",
-                                             "validation_accuracy", "test_accuracy",
-                                             "best_validation_epoch",
-                                             "test_accuracy_at_best", "seconds"}));
+  s.say("written: " + nn::plot::write_table("comparison", table, nn::comparison_columns()));
   s.say("Test accuracy after the last epoch: softmax regression " + percent(table(0, 4)) +
         ", cross-entropy MLP " + percent(table(1, 4)) + ", centroid net " +
         percent(table(2, 4)) + ", RBF kernel ridge " + percent(table(3, 4)) +

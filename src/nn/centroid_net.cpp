@@ -6,6 +6,7 @@
 
 #include "nn/activations.hpp"
 #include "nn/error.hpp"
+#include "nn/gradcheck.hpp"
 #include "nn/inspect.hpp"
 #include "nn/linear.hpp"
 #include "nn/train_log.hpp"
@@ -259,6 +260,64 @@ TrackedNet track_centroid_net(Sequential net, const CentroidRecipe& recipe, std:
   m.loss = loss;
   select_best(m);
   return m;
+}
+
+arma::mat centroid_numeric_weight_gradient(Sequential& net, CentroidLoss& loss, const arma::mat& x,
+                                           const arma::uvec& labels, std::size_t layer) {
+  auto* linear = layer < net.size() ? dynamic_cast<Linear*>(&net[layer]) : nullptr;
+  if (!linear) throw Error("centroid_numeric_weight_gradient: module " + std::to_string(layer) + " is not a Linear");
+  const arma::mat weight = linear->weight;
+  return numeric_gradient(
+      [&](const arma::mat& w) {
+        linear->weight = w;
+        const double value = loss.forward(net.forward(x), labels);
+        linear->weight = weight;
+        return value;
+      },
+      weight);
+}
+
+// [snippet kernel-baseline]
+// The RBF-kernel baseline: kernel ridge regression on one-hot targets (nn::kernel_ridge_search:
+// one LAPACK eigendecomposition per gamma serves every lambda), gamma and lambda chosen on the
+// validation split. gamma is scaled from the median heuristic, 1 / median ||x_i - x_j||^2.
+KernelRidgeResult kernel_baseline(const SyntheticData& d, const std::vector<double>& gamma_factors,
+                                  const std::vector<double>& ridge_lambdas) {
+  const double g0 = median_gamma(d.train.x);
+  std::vector<double> gammas;
+  for (double f : gamma_factors) gammas.push_back(f * g0);
+  return kernel_ridge_search(d.train, d.validation, d.test, gammas, ridge_lambdas);
+}
+// [/snippet]
+
+std::vector<std::size_t> spread_rows(std::size_t n, std::size_t most) {
+  if (most == 0) throw Error("spread_rows: at most 0 rows");
+  std::vector<std::size_t> picked;
+  if (n == 0) return picked;
+  const std::size_t every = (n + most - 1) / most;
+  for (std::size_t r = 0; r < n; r += every) picked.push_back(r);
+  if (picked.back() + 1 != n) picked.push_back(n - 1);
+  return picked;
+}
+
+arma::mat comparison_table(const std::vector<const TrackedNet*>& nets, const KernelRidgeResult& kernel,
+                           double kernel_parameters) {
+  arma::mat table(nets.size() + 1, 8);
+  for (std::size_t i = 0; i < nets.size(); ++i) {
+    const TrackedNet& m = *nets[i];
+    table.row(i) = arma::rowvec{double(i), double(m.parameters), m.train_accuracy,
+                                m.validation_accuracy, m.test_accuracy, m.best_epoch,
+                                m.test_at_best, m.seconds};
+  }
+  table.row(nets.size()) = arma::rowvec{double(nets.size()), kernel_parameters, kernel.train_accuracy,
+                                        kernel.validation_accuracy, kernel.test_accuracy, 0,
+                                        kernel.test_accuracy, kernel.seconds};
+  return table;
+}
+
+std::vector<std::string> comparison_columns() {
+  return {"model", "parameters", "train_accuracy", "validation_accuracy", "test_accuracy",
+          "best_validation_epoch", "test_accuracy_at_best", "seconds"};
 }
 
 }  // namespace nn

@@ -24,8 +24,10 @@
 
 #include "nn/centroid.hpp"
 #include "nn/dataset.hpp"
+#include "nn/kernel.hpp"
 #include "nn/optim.hpp"
 #include "nn/sequential.hpp"
+#include "nn/synthetic.hpp"
 #include "nn/trainer.hpp"
 
 namespace nn {
@@ -86,6 +88,18 @@ Sequential centroid_check_net();       // Linear 5->4, LeakyReLU(0.1), Linear 4-
 double centroid_backward(Sequential& net, CentroidLoss& loss, const arma::mat& x,
                          const arma::uvec& labels);
 
+// The numeric gradient (nn::numeric_gradient, centered differences) of loss.forward(net(x), y)
+// with respect to the weight of the Linear at module `layer`, the centroids held as they are;
+// the weight is left as it was. A module that is not a Linear throws nn::Error.
+arma::mat centroid_numeric_weight_gradient(Sequential& net, CentroidLoss& loss, const arma::mat& x,
+                                           const arma::uvec& labels, std::size_t layer);
+
+// The RBF-kernel baseline (nn::kernel_ridge_search) on d's splits: gamma = factor x
+// nn::median_gamma(d.train.x) for each of gamma_factors, every ridge lambda; the pair chosen on
+// the validation split.
+KernelRidgeResult kernel_baseline(const SyntheticData& d, const std::vector<double>& gamma_factors,
+                                  const std::vector<double>& ridge_lambdas);
+
 // ---- tracking: one row per epoch ------------------------------------------------------------------
 struct EpochTable {
   std::vector<std::string> header;
@@ -126,5 +140,18 @@ TrackedNet track_centroid_net(Sequential net, const CentroidRecipe& recipe, std:
                               const Dataset& validation, const Dataset& test,
                               const std::string& tsv = "", const RowHook& on_row = {},
                               const std::function<void(const CentroidRefresh&)>& on_refresh = {});
+
+// ---- lesson 10's summaries ------------------------------------------------------------------------
+// Rows of a table of n rows to print when at most `most` fit: every row when n <= most, else
+// every ceil(n / most)-th row from the first, and the last row always.
+std::vector<std::size_t> spread_rows(std::size_t n, std::size_t most = 16);
+
+// (nets + 1 x 8), one row per model, columns comparison_columns(): model index, parameters,
+// train / validation / test accuracy, best validation epoch, test accuracy there, seconds. The
+// last row is the kernel ridge baseline, with `kernel_parameters` (its training samples x
+// classes), best epoch 0 and its test accuracy "there".
+arma::mat comparison_table(const std::vector<const TrackedNet*>& nets, const KernelRidgeResult& kernel,
+                           double kernel_parameters);
+std::vector<std::string> comparison_columns();
 
 }  // namespace nn

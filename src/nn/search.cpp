@@ -1,5 +1,6 @@
 #include "nn/search.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "nn/activations.hpp"
@@ -7,6 +8,7 @@
 #include "nn/error.hpp"
 #include "nn/init.hpp"
 #include "nn/linear.hpp"
+#include "nn/losses.hpp"
 #include "nn/random.hpp"
 
 namespace nn {
@@ -117,6 +119,151 @@ GridRandomComparison compare_grid_random(
     }
   }
   return result;
+}
+
+TrainConfig quiet_config(int epochs, arma::uword batch_size) {
+  TrainConfig config;
+  config.epochs = epochs;
+  config.batch_size = batch_size;
+  config.quiet = true;
+  config.stats_steps = 0;
+  return config;
+}
+
+// [snippet opt-search]
+// n trials: hidden units from {25, 50, 100, 200}, ReLU or tanh, lambda = 10^U(-5, -1). Each is
+// a fresh MLP trained with Adam (lr 1e-3), early stopping with patience 3 on the validation
+// split. The winner is the trial with the LOWEST VALIDATION LOSS (nn::lowest_validation_loss);
+// the test set is only reported.
+std::vector<SearchTrial> random_search(int n, int epochs, const Dataset& train,
+                                       const Dataset& validation, const Dataset& test) {
+  if (n < 1) throw Error("random_search: " + std::to_string(n) + " trials");
+  const arma::uword units[] = {25, 50, 100, 200};
+  std::vector<SearchTrial> trials(n);
+  for (SearchTrial& t : trials) {
+    t.hidden = units[rng()() % 4];
+    t.act = rng()() % 2 == 0 ? "relu" : "tanh";
+    t.lambda = std::pow(10.0, -5 + 4 * uniform01());
+  }
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    SearchTrial& t = trials[i];
+    nn::seed(1000 + i);  // each trial its own initial weights and batch order
+    Sequential net = image_mlp(t.hidden, t.act);
+    Adam adam(net.parameters(), 1e-3);
+    decay_weights_only(adam, t.lambda);
+    TrainConfig config = quiet_config(epochs);
+    config.patience = 3;
+    static_cast<ScoredTrial&>(t) = train_and_score(net, adam, config, train, validation, test);
+  }
+  return trials;
+}
+// [/snippet]
+
+arma::mat search_table(const std::vector<SearchTrial>& trials, std::size_t best) {
+  arma::mat rows(trials.size(), 12);
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    const SearchTrial& r = trials[i];
+    rows.row(i) = arma::rowvec{double(r.hidden), r.act == "relu" ? 0.0 : 1.0, r.lambda,
+                               double(r.best_epoch), r.train.loss, r.train.accuracy,
+                               r.validation.loss, r.validation.accuracy, r.test.loss,
+                               r.test.accuracy, i == best ? 1.0 : 0.0, double(r.history.size())};
+  }
+  return rows;
+}
+
+std::vector<std::string> search_columns() {
+  return {"units", "tanh", "lambda", "best_epoch", "train_loss", "train_accuracy",
+          "val_loss", "val_accuracy", "test_loss", "test_accuracy", "picked", "epochs_run"};
+}
+
+// [snippet grid-vs-random]
+// Grid versus random search at the same budget (Bergstra & Bengio 2012, as the babysitting
+// lecture shows it): n x n trials over log10 lr (x) in [-4, -0.5] and log10 lambda (y) in
+// [-5, -2] (nn::rate_box). The grid (nn::grid_layout) takes the centres of an n x n tiling, so
+// it tries only n distinct rates; random search (nn::random_layout) draws every trial's
+// (lr, lambda) afresh, so n^2 distinct rates. When one axis (the rate) matters and the other
+// (lambda, in a short run) hardly does, the random layout explores the axis that matters n
+// times more finely.
+//
+// A point's score: the same initial MLP 784-50-ReLU-10 (seed), plain SGD at 10^x with L2
+// 10^y on the weights, `epochs` epochs; its validation accuracy at the end.
+double rate_accuracy(const LogPoint& p, std::uint64_t seed, int epochs, const Dataset& train,
+                     const Dataset& validation) {
+  nn::seed(seed);
+  Sequential net = image_mlp(50);
+  SGD sgd(net.parameters(), std::pow(10.0, p.x));
+  decay_weights_only(sgd, std::pow(10.0, p.y));
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;  // the same batch order for every point
+  // A rate whose loss passes 3x the initial one stops there (lesson 6's guard, the
+  // lecture's "break out early") and is scored with the parameters it had before.
+  nn::train(net, sgd, train, config);
+  return evaluate(net, validation.x, validation.y).accuracy;  // non-finite: scored 0
+}
+// [/snippet]
+
+arma::mat by_rate(const std::vector<LogPoint>& points) {
+  std::vector<LogPoint> sorted = points;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const LogPoint& a, const LogPoint& b) { return a.x < b.x; });
+  arma::mat rate_score(sorted.size(), 2);
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    rate_score(i, 0) = std::pow(10.0, sorted[i].x);
+    rate_score(i, 1) = sorted[i].score;
+  }
+  return rate_score;
+}
+
+TrainResult schedule_run(const Schedule& schedule, int epochs, std::uint64_t seed,
+                         const Dataset& train, const Dataset& validation) {
+  nn::seed(seed);
+  Sequential net = image_mlp(100);
+  SGD sgd(net.parameters(), 0.01, 0.9);
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;
+  config.lr_schedule = schedule;
+  config.restore_best = false;  // report the last epoch's net
+  return nn::train(net, sgd, train, config, {}, validation);
+}
+
+L2Run l2_run(double lambda, int epochs, std::uint64_t seed, const Dataset& train,
+             const Dataset& validation) {
+  nn::seed(seed);
+  Sequential net = image_mlp(100);
+  SGD sgd(net.parameters(), 0.01, 0.9);
+  decay_weights_only(sgd, lambda);
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;
+  nn::train(net, sgd, train, config);
+  L2Run run;
+  run.w1_norm = arma::norm(dynamic_cast<Linear&>(net[0]).weight, "fro");
+  run.w2_norm = arma::norm(dynamic_cast<Linear&>(net[2]).weight, "fro");
+  run.penalty = sgd.l2_penalty();
+  run.train = evaluate(net, train.x, train.y);
+  run.validation = evaluate(net, validation.x, validation.y);
+  return run;
+}
+
+EvalTracked train_with_eval_accuracy(Sequential& net, Optimizer& optimizer, const Dataset& train,
+                                     const Dataset& validation, TrainConfig config) {
+  if (config.on_epoch) throw Error("train_with_eval_accuracy: config.on_epoch is taken");
+  EvalTracked tracked;
+  config.on_epoch = [&](const EpochStats&) {
+    tracked.eval_train.push_back(accuracy(net, train.x, train.y));
+  };
+  tracked.result = nn::train(net, optimizer, train, config, {}, validation);
+  return tracked;
+}
+
+EvalTracked dropout_run(double p, int epochs, std::uint64_t seed, const Dataset& train,
+                        const Dataset& validation) {
+  nn::seed(seed);
+  Sequential net = image_mlp(200, "relu", p);
+  Adam adam(net.parameters(), 1e-3);
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;
+  config.restore_best = false;  // report the last epoch's net
+  return train_with_eval_accuracy(net, adam, train, validation, config);
 }
 
 }  // namespace nn

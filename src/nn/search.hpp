@@ -15,6 +15,10 @@
 // best_score(points)             the highest score (ties: the first)
 // compare_grid_random(...)       both layouts of side x side trials, `repeats` times, each repeat
 //                                with its own seed; which found the better point, by how much
+// quiet_config(epochs)           lesson 8's TrainConfig: batches of 20, quiet, no parameter stats
+// SearchTrial, random_search     step 10's trials: units, activation and lambda drawn, scored
+// rate_accuracy(point, seed, ..) step 11's score: plain SGD at 10^x, L2 10^y, validation accuracy
+// train_with_eval_accuracy       nn::train plus the training accuracy in eval mode per epoch
 #pragma once
 
 #include <armadillo>
@@ -89,5 +93,71 @@ struct GridRandomComparison {
 GridRandomComparison compare_grid_random(
     int repeats, int side, const LogBox& box, std::uint64_t base_seed, double tie,
     const std::function<double(const LogPoint&, std::uint64_t seed)>& score);
+
+// ---- lesson 8's runs ------------------------------------------------------------------------------
+// epochs, batch_size (20: every Fashion-MNIST run of lesson 8), quiet, stats_steps 0.
+TrainConfig quiet_config(int epochs, arma::uword batch_size = 20);
+
+// One row of the search: the hyper-parameters drawn, then the costs and accuracies of the net
+// the trainer hands back (the best validation epoch's parameters): nn::ScoredTrial.
+struct SearchTrial : ScoredTrial {
+  arma::uword hidden = 0;
+  std::string act = "relu";
+  double lambda = 0;  // L2 weight decay
+};
+
+// n trials: hidden units from {25, 50, 100, 200}, ReLU or tanh, lambda = 10^U(-5, -1), drawn
+// from nn::rng() (seed it first). Each is a fresh MLP (nn::seed(1000 + i)) trained with Adam
+// (lr 1e-3), early stopping with patience 3 on the validation split. The winner is the trial
+// with the LOWEST VALIDATION LOSS (nn::lowest_validation_loss); the test set is only reported.
+std::vector<SearchTrial> random_search(int n, int epochs, const Dataset& train,
+                                       const Dataset& validation, const Dataset& test);
+
+// The search as a table, one row per trial, columns search_columns(): units, tanh (0 ReLU, 1
+// tanh), lambda, best_epoch, train/val/test loss and accuracy, picked (1 on row `best`) and
+// epochs_run.
+arma::mat search_table(const std::vector<SearchTrial>& trials, std::size_t best);
+std::vector<std::string> search_columns();
+
+// Step 11's box: log10 lr (x) in [-4, -0.5], log10 lambda (y) in [-5, -2].
+inline const LogBox rate_box{-4, -0.5, -5, -2};
+
+// A point's score: the same initial MLP 784-50-ReLU-10 (seed), plain SGD at 10^x with L2
+// 10^y on the weights, `epochs` epochs; its validation accuracy at the end. A rate whose loss
+// passes 3x the initial one stops there (lesson 6's guard, the lecture's "break out early")
+// and is scored with the parameters it had before.
+double rate_accuracy(const LogPoint& p, std::uint64_t seed, int epochs, const Dataset& train,
+                     const Dataset& validation);
+
+// A layout's points sorted by x (ties keep their order), as (n x 2): the rate 10^x, the score.
+arma::mat by_rate(const std::vector<LogPoint>& points);
+
+// Steps 5 and 6: MLP 784-100-ReLU-10 (nn::image_mlp(100) after nn::seed(seed)), momentum SGD
+// (lr 0.01, mu 0.9), `epochs` epochs in batches of 20 in the batch order of `seed`.
+// schedule_run: the base rate from `schedule` each epoch, validation measured after every epoch,
+// the last epoch's net kept (restore_best off); its trainer history.
+TrainResult schedule_run(const Schedule& schedule, int epochs, std::uint64_t seed,
+                         const Dataset& train, const Dataset& validation);
+// l2_run: L2 decay lambda on the weights (nn::decay_weights_only); the trained net measured.
+struct L2Run {
+  double w1_norm = 0, w2_norm = 0;  // Frobenius norms of the two Linear layers' weights
+  double penalty = 0;               // 0.5 lambda ||W||^2 over both (Optimizer::l2_penalty)
+  Evaluation train, validation;     // eval mode, after the last epoch
+};
+L2Run l2_run(double lambda, int epochs, std::uint64_t seed, const Dataset& train,
+             const Dataset& validation);
+
+// nn::train(net, optimizer, train, config, {}, validation) with the training accuracy in eval
+// mode (nn::accuracy: dropout off) measured after every epoch; config.on_epoch must be empty.
+struct EvalTracked {
+  TrainResult result;
+  std::vector<double> eval_train;  // (epochs run) training accuracy in eval mode
+};
+EvalTracked train_with_eval_accuracy(Sequential& net, Optimizer& optimizer, const Dataset& train,
+                                     const Dataset& validation, TrainConfig config);
+// Step 8: nn::image_mlp(200, "relu", p) after nn::seed(seed), Adam lr 1e-3, `epochs` epochs in
+// the batch order of `seed`, the last epoch's net kept; through train_with_eval_accuracy.
+EvalTracked dropout_run(double p, int epochs, std::uint64_t seed, const Dataset& train,
+                        const Dataset& validation);
 
 }  // namespace nn

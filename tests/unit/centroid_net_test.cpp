@@ -157,3 +157,90 @@ SCENARIO("centroid_backward: centroids from the batch, then a fresh backward", "
     }
   }
 }
+
+SCENARIO("spread_rows: at most 16 rows of an epoch table, the last always", "[lesson10][points:0]") {
+  CHECK(nn::spread_rows(0).empty());
+  CHECK(nn::spread_rows(3) == std::vector<std::size_t>{0, 1, 2});
+  CHECK(nn::spread_rows(16).size() == 16);
+  // 100 rows: every 7th (ceil(100 / 16)), 0 .. 98, then the last, 99
+  const std::vector<std::size_t> r = nn::spread_rows(100);
+  REQUIRE(r.size() == 16);
+  CHECK(r[1] == 7);
+  CHECK(r[14] == 98);
+  CHECK(r.back() == 99);
+  // 17 rows: every 2nd, 0 .. 16, and 16 is already the last
+  CHECK(nn::spread_rows(17).size() == 9);
+  CHECK(nn::spread_rows(5, 2) == std::vector<std::size_t>{0, 3, 4});
+  CHECK_THROWS_WITH(nn::spread_rows(5, 0), Contains("spread_rows"));
+}
+
+SCENARIO("comparison_table: the networks' rows, then kernel ridge's", "[lesson10][points:0]") {
+  nn::TrackedNet a, b;
+  a.parameters = 110;
+  a.train_accuracy = 0.9;
+  a.validation_accuracy = 0.8;
+  a.test_accuracy = 0.7;
+  a.best_epoch = 3;
+  a.test_at_best = 0.75;
+  a.seconds = 1.5;
+  b.parameters = 42;
+  nn::KernelRidgeResult k;
+  k.train_accuracy = 1;
+  k.validation_accuracy = 0.6;
+  k.test_accuracy = 0.65;
+  k.seconds = 0.25;
+  const arma::mat t = nn::comparison_table({&a, &b}, k, 6000);
+  REQUIRE(t.n_rows == 3);
+  REQUIRE(t.n_cols == nn::comparison_columns().size());
+  CHECK(arma::approx_equal(t.row(0), arma::rowvec{0, 110, 0.9, 0.8, 0.7, 3, 0.75, 1.5}, "absdiff", 1e-15));
+  CHECK(t(1, 0) == 1);
+  CHECK(t(1, 1) == 42);
+  CHECK(arma::approx_equal(t.row(2), arma::rowvec{2, 6000, 1, 0.6, 0.65, 0, 0.65, 0.25}, "absdiff", 1e-15));
+  CHECK(nn::comparison_columns()[5] == "best_validation_epoch");
+}
+
+SCENARIO("centroid_numeric_weight_gradient agrees with backward, the centroids held",
+         "[lesson10][points:0]") {
+  nn::seed(4);
+  const arma::mat x = arma::randn(5, 6);
+  nn::Sequential net = nn::centroid_check_net();
+  nn::CentroidLoss loss(3);
+  nn::centroid_backward(net, loss, x, nn::centroid_example_labels());
+  const auto& first = dynamic_cast<const nn::Linear&>(net[0]);
+  const arma::mat before = first.weight;
+  const arma::mat numeric = nn::centroid_numeric_weight_gradient(net, loss, x, nn::centroid_example_labels(), 0);
+  THEN("centered differences match dL/dW1 to ~1e-9 and the weight is left as it was") {
+    REQUIRE(numeric.n_rows == 4);
+    REQUIRE(numeric.n_cols == 5);
+    CHECK(arma::abs(numeric - first.grad_weight).max() < 1e-9);
+    CHECK(arma::abs(first.weight - before).max() == 0);
+  }
+  THEN("a module without weights is refused by its index") {
+    CHECK_THROWS_WITH(nn::centroid_numeric_weight_gradient(net, loss, x, nn::centroid_example_labels(), 1),
+                      Contains("module 1"));
+  }
+}
+
+SCENARIO("kernel_baseline scales gamma from the median heuristic", "[lesson10][points:0]") {
+  nn::SyntheticSpec spec;
+  spec.train = 60;
+  spec.validation = 20;
+  spec.test = 20;
+  spec.features = 12;
+  spec.classes = 3;
+  spec.clusters_per_class = 1;
+  spec.informative = 2;
+  spec.redundant = 2;
+  spec.seed = 5;
+  const nn::SyntheticData d = nn::make_classification(spec);
+  const double g0 = nn::median_gamma(d.train.x);
+  const nn::KernelRidgeResult k = nn::kernel_baseline(d, {0.5, 2}, {1e-3, 1e-1});
+  const nn::KernelRidgeResult direct = nn::kernel_ridge_search(d.train, d.validation, d.test,
+                                                               {0.5 * g0, 2 * g0}, {1e-3, 1e-1});
+  CHECK(k.table.n_rows == 4);
+  CHECK_THAT(k.table(0, 0), WithinAbs(0.5 * g0, 1e-15 * g0));
+  CHECK_THAT(k.table(3, 0), WithinAbs(2 * g0, 1e-15 * g0));
+  CHECK(k.gamma == direct.gamma);
+  CHECK(k.lambda == direct.lambda);
+  CHECK(k.test_accuracy == direct.test_accuracy);
+}

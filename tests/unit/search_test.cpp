@@ -152,3 +152,156 @@ SCENARIO("image_mlp and decay_weights_only: lesson 8's nets", "[lesson08][points
     }
   }
 }
+
+namespace {
+
+// 40 random "images" of 784 pixels, labels 0..9 four times: enough for lesson 8's MLPs to run.
+nn::Dataset tiny_images(std::uint64_t seed) {
+  nn::seed(seed);
+  nn::Dataset d;
+  d.x = arma::randn(784, 40);
+  d.y = arma::regspace<arma::uvec>(0, 39);
+  d.y.transform([](arma::uword i) { return i % 10; });
+  return d;
+}
+
+}  // namespace
+
+SCENARIO("quiet_config: lesson 8's training configuration", "[lesson08][points:0]") {
+  const nn::TrainConfig c = nn::quiet_config(7);
+  CHECK(c.epochs == 7);
+  CHECK(c.batch_size == 20);
+  CHECK(c.quiet);
+  CHECK(c.stats_steps == 0);
+  CHECK(nn::quiet_config(1, 5).batch_size == 5);
+}
+
+SCENARIO("search_table and by_rate: the data of step 10's table and step 11's figure",
+         "[lesson08][points:0]") {
+  GIVEN("two trials, the second picked") {
+    std::vector<nn::SearchTrial> trials(2);
+    trials[0].hidden = 25;
+    trials[0].lambda = 1e-3;
+    trials[0].best_epoch = 4;
+    trials[0].train = {0.5, 0.8};
+    trials[0].validation = {0.6, 0.75};
+    trials[0].test = {0.7, 0.7};
+    trials[0].history.resize(7);
+    trials[1].hidden = 200;
+    trials[1].act = "tanh";
+    trials[1].validation = {0.4, 0.85};
+    const arma::mat t = nn::search_table(trials, 1);
+    THEN("one row per trial, in search_columns() order") {
+      REQUIRE(t.n_rows == 2);
+      REQUIRE(t.n_cols == nn::search_columns().size());
+      CHECK(nn::search_columns()[6] == "val_loss");
+      CHECK(arma::approx_equal(t.row(0), arma::rowvec{25, 0, 1e-3, 4, 0.5, 0.8, 0.6, 0.75, 0.7, 0.7, 0, 7},
+                               "absdiff", 1e-15));
+      CHECK(t(1, 0) == 200);
+      CHECK(t(1, 1) == 1);      // tanh
+      CHECK(t(1, 6) == 0.4);    // its validation loss
+      CHECK(t(1, 10) == 1);     // picked
+      CHECK(t(1, 11) == 0);     // no epochs recorded
+    }
+  }
+  GIVEN("three points at log10 rates -1, -3, -2 and a tie at -3") {
+    const std::vector<nn::LogPoint> points = {{-1, 0, 0.5}, {-3, 0, 0.1}, {-2, 0, 0.7}, {-3, 1, 0.2}};
+    const arma::mat r = nn::by_rate(points);
+    THEN("sorted by rate, 10^x beside its score; a tie keeps its order") {
+      REQUIRE(r.n_rows == 4);
+      CHECK_THAT(r(0, 0), WithinAbs(1e-3, 1e-18));
+      CHECK(r(0, 1) == 0.1);
+      CHECK(r(1, 1) == 0.2);
+      CHECK_THAT(r(2, 0), WithinAbs(1e-2, 1e-17));
+      CHECK(r(2, 1) == 0.7);
+      CHECK_THAT(r(3, 0), WithinAbs(0.1, 1e-16));
+      CHECK(r(3, 1) == 0.5);
+    }
+  }
+}
+
+SCENARIO("train_with_eval_accuracy: accuracy as trained against eval mode", "[lesson08][points:0]") {
+  const nn::Dataset d = tiny_images(5);
+  nn::seed(6);
+  nn::Sequential net = nn::image_mlp(30, "relu", 0.5);
+  nn::Adam adam(net.parameters(), 1e-3);
+  nn::TrainConfig config = nn::quiet_config(3, 10);
+  config.seed = 6;
+  config.restore_best = false;
+  const nn::EvalTracked t = nn::train_with_eval_accuracy(net, adam, d, d, config);
+  THEN("one eval-mode accuracy per epoch; the last is the returned net's, in eval mode") {
+    REQUIRE(t.result.history.size() == 3);
+    REQUIRE(t.eval_train.size() == 3);
+    CHECK(t.eval_train.back() == nn::accuracy(net, d.x, d.y));
+    // the validation set is the training set here, and validation is measured in eval mode
+    for (std::size_t e = 0; e < 3; ++e)
+      CHECK_THAT(t.eval_train[e], WithinAbs(t.result.history[e].validation_accuracy, 1e-12));
+  }
+  THEN("a config with its own on_epoch is refused") {
+    config.on_epoch = [](const nn::EpochStats&) {};
+    CHECK_THROWS_WITH(nn::train_with_eval_accuracy(net, adam, d, d, config), Contains("on_epoch"));
+  }
+}
+
+SCENARIO("random_search and rate_accuracy: seeded, scored trials", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(7), validation = tiny_images(8);
+  nn::seed(9);
+  const std::vector<nn::SearchTrial> a = nn::random_search(3, 2, train, validation, validation);
+  nn::seed(9);
+  const std::vector<nn::SearchTrial> b = nn::random_search(3, 2, train, validation, validation);
+  THEN("settings drawn from the stated sets; the same seed repeats the search exactly") {
+    REQUIRE(a.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+      const arma::uword h = a[i].hidden;
+      CHECK((h == 25 || h == 50 || h == 100 || h == 200));
+      CHECK((a[i].act == "relu" || a[i].act == "tanh"));
+      CHECK(a[i].lambda >= 1e-5);
+      CHECK(a[i].lambda < 1e-1);
+      CHECK(a[i].history.size() <= 2);
+      CHECK(a[i].best_epoch >= 1);
+      CHECK(a[i].validation.loss == b[i].validation.loss);
+      CHECK(a[i].validation.loss == a[i].test.loss);  // the same set, the same net
+    }
+    CHECK_THROWS_WITH(nn::random_search(0, 2, train, validation, validation), Contains("random_search"));
+  }
+  THEN("rate_accuracy is a fraction of 40 images, the same for the same seed") {
+    const nn::LogPoint p{-2, -4, 0};
+    const double s = nn::rate_accuracy(p, 11, 1, train, validation);
+    CHECK(s == nn::rate_accuracy(p, 11, 1, train, validation));
+    CHECK_THAT(s * 40, WithinAbs(std::round(s * 40), 1e-9));
+    CHECK(s >= 0);
+    CHECK(s <= 1);
+  }
+}
+
+SCENARIO("schedule_run and l2_run: steps 5 and 6 on a tiny set", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(12), validation = tiny_images(13);
+  THEN("schedule_run sets each epoch's rate from the schedule and keeps every epoch's row") {
+    const nn::TrainResult r = nn::schedule_run(nn::schedule::step_decay(0.01, 0.5, 1), 3, 4, train, validation);
+    REQUIRE(r.history.size() == 3);
+    CHECK_THAT(r.history[0].lr, WithinAbs(0.01, 1e-15));
+    CHECK_THAT(r.history[1].lr, WithinAbs(0.005, 1e-15));
+    CHECK_THAT(r.history[2].lr, WithinAbs(0.0025, 1e-15));
+    CHECK(std::isfinite(r.history[2].validation_loss));
+  }
+  THEN("l2_run: no decay has no penalty; the penalty is 0.5 lambda (||W1||^2 + ||W2||^2)") {
+    const nn::L2Run none = nn::l2_run(0, 1, 4, train, validation);
+    CHECK(none.penalty == 0);
+    const nn::L2Run some = nn::l2_run(0.1, 1, 4, train, validation);
+    const double sq = some.w1_norm * some.w1_norm + some.w2_norm * some.w2_norm;
+    CHECK_THAT(some.penalty, WithinAbs(0.05 * sq, 1e-9 * sq));
+    CHECK(some.w1_norm < none.w1_norm);  // decay shrinks the weights from the same start
+    CHECK(some.train.accuracy * 40 == std::round(some.train.accuracy * 40));
+  }
+}
+
+SCENARIO("dropout_run: step 8's run, reproducible from its seed", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(14), validation = tiny_images(15);
+  const nn::EvalTracked a = nn::dropout_run(0.5, 2, 3, train, validation);
+  const nn::EvalTracked b = nn::dropout_run(0.5, 2, 3, train, validation);
+  REQUIRE(a.result.history.size() == 2);
+  REQUIRE(a.eval_train.size() == 2);
+  CHECK(a.eval_train == b.eval_train);
+  CHECK(a.result.history[1].validation_loss == b.result.history[1].validation_loss);
+  CHECK(a.eval_train[1] * 40 == std::round(a.eval_train[1] * 40));  // a fraction of 40 images
+}
