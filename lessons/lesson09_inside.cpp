@@ -111,25 +111,7 @@ nn::TrainResult train_wide(nn::Sequential& net, const nn::Dataset& train, const 
   config.quiet = true;
   return nn::train(net, adam, train, config, test);
 }
-
-// For each row of `weight` (units x 784), the largest cosine similarity with any column of
-// `images` (784 x n), and with any OTHER row: a unit that copies a training image scores near
-// 1 in the first, two units that store the same thing near 1 in the second.
-std::pair<arma::vec, arma::vec> template_similarity(const arma::mat& weight, const arma::mat& images) {
-  const arma::mat w = arma::normalise(weight, 2, 1);  // (units x 784) unit rows
-  const arma::mat x = arma::normalise(images, 2, 0);  // (784 x n) unit columns
-  const arma::vec to_image = arma::max(w * x, 1);     // (units)
-  arma::mat between = w * w.t();                       // (units x units)
-  between.diag().fill(-1);
-  const arma::vec to_unit = arma::max(between, 1);     // (units)
-  return {to_image, to_unit};
-}
 // [/snippet]
-
-// The share of a map's absolute mass that is positive: sum max(m, 0) / sum |m|.
-double positive_share(const arma::mat& map) {
-  return arma::accu(arma::clamp(map, 0.0, arma::datum::inf)) / arma::accu(arma::abs(map));
-}
 
 // ---- what the steps share ------------------------------------------------------------------
 // The data and the trained network, built by the first step that asks for them (so any step
@@ -234,7 +216,7 @@ std::string wide_net_row(arma::uword hidden, const nn::Dataset& images, const nn
   nn::Sequential net = wide_net(hidden);
   const nn::TrainResult r = train_wide(net, images, test, epochs, seed);
   const arma::mat& w = dynamic_cast<nn::Linear&>(net[0]).weight;  // (hidden x 784)
-  const auto [to_image, to_unit] = template_similarity(w, images.x);
+  const auto [to_image, to_unit] = nn::template_similarity(w, images.x);
   const auto share_above = [](const arma::vec& v, double level) {
     return percent(arma::mean(arma::conv_to<arma::vec>::from(v > level)));
   };
@@ -341,8 +323,8 @@ void compare_saliency_maps(nn::Sequential& net, const nn::Dataset& test, Step& s
     rows[0].push_back(arma::reshape(nn::unapply(test.preprocessing, x_i), 28, 28));
     rows[1].push_back(arma::reshape(plain, 28, 28));
     rows[2].push_back(arma::reshape(guided, 28, 28));
-    compare(0, k) = positive_share(plain);
-    compare(1, k) = positive_share(guided);
+    compare(0, k) = nn::positive_share(plain);
+    compare(1, k) = nn::positive_share(guided);
     compare(2, k) = arma::as_scalar(arma::cor(plain, guided));
     s.say("image " + std::to_string(k + 1) + ": a " + names[test.y(i)] + ", top class " +
           names[top]);

@@ -62,20 +62,15 @@ void set_worked_parameters(nn::BatchNorm1d& bn) {
 // ---- what the steps share ------------------------------------------------------------------
 // The lesson (its options), the data loaded by the first step that asks for it, and the two
 // Fashion-MNIST runs of step 5, trained on first use and reused by step 6.
-struct Trained {
-  nn::Sequential net;
-  nn::TrainResult result;
-};
-
 struct Context {
   explicit Context(nn::lesson::Lesson& l) : lesson(l) {}
   nn::lesson::Lesson& lesson;
   nn::Dataset train, test, raw_test;  // empty until load(); raw_test before standardizing
-  std::optional<Trained> runs[2];     // [0] plain, [1] with batch norm
+  std::optional<nn::TrainedNet> runs[2];  // [0] plain, [1] with batch norm
 
   void load(nn::lesson::Step& s);
   int epochs() const;
-  Trained& trained(nn::lesson::Step& s, bool batchnorm);
+  nn::TrainedNet& trained(nn::lesson::Step& s, bool batchnorm);
 };
 
 void Context::load(nn::lesson::Step& s) {
@@ -96,16 +91,13 @@ int Context::epochs() const {
   return lesson.quick() ? 1 : 6;
 }
 
-Trained& Context::trained(nn::lesson::Step& s, bool batchnorm) {
+nn::TrainedNet& Context::trained(nn::lesson::Step& s, bool batchnorm) {
   load(s);
-  std::optional<Trained>& run = runs[batchnorm];
+  std::optional<nn::TrainedNet>& run = runs[batchnorm];
   if (!run) {
-    nn::seed(lesson.seed());
-    run.emplace(Trained{nn::bn_mlp(batchnorm), {}});
-    nn::SGD sgd(run->net.parameters(), lesson.number("--lr"));
     nn::TrainConfig config = quiet_config(lesson, epochs());
     config.tsv_path = lesson.output_dir() + (batchnorm ? "/train-bn.tsv" : "/train-plain.tsv");
-    run->result = nn::train(run->net, sgd, train, config, test);
+    run.emplace(nn::train_bn_mlp(batchnorm, lesson.number("--lr"), train, test, config));
   }
   return *run;
 }
@@ -214,17 +206,6 @@ const DeepCase deep_cases[] = {{"0.01 randn, tanh", 0, "tanh"},
                                {"1.0 randn, tanh", 1, "tanh"},
                                {"0.01 randn, ReLU", 0, "relu"}};
 
-// The rows of a per-layer table: layer number, then the six columns of `stds`.
-std::string per_layer_rows(const arma::mat& stds) {  // (depth x 6)
-  std::ostringstream t;
-  for (arma::uword l = 0; l < stds.n_rows; ++l) {
-    t << std::setw(5) << l + 1;
-    for (arma::uword k = 0; k < stds.n_cols; ++k) t << num(stds(l, k), 11);
-    t << "\n";
-  }
-  return t.str();
-}
-
 const nn::lesson::StepText deep_nets_text{
     "Lesson 5's deep nets under a bad init, with and without batch norm",
     "Lesson 5's 10-layer nets (no bias) with the two bad inits: 0.01 randn (the signal dies)\n"
@@ -252,16 +233,12 @@ void deep_nets(Context& c, nn::lesson::Step& s) {
   arma::mat act_std(depth, 6), grad_std(depth, 6);
   for (std::size_t k = 0; k < 3; ++k)
     for (bool bn : {false, true}) {
-      nn::seed(c.lesson.seed());
-      const arma::mat x = arma::randn(width, batch);  // (width x batch)
-      const arma::mat g = arma::randn(width, batch);  // upstream gradient
-      nn::Sequential net = nn::normalized_deep_net(depth, width, deep_cases[k].activation, bn);
-      schemes[deep_cases[k].scheme].apply(net, x);  // fills every Linear weight
-      const nn::DepthProfile profile = nn::depth_profile(net, x, g, depth);
-      const std::size_t per_layer = bn ? 3 : 2;  // modules per layer
+      const nn::DeepRun run = nn::deep_net_run(depth, width, batch, deep_cases[k].activation, bn,
+                                               schemes[deep_cases[k].scheme], c.lesson.seed());
+      const nn::DepthProfile& profile = run.profile;
       if (k == 0 && bn)
         for (std::size_t l = 0; l < depth; l += 3)  // layers 1, 4, 7, 10
-          histograms.add("layer " + std::to_string(l + 1), net.outputs()[per_layer * l + per_layer - 1]);
+          histograms.add("layer " + std::to_string(l + 1), run.layer_outputs[l]);
       act_std.col(2 * k + bn) = profile.activation_std;
       grad_std.col(2 * k + bn) = profile.gradient_std;
       // BN(a W x) = BN(W x): the 1.0 randn BN line lies exactly on the 0.01 randn one.
@@ -276,14 +253,14 @@ void deep_nets(Context& c, nn::lesson::Step& s) {
   table << "\n     ";
   for (std::size_t k = 0; k < 3; ++k) table << "       plain      + BN";
   s.say("std of the activations h_l (" + std::to_string(width) + " units, " + std::to_string(batch) +
-        " samples):\n" + table.str() + "\n" + per_layer_rows(act_std));
+        " samples):\n" + table.str() + "\n" + nn::per_layer_rows(act_std));
   s.say("The BN columns: tanh of a unit Gaussian has std 0.628, relu of one 0.584, at every\n"
         "layer, whatever the init. Backward, BN divides by the std it measured: tiny weights\n"
         "no longer shrink the gradient, huge ones no longer blow it up.");
   std::ostringstream gt;
   gt << "std of dL/dh at each layer's input:\nlayer";
   for (std::size_t k = 0; k < 6; ++k) gt << std::setw(11) << (k % 2 ? "+ BN" : "plain");
-  s.say(gt.str() + "\n" + per_layer_rows(grad_std));
+  s.say(gt.str() + "\n" + nn::per_layer_rows(grad_std));
   s.plot(stds);
   s.plot(grads);
   s.plot(histograms);
@@ -301,7 +278,7 @@ void high_lr_runs(Context& c, nn::lesson::Step& s) {
   std::ostringstream t;
   t << "net          epochs  train loss  test acc   (initial loss " << "ln 10 = 2.30)\n";
   for (bool bn : {false, true}) {
-    Trained& run = c.trained(s, bn);
+    nn::TrainedNet& run = c.trained(s, bn);
     const std::string label = bn ? "with BN" : "plain";
     const auto& h = run.result.history;
     loss.add(label, nn::per_epoch(h, &nn::EpochStats::train_loss));
@@ -327,10 +304,8 @@ void first_steps(Context& c, nn::lesson::Step& s) {
   std::ostringstream first;
   first << "batch loss at steps 1, 5, 10, 20, 60:\n";
   for (bool bn : {false, true}) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::bn_mlp(bn);
-    nn::SGD sgd(net.parameters(), c.lesson.number("--lr"));
-    const std::vector<double> losses = nn::first_batch_losses(net, sgd, c.train, 60, 32);
+    const std::vector<double> losses =
+        nn::bn_mlp_first_losses(bn, c.lesson.number("--lr"), c.train, 60, 32, c.lesson.seed());
     steps.add(bn ? "with BN" : "plain", arma::vec(losses));
     first << "  " << std::left << std::setw(9) << (bn ? "with BN" : "plain") << std::right;
     for (std::size_t k : {1u, 5u, 10u, 20u, 60u})
@@ -366,29 +341,20 @@ void train_vs_eval(Context& c, nn::lesson::Step& s) {
   nn::Sequential& net = c.trained(s, true).net;
   const nn::Dataset& test = c.test;
   const arma::uword n = std::min<arma::uword>(64, test.n_samples());
-  const arma::mat mixed = test.x.cols(0, n - 1);        // (784 x 64) mixed classes
-  const arma::uvec mixed_y = test.y.subvec(0, n - 1);
   const arma::uvec trousers = arma::find(test.y == 1, n);  // trousers only
-  const arma::mat one_class = test.x.cols(trousers);
-  net.set_training(true);
-  const arma::mat train_out = net.forward(mixed);
-  const arma::mat one_train = net.forward(one_class);
-  net.set_training(false);
-  const arma::mat eval_out = net.forward(mixed);
-  const arma::mat one_eval = net.forward(one_class);
-  net.set_training(true);
+  // (784 x 64) mixed classes, then trousers only
+  const std::vector<nn::ModeComparison> m = nn::compare_modes(
+      net, {{test.x.cols(0, n - 1), test.y.subvec(0, n - 1)}, {test.x.cols(trousers), test.y.elem(trousers)}});
   const auto& bn1 = dynamic_cast<nn::BatchNorm1d&>(net[1]);
   std::ostringstream t;
   t << "first BN layer: running mean of 128 features in [" << num(bn1.running_mean.min(), 0)
     << ", " << num(bn1.running_mean.max(), 0) << "], running var in ["
     << num(bn1.running_var.min(), 0) << ", " << num(bn1.running_var.max(), 0) << "]\n"
-    << "mixed batch:  max |train-mode output - eval-mode output| = "
-    << num(arma::abs(train_out - eval_out).max(), 0) << "\n"
-    << "              accuracy train mode " << percent(nn::accuracy(nn::argmax(train_out), mixed_y))
-    << ", eval mode " << percent(nn::accuracy(nn::argmax(eval_out), mixed_y)) << "\n"
-    << "trousers only (" << trousers.n_elem << "): accuracy train mode "
-    << percent(nn::accuracy(nn::argmax(one_train), test.y.elem(trousers))) << ", eval mode "
-    << percent(nn::accuracy(nn::argmax(one_eval), test.y.elem(trousers)));
+    << "mixed batch:  max |train-mode output - eval-mode output| = " << num(m[0].max_difference, 0) << "\n"
+    << "              accuracy train mode " << percent(m[0].train_accuracy) << ", eval mode "
+    << percent(m[0].eval_accuracy) << "\n"
+    << "trousers only (" << trousers.n_elem << "): accuracy train mode " << percent(m[1].train_accuracy)
+    << ", eval mode " << percent(m[1].eval_accuracy);
   s.say(t.str());
   s.say("On a mixed batch the two modes mostly agree: its statistics are close to the running\n"
         "ones (not equal: 64 samples, and the running averages lag the changing weights). On\n"
@@ -425,15 +391,11 @@ void pooling(Context& c, nn::lesson::Step& s) {
   images.scale_each = true;
   images.add(arma::reshape(image, 28, 28), "28x28 input");
   for (arma::uword k : {2u, 4u}) {
-    nn::MaxPool2d max_pool(shape, k, k);
-    nn::AvgPool2d avg_pool(shape, k, k);
-    const nn::Shape out = max_pool.output_shape();
+    const nn::PooledImages p = nn::pooled_images(image, shape, k);  // every panel 28x28 on the page
     const std::string sizes = std::to_string(k) + "x" + std::to_string(k) + " -> " +
-                              std::to_string(out.height) + "x" + std::to_string(out.width);
-    // Each pooled pixel drawn as a k x k block, so every panel is 28x28 on the page.
-    const arma::mat block = arma::ones(k, k);
-    images.add(arma::kron(arma::reshape(max_pool.forward(image), out.height, out.width), block), "max " + sizes);
-    images.add(arma::kron(arma::reshape(avg_pool.forward(image), out.height, out.width), block), "avg " + sizes);
+                              std::to_string(p.out.height) + "x" + std::to_string(p.out.width);
+    images.add(p.max, "max " + sizes);
+    images.add(p.avg, "avg " + sizes);
   }
   s.plot(images);
   s.say("Max pooling keeps the thin bright stitching and edges at full strength (thicker,\n"
@@ -460,18 +422,12 @@ void downsampling(Context& c, nn::lesson::Step& s) {
   auto curve = nn::plot::Lines("downsampling-accuracy", "Test accuracy per epoch: how the maps are halved", "epoch",
                                "test accuracy").keyed("bottom right").marked();
   for (int k = 0; k < 3; ++k) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::downsampling_cnn(kinds[k]);
-    nn::SGD sgd(net.parameters(), 0.01, 0.9);
-    const nn::TrainResult result = nn::train(net, sgd, c.train, quiet_config(c.lesson, c.lesson.quick() ? 1 : 3), c.test);
-    net.forward(c.test.x.col(0));
-    const arma::uword maps = net.outputs()[net.size() - 2].n_rows;
-    t << std::left << std::setw(20) << labels[k] << std::right << std::setw(12) << maps
-      << std::setw(13) << nn::parameter_count(net) << std::setw(11)
-      << percent(nn::accuracy(net, c.train.x, c.train.y)) << std::setw(10)
-      << percent(nn::accuracy(net, c.test.x, c.test.y)) << num(result.seconds / result.history.size(), 9, 2)
-      << "\n";
-    curve.add(labels[k], nn::per_epoch(result.history, &nn::EpochStats::test_accuracy));
+    const nn::DownsamplingRun run =
+        nn::downsampling_run(kinds[k], c.train, c.test, quiet_config(c.lesson, c.lesson.quick() ? 1 : 3));
+    t << std::left << std::setw(20) << labels[k] << std::right << std::setw(12) << run.maps << std::setw(13)
+      << run.parameters << std::setw(11) << percent(run.train_accuracy) << std::setw(10)
+      << percent(run.test_accuracy) << num(run.seconds_per_epoch, 9, 2) << "\n";
+    curve.add(labels[k], run.test_curve);
   }
   s.say(t.str());
   s.plot(curve);
@@ -489,9 +445,6 @@ const nn::lesson::StepText dilation_text{
     "of resolution. Each picture is the backward of a 1 at the centre output through the stack\n"
     "with all-ones kernels: the number of paths from each input pixel to the centre."};
 
-// The side of a receptive field: how many rows of the map any path reaches.
-arma::uword field_side(const arma::mat& paths) { return arma::uvec(arma::find(arma::sum(paths, 1) > 0)).n_elem; }
-
 void dilation(Context& /*c*/, nn::lesson::Step& s) {
   s.code("src/nn/blocks.cpp", "receptive-field");
   const arma::uword size = 33;
@@ -501,23 +454,19 @@ void dilation(Context& /*c*/, nn::lesson::Step& s) {
   images.palette = nn::plot::Palette::sequential;
   std::ostringstream t;
   t << "layers   dilation 1: field, paths   dilations 1,2,4,..: field, pixels reached\n";
-  std::vector<arma::uword> plain, dilated;
-  std::vector<std::pair<arma::mat, std::string>> bottom_row;  // the dilated fields, drawn below
-  std::string ds;                                              // "1-2-4-8"
-  for (arma::uword depth = 1; depth <= 4; ++depth) {
-    plain.push_back(1);
-    dilated.push_back(arma::uword(1) << (depth - 1));
-    ds += (depth > 1 ? "-" : "") + std::to_string(dilated.back());
-    const arma::mat a = nn::receptive_field(plain, size);
-    const arma::mat b = nn::receptive_field(dilated, size);
-    const arma::uword side_a = field_side(a), side_b = field_side(b);
-    t << std::setw(6) << depth << std::setw(14) << side_a << "x" << side_a << std::setw(8) << arma::accu(a)
-      << std::setw(20) << side_b << "x" << side_b << std::setw(8) << arma::accu(b > 0) << "\n";
-    images.add(a, std::to_string(depth) + " layer" + (depth > 1 ? "s" : "") + ", d = 1: " +
-                      std::to_string(side_a) + "x" + std::to_string(side_a));
-    bottom_row.emplace_back(b, "d = " + ds + ": " + std::to_string(side_b) + "x" + std::to_string(side_b));
+  const nn::StackedFields f = nn::stacked_fields(4, size);
+  std::vector<std::string> bottom_labels;  // of the dilated fields, drawn below
+  std::string ds;                          // "1-2-4-8"
+  for (arma::uword l = 0; l < 4; ++l) {
+    const arma::uword side_a = f.plain_side(l), side_b = f.dilated_side(l);
+    ds += (l > 0 ? "-" : "") + std::to_string(f.dilations[l]);
+    t << std::setw(6) << l + 1 << std::setw(14) << side_a << "x" << side_a << std::setw(8) << f.plain_paths(l)
+      << std::setw(20) << side_b << "x" << side_b << std::setw(8) << f.dilated_reached(l) << "\n";
+    images.add(f.plain[l], std::to_string(l + 1) + " layer" + (l > 0 ? "s" : "") + ", d = 1: " +
+                               std::to_string(side_a) + "x" + std::to_string(side_a));
+    bottom_labels.push_back("d = " + ds + ": " + std::to_string(side_b) + "x" + std::to_string(side_b));
   }
-  for (const auto& [map, label] : bottom_row) images.add(map, label);
+  for (arma::uword l = 0; l < 4; ++l) images.add(f.dilated[l], bottom_labels[l]);
   s.say(t.str());
   s.plot(images);
   s.say("Dilations 1-2-4-8 reach every pixel of their 31x31 field (961 of 961): along each\n"
@@ -537,24 +486,14 @@ const nn::lesson::StepText dilated_toeplitz_text{
 
 void dilated_toeplitz(Context& c, nn::lesson::Step& s) {
   s.source("src/nn/conv2d.cpp", "conv2d-toeplitz");
-  nn::Conv2d conv(nn::Shape{1, 7, 7}, 1, 3, 3, 1, 0, 2);
-  conv.bias.zeros();
   const arma::mat kernel = arma::reshape(arma::regspace(1, 9), 3, 3).t();  // rows 1 2 3 / 4 5 6 / 7 8 9
-  conv.set_kernel(0, 0, kernel);
   s.show("kernel", kernel);
-  arma::mat stuffed(5, 5, arma::fill::zeros);
-  stuffed.submat(arma::regspace<arma::uvec>(0, 2, 4), arma::regspace<arma::uvec>(0, 2, 4)) = kernel;
-  s.show("the same taps as a 5x5 kernel with zeros between", stuffed);
-  const arma::mat t = conv.toeplitz();  // (9 x 49)
-  s.show("T (9 x 49), first 12 columns (image column 0, then column 1: rows 0-6, 0-4)", arma::mat(t.cols(0, 11)));
-  nn::Conv2d plain(nn::Shape{1, 7, 7}, 1, 5, 5);
-  plain.bias.zeros();
-  plain.set_kernel(0, 0, stuffed);
-  s.show("max |T_dilated - T_zero-stuffed|", arma::abs(t - plain.toeplitz()).max(), 1);
-  nn::seed(c.lesson.seed());
-  const arma::vec x = arma::randn(49);
-  s.show("max |forward(x) - T x| for a random x", arma::abs(conv.forward(x) - t * x).max(), 17);
-  nn::plot::Heatmap map("dilated-toeplitz", "Toeplitz matrix of a 3x3 kernel [1..9], dilation 2, on a 7x7 image", t);
+  const nn::DilatedToeplitz d = nn::dilated_toeplitz(kernel, 2, 7, c.lesson.seed());  // (9 x 49)
+  s.show("the same taps as a 5x5 kernel with zeros between", d.stuffed);
+  s.show("T (9 x 49), first 12 columns (image column 0, then column 1: rows 0-6, 0-4)", arma::mat(d.t.cols(0, 11)));
+  s.show("max |T_dilated - T_zero-stuffed|", d.stuffed_difference, 1);
+  s.show("max |forward(x) - T x| for a random x", d.forward_difference, 17);
+  nn::plot::Heatmap map("dilated-toeplitz", "Toeplitz matrix of a 3x3 kernel [1..9], dilation 2, on a 7x7 image", d.t);
   map.x_label = "input pixel (column-major: 7 per image column)";
   map.y_label = "output pixel";
   map.palette = nn::plot::Palette::sequential;
@@ -592,31 +531,23 @@ void linear_regions(Context& c, nn::lesson::Step& s) {
   s.source("src/nn/blocks.cpp", "count-regions");
   nn::seed(c.lesson.seed());
   const arma::uword max_units = 10;
-  arma::vec counted(max_units), formula(max_units), uniform(max_units);
   std::ostringstream t;
   t << "   n   formula  counted   grid points   uniform 400x400 grid over the crossings\n";
-  arma::mat weight;  // (n x 2) and
-  arma::vec bias;    // (n): the last layer drawn, of 10 units
-  nn::RegionCounts r;
+  const nn::RegionTable table = nn::region_table(max_units);  // layers of 1 .. 10 units
   for (arma::uword n = 1; n <= max_units; ++n) {
-    weight = arma::randn(n, 2);
-    bias = arma::randn(n);
-    r = nn::region_counts(weight, bias);
-    formula(n - 1) = r.formula;
-    counted(n - 1) = r.counted;
-    uniform(n - 1) = r.uniform;
-    t << std::setw(4) << n << std::setw(10) << r.formula << std::setw(9) << r.counted << std::setw(14)
-      << r.grid_points << std::setw(10) << r.uniform << " (extent " << num(r.extent, 0) << ")\n";
+    const nn::RegionCounts& r = table.rows[n - 1];
+    t << std::setw(4) << n << std::setw(10) << r.formula << std::setw(9) << r.counted
+      << std::setw(14) << r.grid_points << std::setw(10) << r.uniform << " (extent " << num(r.extent, 0) << ")\n";
   }
   s.say(t.str());
   auto lines = nn::plot::Lines("linear-regions", "Linear regions of a ReLU layer R^2 -> R^n", "n (units)", "regions")
                    .keyed("top left").marked();
-  lines.add("1 + n + n(n-1)/2", arma::regspace(1, max_units), formula);
-  lines.add("counted on the slab grid (on top of the formula)", arma::regspace(1, max_units), counted);
-  lines.add("seen by a uniform 400x400 grid", arma::regspace(1, max_units), uniform);
+  lines.add("1 + n + n(n-1)/2", arma::regspace(1, max_units), table.formula);
+  lines.add("counted on the slab grid (on top of the formula)", arma::regspace(1, max_units), table.counted);
+  lines.add("seen by a uniform 400x400 grid", arma::regspace(1, max_units), table.uniform);
   s.plot(lines);
-  plot_regions(s, weight, bias, r.extent, true);  // every crossing
-  plot_regions(s, weight, bias, 3.0, false);      // zoomed
+  plot_regions(s, table.weight, table.bias, table.rows.back().extent, true);  // every crossing
+  plot_regions(s, table.weight, table.bias, 3.0, false);                      // zoomed
   s.say("Each colour is one linear piece. A deep net composes such layers: its pieces can\n"
         "multiply with depth (Montufar et al. 2014), which this bound for one layer does not.");
 }

@@ -376,4 +376,28 @@ double nearest_neighbour_agreement(const arma::mat& points, const arma::uvec& la
 }
 // [/snippet]
 
+// ---- what a layer's weights store, what a map keeps ----------------------------------------------
+// [snippet template-similarity]
+// For each row of `weight` (units x 784), the largest cosine similarity with any column of
+// `images` (784 x n), and with any OTHER row: a unit that copies a training image scores near
+// 1 in the first, two units that store the same thing near 1 in the second.
+TemplateSimilarity template_similarity(const arma::mat& weight, const arma::mat& images) {
+  if (weight.n_cols != images.n_rows)
+    throw Error("template_similarity: weight " + describe(weight) + " and images " + describe(images) +
+                " differ in features (weight columns, image rows)");
+  const arma::mat w = arma::normalise(weight, 2, 1);  // (units x 784) unit rows
+  const arma::mat x = arma::normalise(images, 2, 0);  // (784 x n) unit columns
+  const arma::vec to_image = arma::max(w * x, 1);     // (units)
+  arma::mat between = w * w.t();                       // (units x units)
+  between.diag().fill(-1);
+  const arma::vec to_unit = arma::max(between, 1);     // (units)
+  return {to_image, to_unit};
+}
+// [/snippet]
+
+// The share of a map's absolute mass that is positive: sum max(m, 0) / sum |m|.
+double positive_share(const arma::mat& map) {
+  return arma::accu(arma::clamp(map, 0.0, arma::datum::inf)) / arma::accu(arma::abs(map));
+}
+
 }  // namespace nn

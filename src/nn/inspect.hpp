@@ -70,6 +70,14 @@
 //   nearest_neighbour_agreement(points, labels)  the fraction of points (columns) whose nearest
 //       other point (Euclidean; the first on a tie) has the same label: how well an embedding
 //       keeps the classes apart. Fewer than 2 points, or labels of the wrong length, throw.
+//
+//   template_similarity(W, images)  W (units x features), images (features x n). For each row
+//       of W: .to_image = the largest cosine similarity with any column of images, .to_unit =
+//       the largest with any OTHER row (-1 when W has one row). A unit that copies an image
+//       scores near 1 in the first, two units that store the same thing near 1 in the second.
+//       Feature counts that differ throw nn::Error.
+//   positive_share(map)  sum max(m, 0) / sum |m|: the share of a map's absolute mass that is
+//       positive (NaN for an all-zero map).
 #pragma once
 
 #include <armadillo>
@@ -140,5 +148,13 @@ arma::mat tsne(const arma::mat& x, const TsneConfig& config = {});  // tsne_run(
 
 // ---- how well an embedding separates the classes -----------------------------------------------
 double nearest_neighbour_agreement(const arma::mat& points, const arma::uvec& labels);
+
+// ---- what a layer's weights store, what a map keeps ----------------------------------------------
+struct TemplateSimilarity {
+  arma::vec to_image;  // (units) largest cosine with any image
+  arma::vec to_unit;   // (units) largest cosine with any other unit
+};
+TemplateSimilarity template_similarity(const arma::mat& weight, const arma::mat& images);
+double positive_share(const arma::mat& map);
 
 }  // namespace nn

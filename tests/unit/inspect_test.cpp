@@ -281,3 +281,41 @@ SCENARIO("nearest-neighbour agreement counts points whose nearest point shares t
     }
   }
 }
+
+SCENARIO("template_similarity: each unit's best cosine with an image and with another unit",
+         "[lesson09][points:0]") {
+  GIVEN("units [1 0], [1 1], [0 -2] and images [3 0]', [1 1]'") {
+    const arma::mat w = {{1, 0}, {1, 1}, {0, -2}};
+    const arma::mat images = {{3, 1}, {0, 1}};
+    const nn::TemplateSimilarity t = nn::template_similarity(w, images);
+    THEN("to an image: 1 (copies image 1), 1 (copies image 2), max(0, -1/sqrt 2) = 0") {
+      CHECK(t.to_image(0) == Approx(1).epsilon(1e-12));
+      CHECK(t.to_image(1) == Approx(1).epsilon(1e-12));
+      CHECK(t.to_image(2) == Approx(0).margin(1e-12));
+    }
+    THEN("to another unit: 1/sqrt 2, 1/sqrt 2, max(0, -1/sqrt 2) = 0") {
+      CHECK(t.to_unit(0) == Approx(1 / std::sqrt(2.0)).epsilon(1e-12));
+      CHECK(t.to_unit(1) == Approx(1 / std::sqrt(2.0)).epsilon(1e-12));
+      CHECK(t.to_unit(2) == Approx(0).margin(1e-12));
+    }
+  }
+  GIVEN("one unit") {
+    THEN("it has no other unit: -1") {
+      CHECK(nn::template_similarity(arma::mat{{1, 2}}, arma::mat(arma::vec{1, 0})).to_unit(0) == -1);
+    }
+  }
+  GIVEN("3 weight columns against images of 2 rows") {
+    THEN("it refuses, naming both shapes") {
+      REQUIRE_THROWS_WITH(nn::template_similarity(arma::mat(2, 3, arma::fill::ones), arma::mat(2, 5)),
+                          Contains("template_similarity") && Contains("2x3") && Contains("2x5"));
+    }
+  }
+}
+
+SCENARIO("positive_share: the positive part of a map's absolute mass", "[lesson09][points:0]") {
+  THEN("[3 -1; 0 -4]: 3 / 8") { CHECK(nn::positive_share(arma::mat{{3, -1}, {0, -4}}) == Approx(0.375)); }
+  THEN("an all-positive map: 1, an all-negative one: 0") {
+    CHECK(nn::positive_share(arma::mat{{1, 2}}) == 1);
+    CHECK(nn::positive_share(arma::mat{{-1, -2}}) == 0);
+  }
+}
