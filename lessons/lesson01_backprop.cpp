@@ -30,23 +30,11 @@
 
 namespace {
 
+using nn::util::number;
+using nn::util::pad;
+using nn::util::scientific;
+
 // ---- printing helpers (display only: the math is the library's) ---------------------------
-
-std::string sci(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2e", v);
-  return text;
-}
-
-std::string num(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", v);
-  return text;
-}
-
-std::string pad(const std::string& s, std::size_t width) {
-  return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
-}
 
 // The local derivative(s) of a node, with the numbers of this graph filled in.
 std::string local_derivatives(const nn::graph::Graph& g, const nn::graph::Node& n) {
@@ -57,12 +45,12 @@ std::string local_derivatives(const nn::graph::Graph& g, const nn::graph::Node& 
   if (n.op == "mul") {
     const auto& a = g[n.inputs[0]];
     const auto& b = g[n.inputs[1]];
-    return d(a.name) + " = " + b.name + " = " + num(b.value) + ",  " + d(b.name) + " = " + a.name +
-           " = " + num(a.value);
+    return d(a.name) + " = " + b.name + " = " + number(b.value, 6) + ",  " + d(b.name) + " = " + a.name +
+           " = " + number(a.value, 6);
   }
   if (n.op == "square") {
     const auto& a = g[n.inputs[0]];
-    return d(a.name) + " = 2 " + a.name + " = " + num(2 * a.value);
+    return d(a.name) + " = 2 " + a.name + " = " + number(2 * a.value, 6);
   }
   return "";
 }
@@ -78,8 +66,8 @@ std::string node_table(const nn::graph::Graph& g, bool backward) {
     std::string inputs;
     for (int in : n.inputs) inputs += (inputs.empty() ? "" : ", ") + g[in].name;
     t << pad(std::to_string(i), 3) << pad(n.name, 10) << pad(n.op, 8) << pad(inputs, 16)
-      << pad(num(n.value), 7);
-    if (backward) t << pad(num(n.grad), 7) << local_derivatives(g, n);
+      << pad(number(n.value, 6), 7);
+    if (backward) t << pad(number(n.grad, 6), 7) << local_derivatives(g, n);
     t << "\n";
   }
   return t.str();
@@ -222,9 +210,9 @@ void numeric_check(Context& /*c*/, nn::lesson::Step& s) {
   const arma::mat numeric = nn::numeric_gradient(f_of, inputs, 1e-5);  // (1 x 5)
   s.show("backward (columns w0 w1 x1 w2 x2)", analytic);
   s.show("centered differences, h = 1e-5", numeric, 8);
-  s.say("relative error = " + sci(nn::relative_error(analytic, numeric)) + ": good.");
+  s.say("relative error = " + scientific(nn::relative_error(analytic, numeric)) + ": good.");
   const arma::mat coarse = nn::numeric_gradient(f_of, inputs, 0.1);
-  s.say("Even h = 0.1 gives " + sci(nn::relative_error(analytic, coarse)) +
+  s.say("Even h = 0.1 gives " + scientific(nn::relative_error(analytic, coarse)) +
         ": f is a quadratic in each input, and for a quadratic the centered difference is "
         "exact (its error term h^2 f\'\'\'/6 has f\'\'\' = 0). What is left is round-off. "
         "Step 6 takes a function that curves.");
@@ -280,8 +268,8 @@ std::string sweep_table(const Sweep& sweep) {
   t << pad("h", 10) << pad("double", 12) << "float\n";
   for (arma::uword i = 0; i < sweep.h.n_elem; ++i) {
     if (std::abs(std::log10(sweep.h(i)) - std::round(std::log10(sweep.h(i)))) > 1e-9) continue;
-    t << pad(sci(sweep.h(i)), 10) << pad(sci(sweep.error_double(i)), 12)
-      << sci(sweep.error_float(i)) << "\n";
+    t << pad(scientific(sweep.h(i)), 10) << pad(scientific(sweep.error_double(i)), 12)
+      << scientific(sweep.error_float(i)) << "\n";
   }
   return t.str();
 }
@@ -320,11 +308,11 @@ void why_h(Context& c, nn::lesson::Step& s) {
   s.say("relative error of the numeric gradient:\n" + sweep_table(sweep));
   const arma::uword best_float = sweep.error_float.index_min();
   s.say("In double, h = 1e-5 (the library's default) sits at the bottom of the V: " +
-        sci(at(sweep, 1e-5)) +
+        scientific(at(sweep, 1e-5)) +
         ". For smaller h round-off grows as 1/h, for larger h "
         "truncation as h^2. In float the best is " +
-        sci(sweep.error_float(best_float)) + " at h = " + sci(sweep.h(best_float)) +
-        ", and at h = 1e-5 it is " + sci(at_float(sweep, 1e-5)) +
+        scientific(sweep.error_float(best_float)) + " at h = " + scientific(sweep.h(best_float)) +
+        ", and at h = 1e-5 it is " + scientific(at_float(sweep, 1e-5)) +
         ": a correct backward would look broken. Below h ~ 1e-7, x +- h rounds back to x in "
         "float (its spacing near 1 is 1.2e-7): the difference is 0 and the error 1.");
   s.plot(sweep_figure(sweep));
@@ -348,7 +336,7 @@ void three_bands(Context& /*c*/, nn::lesson::Step& s) {
   // One row and one bar per layer: its weight gradient's check (gradient_check's entry 1).
   auto report = [&](const std::string& label, nn::Linear& layer) {
     const nn::GradientCheck weight = nn::gradient_check(layer, example_input)[1];
-    s.say(pad(label, 18) + pad(sci(weight.max_relative_error), 10) +
+    s.say(pad(label, 18) + pad(scientific(weight.max_relative_error), 10) +
           band(weight.max_relative_error));
     figure.add(label, weight.max_relative_error);
   };

@@ -27,25 +27,13 @@
 
 namespace {
 
+using nn::util::number;
+using nn::util::pad;
+using nn::util::scientific;
+
 // ---- printing helpers (display only: the math is the library's) ---------------------------
 
-std::string sci(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2e", v);
-  return text;
-}
-
 using nn::util::fixed;
-
-std::string pad(const std::string& s, std::size_t width) {
-  return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
-}
-
-std::string num(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", v);
-  return text;
-}
 
 std::string band(double relative_error) {
   if (relative_error < 1e-7) return "good";
@@ -91,10 +79,10 @@ void show_slopes(nn::lesson::Step& s, const Squashing& f) {
   slopes.y_label = "dy/dx";
   for (double lambda : {0.5, 1.0, 2.0, 4.0}) {
     const arma::mat y = f.forward(x, lambda);
-    s.show("lambda = " + num(lambda) + ":  dy/dx", f.backward(y, arma::ones(1, 5), lambda));
+    s.show("lambda = " + number(lambda, 6) + ":  dy/dx", f.backward(y, arma::ones(1, 5), lambda));
     const arma::vec grid_y = f.forward(grid, lambda);
-    values.add("lambda = " + num(lambda), grid, grid_y);
-    slopes.add("lambda = " + num(lambda), grid, f.backward(grid_y, arma::ones(401), lambda));
+    values.add("lambda = " + number(lambda, 6), grid, grid_y);
+    slopes.add("lambda = " + number(lambda, 6), grid, f.backward(grid_y, arma::ones(401), lambda));
   }
   s.plot(values);
   s.plot(slopes);
@@ -150,11 +138,11 @@ void leaky_relu(Context& /*c*/, nn::lesson::Step& s) {
   slopes.key = "top left";
   slopes.y_label = "dy/dx";
   for (double gamma : {0.01, 0.05, 0.1}) {
-    s.show("gamma = " + num(gamma) + ":  y", nn::leaky_relu_forward(x, gamma), 3);
-    s.show("gamma = " + num(gamma) + ":  dy/dx = leaky_relu_backward(x, ones)",
+    s.show("gamma = " + number(gamma, 6) + ":  y", nn::leaky_relu_forward(x, gamma), 3);
+    s.show("gamma = " + number(gamma, 6) + ":  dy/dx = leaky_relu_backward(x, ones)",
            nn::leaky_relu_backward(x, arma::ones(1, 5), gamma), 3);
-    values.add("gamma = " + num(gamma), grid, nn::leaky_relu_forward(grid, gamma));
-    slopes.add("gamma = " + num(gamma), grid,
+    values.add("gamma = " + number(gamma, 6), grid, nn::leaky_relu_forward(grid, gamma));
+    slopes.add("gamma = " + number(gamma, 6), grid,
                nn::leaky_relu_backward(grid, arma::ones(601), gamma));
   }
   s.plot(values);
@@ -207,11 +195,11 @@ void saturation(Context& /*c*/, nn::lesson::Step& s) {
   std::ostringstream t;
   t << pad("x", 10) << pad("sigmoid'", 12) << pad("tanh'", 12) << "relu'\n";
   for (arma::uword i = 0; i < x.n_elem; ++i) {
-    t << pad(num(x(i)), 10) << pad(sci(sigmoid_slope(i)), 12) << pad(sci(tanh_slope(i)), 12)
-      << num(relu_slope(i)) << "\n";
+    t << pad(number(x(i), 6), 10) << pad(scientific(sigmoid_slope(i)), 12) << pad(scientific(tanh_slope(i)), 12)
+      << number(relu_slope(i), 6) << "\n";
   }
   s.say("lambda = 1:\n" + t.str());
-  s.say("At x = 10 the tanh passes " + sci(tanh_slope(3)) +
+  s.say("At x = 10 the tanh passes " + scientific(tanh_slope(3)) +
         " of the gradient: whatever the loss says, this unit's weights stay where they are.");
   const arma::vec grid = arma::linspace(0, 10, 201);
   nn::plot::Lines figure("saturation", "Saturation: the derivative far from 0 (lambda = 1)");
@@ -250,7 +238,7 @@ void dead_from_bias(Context& /*c*/, nn::lesson::Step& s) {
     relu_dead(i) = nn::dead_relu_share(z);
     leaky_dead(i) = nn::dead_leaky_share(z, leaky_gamma);
     if (i % 2 == 0) {
-      t << pad(num(shifts(i)), 12) << pad(fixed(relu_dead(i), 2), 12)
+      t << pad(number(shifts(i), 6), 12) << pad(fixed(relu_dead(i), 2), 12)
         << fixed(leaky_dead(i), 2) << "\n";
     }
   }
@@ -375,7 +363,7 @@ void check_activations(Context& /*c*/, nn::lesson::Step& s) {
   const std::vector<std::unique_ptr<nn::Module>> modules = nn::lesson02_activations();
   for (auto& m : modules) {
     const nn::GradientCheck c = nn::gradient_check(*m, x)[0];
-    s.say(pad(m->name(), 22) + pad(sci(c.max_relative_error), 10) +
+    s.say(pad(m->name(), 22) + pad(scientific(c.max_relative_error), 10) +
           band(c.max_relative_error) + (c.near_kink ? "  (near a kink)" : ""));
   }
 

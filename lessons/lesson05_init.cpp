@@ -36,6 +36,8 @@
 
 namespace {
 
+using nn::util::number;
+
 // File names and short column labels of the seven schemes of nn::classic_init_schemes.
 const char* const stems[] = {"small_tanh", "unit_tanh",       "xavier_tanh", "xavier_relu",
                              "he_relu",    "orthogonal_relu", "lsuv_tanh"};
@@ -43,12 +45,6 @@ const char* const short_labels[] = {"0.01/tanh", "1.0/tanh",  "Xav/tanh", "Xav/R
                                     "He/ReLU",   "orth/ReLU", "LSUV/tanh"};
 
 // A number in 3 significant digits, right-aligned: 0.213, 0.0476, 2.96e-07.
-std::string num(double v, int width = 10) {
-  std::ostringstream s;
-  s << std::setprecision(3) << std::setw(width) << v;
-  return s.str();
-}
-
 // The per-layer table of one scheme: forward statistics beside the mean-field prediction,
 // then the gradient at each layer's input.
 std::string layer_table(const nn::InitExperiment& e, const nn::MeanField& theory, bool relu) {
@@ -57,9 +53,9 @@ std::string layer_table(const nn::InitExperiment& e, const nn::MeanField& theory
     << "    std(dL/dh in)    theory\n";
   for (std::size_t l = 0; l < e.activation.size(); ++l) {
     const nn::Stats& h = e.activation[l];
-    t << std::setw(5) << l + 1 << num(e.pre_activation[l].std) << num(h.mean) << num(h.std)
-      << num(theory.std(l)) << num(relu ? h.zero_fraction : h.saturated_fraction)
-      << num(e.input_gradient[l].std, 17) << num(theory.grad_std(l)) << "\n";
+    t << std::setw(5) << l + 1 << number(e.pre_activation[l].std, 3, 10) << number(h.mean, 3, 10) << number(h.std, 3, 10)
+      << number(theory.std(l), 3, 10) << number(relu ? h.zero_fraction : h.saturated_fraction, 3, 10)
+      << number(e.input_gradient[l].std, 3, 17) << number(theory.grad_std(l), 3, 10) << "\n";
   }
   return t.str();
 }
@@ -108,7 +104,7 @@ std::string scheme_table(const std::vector<std::vector<double>>& columns) {
   t << "\n";
   for (std::size_t l = 0; l < columns[0].size(); ++l) {
     t << std::setw(5) << l + 1;
-    for (const auto& column : columns) t << num(column[l], 11);
+    for (const auto& column : columns) t << number(column[l], 3, 11);
     t << "\n";
   }
   return t.str();
@@ -207,7 +203,7 @@ void the_experiment(Context& c, nn::lesson::Step& s) {
   s.say("The seven schemes and their gain2 = fan_in Var(w) (LSUV: measured, not set):");
   for (const nn::InitScheme& scheme : c.schemes())
     s.say("  " + scheme.label + std::string(26 - scheme.label.size(), ' ') +
-          (scheme.gain2 > 0 ? num(scheme.gain2) : std::string("         -")));
+          (scheme.gain2 > 0 ? number(scheme.gain2, 3, 10) : std::string("         -")));
 }
 
 // ---- step 2: 0.01 * randn, tanh: the signal dies --------------------------------------------
@@ -315,9 +311,9 @@ void show_product_spectrum(arma::uword width, std::size_t depth, nn::lesson::Ste
   const arma::vec orthogonal =
       product_singular_values(width, depth, [](arma::mat& w) { nn::init::orthogonal(w); });
   s.say("singular values of W_" + layers + " ... W_1, largest and smallest:\n" +
-        "  Xavier, 1 layer:    " + num(gaussian_one.max()) + num(gaussian_one.min()) +
-        "\n  Xavier, " + layers + " layers:  " + num(gaussian.max()) + num(gaussian.min()) +
-        "\n  orthogonal:         " + num(orthogonal.max()) + num(orthogonal.min()));
+        "  Xavier, 1 layer:    " + number(gaussian_one.max(), 3, 10) + number(gaussian_one.min(), 3, 10) +
+        "\n  Xavier, " + layers + " layers:  " + number(gaussian.max(), 3, 10) + number(gaussian.min(), 3, 10) +
+        "\n  orthogonal:         " + number(orthogonal.max(), 3, 10) + number(orthogonal.min(), 3, 10));
   nn::plot::Lines spectrum("singular_values",
                            "Singular values of a product of random square matrices");
   spectrum.x_label = "index (largest first)";

@@ -35,6 +35,8 @@
 
 namespace {
 
+using nn::util::number;
+
 constexpr arma::uword classes = 10;
 constexpr arma::uword hidden = 50;
 constexpr arma::uword search_batch = 10;  // minibatch size of every SGD run in this lesson
@@ -128,12 +130,6 @@ std::vector<Trial> random_search(int n, std::pair<double, double> lr_range,
 }
 // [/snippet]
 
-std::string num(double v, int width, int precision = 3) {
-  std::ostringstream s;
-  s << std::setprecision(precision) << std::setw(width) << v;
-  return s.str();
-}
-
 // The trials as a table, best validation accuracy first.
 std::vector<Trial> sorted_by_accuracy(std::vector<Trial> trials) {
   std::stable_sort(trials.begin(), trials.end(), [](const Trial& a, const Trial& b) {
@@ -149,13 +145,13 @@ std::string trial_table(const std::vector<Trial>& sorted, std::size_t max_rows) 
   t << "   rank        lr    lambda  log10 lr  log10 lambda  train loss  val acc\n";
   for (std::size_t i = 0; i < sorted.size() && i < max_rows; ++i) {
     const Trial& r = sorted[i];
-    t << std::setw(7) << i + 1 << num(std::pow(10.0, r.log_lr), 10) << num(std::pow(10.0, r.log_lambda), 10)
+    t << std::setw(7) << i + 1 << number(std::pow(10.0, r.log_lr), 3, 10) << number(std::pow(10.0, r.log_lambda), 3, 10)
       << std::fixed << std::setprecision(2) << std::setw(10) << r.log_lr << std::setw(14)
       << r.log_lambda << std::defaultfloat;
     if (r.exploded)
       t << "    exploded        -\n";
     else
-      t << num(r.train_loss, 12, 4) << std::fixed << std::setprecision(1) << std::setw(8)
+      t << number(r.train_loss, 4, 12) << std::fixed << std::setprecision(1) << std::setw(8)
         << 100 * r.validation_accuracy << "%" << std::defaultfloat << "\n";
   }
   if (sorted.size() > max_rows) t << "   ... (" << sorted.size() - max_rows << " more in the TSV)\n";
@@ -273,8 +269,8 @@ void preprocessing(Context& c, nn::lesson::Step& s) {
          arma::rowvec{arma::mean(arma::vectorise(x)), arma::stddev(arma::vectorise(x))}, 3);
   nn::plot::Images images("mean-std", "Per-pixel statistics of the 2000 training images");
   images.columns = 2;
-  images.add(arma::reshape(p.mean, 28, 28), "mean (0 .. " + num(p.mean.max(), 0, 3) + ")");
-  images.add(arma::reshape(p.std, 28, 28), "std (1 .. " + num(p.std.max(), 0, 3) + ")");
+  images.add(arma::reshape(p.mean, 28, 28), "mean (0 .. " + number(p.mean.max(), 3, 0) + ")");
+  images.add(arma::reshape(p.std, 28, 28), "std (1 .. " + number(p.std.max(), 3, 0) + ")");
   s.plot(images);
   c.data(s);
 }
@@ -303,10 +299,10 @@ void initial_loss(Context& c, nn::lesson::Step& s) {
   s.code("lessons/lesson06_babysitting.cpp", "l2-penalty");
   for (double lambda : {1e2, 1e3}) {
     const double penalty = l2_penalty_by_hand(linear, lambda);
-    s.say("lambda = " + num(lambda, 0) + ":  ||W||^2 = " + num(penalty * 2 / lambda, 0, 4) +
-          "  penalty by hand " + num(penalty, 0, 4) + "  nn::l2_penalty() " +
-          num(nn::l2_penalty(linear.parameters(), lambda), 0, 4) + "  loss + penalty " +
-          num(loss + penalty, 0, 4));
+    s.say("lambda = " + number(lambda, 3, 0) + ":  ||W||^2 = " + number(penalty * 2 / lambda, 4, 0) +
+          "  penalty by hand " + number(penalty, 4, 0) + "  nn::l2_penalty() " +
+          number(nn::l2_penalty(linear.parameters(), lambda), 4, 0) + "  loss + penalty " +
+          number(loss + penalty, 4, 0));
   }
   s.say("7840 weights of std 0.001 give ||W||^2 ~ 7840 * 1e-6 = 0.0078: lambda = 1e3 adds ~3.9.\n"
         "(The MLP starts a little higher: its He-initialized hidden layer is not small.)");
@@ -380,7 +376,7 @@ void learning_rate_extremes(Context& c, nn::lesson::Step& s) {
            << " (change " << std::setprecision(2) << first.train_loss - before
            << " as trained), after " << epochs << " epochs "
            << std::setprecision(4) << result.history.back().train_loss;
-      curve.add("lr " + num(lr, 0), nn::per_epoch(result.history, &nn::EpochStats::train_loss));
+      curve.add("lr " + number(lr, 3, 0), nn::per_epoch(result.history, &nn::EpochStats::train_loss));
     }
     s.say(line.str());
   }
@@ -409,13 +405,13 @@ void update_weight_ratio(Context& c, nn::lesson::Step& s) {
     nn::Sequential mlp = small_mlp();
     nn::SGD sgd(mlp.parameters(), lr);
     nn::TrainConfig config = sgd_config(1);
-    config.tsv_path = c.lesson.output_dir() + "/ratio-lr" + num(lr, 0) + ".tsv";
+    config.tsv_path = c.lesson.output_dir() + "/ratio-lr" + number(lr, 3, 0) + ".tsv";
     const nn::TrainResult result = nn::train(mlp, sgd, data, config);
     for (const nn::ParameterStats& p : result.history.back().parameters) {
-      table << num(lr, 10) << "    " << std::left << std::setw(10) << p.name << std::right
-            << num(p.norm, 10) << num(p.grad_norm, 12) << num(p.update_ratio, 19) << "\n";
+      table << number(lr, 3, 10) << "    " << std::left << std::setw(10) << p.name << std::right
+            << number(p.norm, 3, 10) << number(p.grad_norm, 3, 12) << number(p.update_ratio, 3, 19) << "\n";
       if (p.name.find("weight") != std::string::npos)
-        bars.add((p.name[0] == '0' ? "W1, lr " : "W2, lr ") + num(lr, 0), p.update_ratio);
+        bars.add((p.name[0] == '0' ? "W1, lr " : "W2, lr ") + number(lr, 3, 0), p.update_ratio);
     }
   }
   s.say(table.str());

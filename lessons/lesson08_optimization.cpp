@@ -43,6 +43,9 @@
 
 namespace {
 
+using nn::util::number;
+using nn::util::percent;
+
 // The MLP of every experiment here: nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 ->
 // hidden -> f -> [Dropout(p)] -> 10 (src/nn/search.cpp, opt-mlp). The runs of steps 5, 6, 8, 10
 // and 11 live there too (nn::schedule_run, nn::l2_run, nn::dropout_run, nn::random_search,
@@ -52,14 +55,6 @@ using nn::quiet_config;
 std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
 using nn::util::fixed;
-// A percentage right-aligned in `width` characters before its % sign (tables).
-std::string pct(double fraction, int width = 0) { return fixed(100 * fraction, 1, width) + "%"; }
-
-std::string sci(double v) {
-  std::ostringstream s;
-  s << std::setprecision(3) << v;
-  return s.str();
-}
 
 // ---- what the steps share ------------------------------------------------------------------
 
@@ -170,11 +165,11 @@ void momentum_in_a_valley(Context& /*c*/, nn::lesson::Step& s) {
       if (t < steps) sgd.step();
     }
     // [/snippet]
-    const std::string label = mu == 0 ? "plain SGD" : "momentum " + sci(mu);
+    const std::string label = mu == 0 ? "plain SGD" : "momentum " + number(mu, 3);
     loss_curve.add(label, arma::regspace<arma::vec>(0, steps), loss);
     path.add(label, trace.row(0).head(41).t(), trace.row(1).head(41).t());
-    table << std::setw(10) << mu << std::setw(20) << sci(loss(steps)) << std::setw(11)
-          << sci(w(0)) << std::setw(11) << sci(w(1)) << "\n";
+    table << std::setw(10) << mu << std::setw(20) << number(loss(steps), 3) << std::setw(11)
+          << number(w(0), 3) << std::setw(11) << number(w(1), 3) << "\n";
   }
   s.say(table.str());
   s.plot(loss_curve);
@@ -222,8 +217,8 @@ void three_optimizers(Context& c, nn::lesson::Step& s) {
     loss_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::train_loss));
     acc_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
     table << std::left << std::setw(24) << label << std::right << fixed(last.train_loss, 4, 12)
-          << fixed(last.validation_loss, 4, 10) << pct(last.validation_accuracy, 8)
-          << pct(last.test_accuracy, 9) << "\n";
+          << fixed(last.validation_loss, 4, 10) << percent(last.validation_accuracy, 1, 8)
+          << percent(last.test_accuracy, 1, 9) << "\n";
   }
   s.say("after " + std::to_string(c.epochs()) + " epochs (the last epoch's parameters):\n" + table.str());
   s.plot(loss_curve);
@@ -267,12 +262,12 @@ void per_layer_learning_rates(Context& c, nn::lesson::Step& s) {
     for (std::size_t i = 0; i < sgd.size(); ++i) {
       const nn::ParameterStats& p = result.history.back().parameters[i];
       table << std::left << std::setw(18) << label << std::setw(10) << p.name << std::right
-            << std::setw(7) << sgd.lr_of(i) << std::setw(20) << sci(p.update_ratio) << "\n";
+            << std::setw(7) << sgd.lr_of(i) << std::setw(20) << number(p.update_ratio, 3) << "\n";
       if (p.name.find("weight") != std::string::npos)
         bars.add((p.name[0] == '0' ? "W1, " : "W2, ") + label, std::max(p.update_ratio, 1e-6));
     }
     s.say(label + ": validation accuracy after 1 epoch " +
-          pct(nn::accuracy(net, validation.x, validation.y)));
+          percent(nn::accuracy(net, validation.x, validation.y), 1));
   }
   s.say(table.str() + "(nan: a bias that is still exactly 0, frozen: 0 / 0)");
   s.plot(bars);
@@ -319,9 +314,9 @@ void learning_rate_schedules(Context& c, nn::lesson::Step& s) {
     const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
     losses.add(label, val);
     table << std::left << std::setw(26) << label << std::right << std::setw(12)
-          << sci(schedule(0)) << std::setw(9) << sci(schedule(n - 1)) << fixed(val.min(), 4, 18)
+          << number(schedule(0), 3) << std::setw(9) << number(schedule(n - 1), 3) << fixed(val.min(), 4, 18)
           << " (" << std::setw(2) << result.best_epoch << ")" << fixed(val(val.n_elem - 1), 4, 16)
-          << pct(result.history.back().validation_accuracy, 9) << "\n";
+          << percent(result.history.back().validation_accuracy, 1, 9) << "\n";
   }
   s.say(table.str());
   s.plot(rates);
@@ -353,9 +348,9 @@ void l2_weight_decay(Context& c, nn::lesson::Step& s) {
     const nn::L2Run r = nn::l2_run(lambda, c.epochs(), c.lesson.seed(), train, validation);
     const nn::Evaluation &tr = r.train, &va = r.validation;
     table << std::setw(9) << lambda << fixed(r.w1_norm, 2, 11) << fixed(r.w2_norm, 2, 10)
-          << fixed(r.penalty, 4, 20) << pct(tr.accuracy, 10) << pct(va.accuracy, 9)
+          << fixed(r.penalty, 4, 20) << percent(tr.accuracy, 1, 10) << percent(va.accuracy, 1, 9)
           << fixed(va.loss, 4, 10) << "\n";
-    bars.add("lambda " + sci(lambda), tr.accuracy - va.accuracy);
+    bars.add("lambda " + number(lambda, 3), tr.accuracy - va.accuracy);
   }
   s.say(table.str());
   s.plot(bars);
@@ -426,8 +421,8 @@ void dropout_in_training(Context& c, nn::lesson::Step& s) {
     const auto [result, eval_train] = nn::dropout_run(p, c.epochs(), c.lesson.seed(), train, validation);
     const std::string label = p > 0 ? "dropout 0.5" : "no dropout";
     const nn::EpochStats& last = result.history.back();
-    table << std::left << std::setw(20) << label << std::right << pct(last.train_accuracy, 22)
-          << pct(eval_train.back(), 18) << pct(last.validation_accuracy, 9)
+    table << std::left << std::setw(20) << label << std::right << percent(last.train_accuracy, 1, 22)
+          << percent(eval_train.back(), 1, 18) << percent(last.validation_accuracy, 1, 9)
           << fixed(last.validation_loss, 4, 10) << "\n";
     if (p > 0) {
       curve.add("train, as trained (dropout on)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
@@ -512,20 +507,20 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
   for (std::size_t i = 0; i < results.size(); ++i) {
     const nn::SearchTrial& r = results[i];
     t << (i == best ? "* " : "  ") << std::setw(5) << r.hidden << std::setw(10) << act_name(r.act) << std::setw(16)
-      << ("L2 " + sci(r.lambda)) << std::setw(7) << r.best_epoch << " |"
-      << fixed(r.train.loss, 4, 11) << pct(r.train.accuracy, 6) << " |"
-      << fixed(r.validation.loss, 4, 10) << pct(r.validation.accuracy, 6) << " |"
-      << fixed(r.test.loss, 4, 10) << pct(r.test.accuracy, 6) << "\n";
+      << ("L2 " + number(r.lambda, 3)) << std::setw(7) << r.best_epoch << " |"
+      << fixed(r.train.loss, 4, 11) << percent(r.train.accuracy, 1, 6) << " |"
+      << fixed(r.validation.loss, 4, 10) << percent(r.validation.accuracy, 1, 6) << " |"
+      << fixed(r.test.loss, 4, 10) << percent(r.test.accuracy, 1, 6) << "\n";
   }
   s.say("(epoch: the best validation epoch, whose parameters each row reports; cost: mean\n"
         "cross-entropy; * the lowest validation cost, the winner)\n" + t.str());
   s.say("table: " + nn::plot::write_table("search", nn::search_table(results, best), nn::search_columns()));
   const nn::SearchTrial& b = results[best];
   s.say("best by validation cost: " + std::to_string(b.hidden) + " " + act_name(b.act) +
-        " units, lambda " + sci(b.lambda) + ": validation " + pct(b.validation.accuracy) +
-        ", test " + pct(b.test.accuracy));
+        " units, lambda " + number(b.lambda, 3) + ": validation " + percent(b.validation.accuracy, 1) +
+        ", test " + percent(b.test.accuracy, 1));
   auto curve = nn::plot::Lines("search-best", "The search's winner: " + std::to_string(b.hidden) + " " +
-                                                  act_name(b.act) + " units, lambda " + sci(b.lambda),
+                                                  act_name(b.act) + " units, lambda " + number(b.lambda, 3),
                                "epoch", "cross-entropy").marked();
   curve.add("training (as trained)", nn::per_epoch(b.history, &nn::EpochStats::train_loss));
   curve.add("validation", nn::per_epoch(b.history, &nn::EpochStats::validation_loss));
@@ -540,8 +535,8 @@ std::string tally(const nn::GridRandomComparison& c) {
   t << "repeat  grid: best lr  val acc | random: best lr  val acc | better\n";
   for (std::size_t r = 0; r < c.repeats.size(); ++r) {
     const nn::LogPoint &gb = c.repeats[r].grid_best, &xb = c.repeats[r].random_best;
-    t << std::setw(6) << r << std::setw(15) << sci(std::pow(10.0, gb.x)) << pct(gb.score, 9)
-      << " |" << std::setw(16) << sci(std::pow(10.0, xb.x)) << pct(xb.score, 9) << " | "
+    t << std::setw(6) << r << std::setw(15) << number(std::pow(10.0, gb.x), 3) << percent(gb.score, 1, 9)
+      << " |" << std::setw(16) << number(std::pow(10.0, xb.x), 3) << percent(xb.score, 1, 9) << " | "
       << (c.repeats[r].winner > 0 ? "random" : c.repeats[r].winner < 0 ? "grid" : "tie") << "\n";
   }
   return t.str();
@@ -553,9 +548,9 @@ std::string rate_table(const std::string& name, const std::vector<nn::LogPoint>&
   std::ostringstream t;
   t << name << "\n         lr     lambda   val acc\n";
   for (std::size_t i = 0; i < points.size(); ++i)
-    t << (i == best ? "  * " : "    ") << std::setw(9) << sci(std::pow(10.0, points[i].x))
-      << std::setw(10) << sci(std::pow(10.0, points[i].y))
-      << pct(points[i].score, 9) << "\n";
+    t << (i == best ? "  * " : "    ") << std::setw(9) << number(std::pow(10.0, points[i].x), 3)
+      << std::setw(10) << number(std::pow(10.0, points[i].y), 3)
+      << percent(points[i].score, 1, 9) << "\n";
   return t.str();
 }
 
@@ -603,8 +598,8 @@ void grid_or_random(Context& c, nn::lesson::Step& s) {
   const nn::LogPoint& g = grid[nn::best_score(grid)];
   const nn::LogPoint& r = random[nn::best_score(random)];
   const double gap = r.score - g.score;
-  s.say("best rate found: grid " + sci(std::pow(10.0, g.x)) + " (" + pct(g.score) + "), random " +
-        sci(std::pow(10.0, r.x)) + " (" + pct(r.score) + "): " +
+  s.say("best rate found: grid " + number(std::pow(10.0, g.x), 3) + " (" + percent(g.score, 1) + "), random " +
+        number(std::pow(10.0, r.x), 3) + " (" + percent(r.score, 1) + "): " +
         (gap > 0.0005 ? "random search found the better rate"
                       : gap < -0.0005 ? "the grid found the better rate"
                                       : "a tie") +

@@ -32,11 +32,7 @@
 
 namespace {
 
-std::string num(double v, int width = 10, int precision = 3) {
-  std::ostringstream s;
-  s << std::setprecision(precision) << std::setw(width) << v;
-  return s.str();
-}
+using nn::util::number;
 
 using nn::util::percent;
 
@@ -124,9 +120,9 @@ void bn_by_hand(Context& /*c*/, nn::lesson::Step& s) {
   s.show("x_hat = (X - mean) / sqrt(var + 1e-5)", bn.cache().x_hat, 6);
   s.show("gamma = [1 2 0.5], beta = [0 1 -1]: y = gamma x_hat + beta", y, 6);
   s.say("Every row of x_hat has mean 0 and (biased) variance var/(var + eps) ~ 1: "
-        "row variances " + num(arma::var(bn.cache().x_hat.row(0), 1), 0, 7) + ", " +
-        num(arma::var(bn.cache().x_hat.row(1), 1), 0, 7) + ", " +
-        num(arma::var(bn.cache().x_hat.row(2), 1), 0, 7) +
+        "row variances " + number(arma::var(bn.cache().x_hat.row(0), 1), 7, 0) + ", " +
+        number(arma::var(bn.cache().x_hat.row(1), 1), 7, 0) + ", " +
+        number(arma::var(bn.cache().x_hat.row(2), 1), 7, 0) +
         ". gamma and beta then choose any mean and scale the next layer wants, "
         "including undoing the normalization (gamma = sqrt(var + eps), beta = mean).");
 }
@@ -269,7 +265,7 @@ void deep_nets(Context& c, nn::lesson::Step& s) {
 // ---- step 5: Fashion-MNIST at a learning rate where the plain net fails -------------------------
 // Both runs trained (or reused): their curves, and the table of what each reached.
 void high_lr_runs(Context& c, nn::lesson::Step& s) {
-  const std::string lr = num(c.lesson.number("--lr"), 0);
+  const std::string lr = number(c.lesson.number("--lr"), 3, 0);
   auto loss = nn::plot::Lines("bn-fashion-loss", "Training loss per epoch, lr " + lr, "epoch", "training loss (as trained)")
                   .marked();
   auto acc = nn::plot::Lines("bn-fashion-accuracy",
@@ -288,7 +284,7 @@ void high_lr_runs(Context& c, nn::lesson::Step& s) {
       acc.add(label, arma::conv_to<arma::vec>::from(evaluated + 1), test_acc.elem(evaluated));
     const double final_acc = nn::accuracy(run.net, c.test.x, c.test.y);
     t << std::left << std::setw(12) << label << std::right << std::setw(7) << h.size()
-      << num(h.back().train_loss, 12) << std::setw(10) << percent(final_acc) << "\n";
+      << number(h.back().train_loss, 3, 12) << std::setw(10) << percent(final_acc) << "\n";
     if (run.result.stopped_early) t << "   stopped: " << run.result.reason << "\n";
   }
   s.say(t.str());
@@ -299,7 +295,7 @@ void high_lr_runs(Context& c, nn::lesson::Step& s) {
 // The first 60 steps, batch by batch: where the plain net leaves the road.
 void first_steps(Context& c, nn::lesson::Step& s) {
   auto steps = nn::plot::Lines("bn-fashion-first-steps",
-                               "Loss of each of the first 60 batches, lr " + num(c.lesson.number("--lr"), 0) + " (log scale)",
+                               "Loss of each of the first 60 batches, lr " + number(c.lesson.number("--lr"), 3, 0) + " (log scale)",
                                "step (batch of 32)", "batch loss").log_scale_y();
   std::ostringstream first;
   first << "batch loss at steps 1, 5, 10, 20, 60:\n";
@@ -309,7 +305,7 @@ void first_steps(Context& c, nn::lesson::Step& s) {
     steps.add(bn ? "with BN" : "plain", arma::vec(losses));
     first << "  " << std::left << std::setw(9) << (bn ? "with BN" : "plain") << std::right;
     for (std::size_t k : {1u, 5u, 10u, 20u, 60u})
-      first << (k <= losses.size() ? num(losses[k - 1], 11) : std::string("  (stopped)"));
+      first << (k <= losses.size() ? number(losses[k - 1], 3, 11) : std::string("  (stopped)"));
     first << "\n";
   }
   s.say(first.str());
@@ -347,10 +343,10 @@ void train_vs_eval(Context& c, nn::lesson::Step& s) {
       net, {{test.x.cols(0, n - 1), test.y.subvec(0, n - 1)}, {test.x.cols(trousers), test.y.elem(trousers)}});
   const auto& bn1 = dynamic_cast<nn::BatchNorm1d&>(net[1]);
   std::ostringstream t;
-  t << "first BN layer: running mean of 128 features in [" << num(bn1.running_mean.min(), 0)
-    << ", " << num(bn1.running_mean.max(), 0) << "], running var in ["
-    << num(bn1.running_var.min(), 0) << ", " << num(bn1.running_var.max(), 0) << "]\n"
-    << "mixed batch:  max |train-mode output - eval-mode output| = " << num(m[0].max_difference, 0) << "\n"
+  t << "first BN layer: running mean of 128 features in [" << number(bn1.running_mean.min(), 3, 0)
+    << ", " << number(bn1.running_mean.max(), 3, 0) << "], running var in ["
+    << number(bn1.running_var.min(), 3, 0) << ", " << number(bn1.running_var.max(), 3, 0) << "]\n"
+    << "mixed batch:  max |train-mode output - eval-mode output| = " << number(m[0].max_difference, 3, 0) << "\n"
     << "              accuracy train mode " << percent(m[0].train_accuracy) << ", eval mode "
     << percent(m[0].eval_accuracy) << "\n"
     << "trousers only (" << trousers.n_elem << "): accuracy train mode " << percent(m[1].train_accuracy)
@@ -426,7 +422,7 @@ void downsampling(Context& c, nn::lesson::Step& s) {
         nn::downsampling_run(kinds[k], c.train, c.test, quiet_config(c.lesson, c.lesson.quick() ? 1 : 3));
     t << std::left << std::setw(20) << labels[k] << std::right << std::setw(12) << run.maps << std::setw(13)
       << run.parameters << std::setw(11) << percent(run.train_accuracy) << std::setw(10)
-      << percent(run.test_accuracy) << num(run.seconds_per_epoch, 9, 2) << "\n";
+      << percent(run.test_accuracy) << number(run.seconds_per_epoch, 2, 9) << "\n";
     curve.add(labels[k], run.test_curve);
   }
   s.say(t.str());
@@ -507,8 +503,8 @@ void plot_regions(nn::lesson::Step& s, const arma::mat& weight, const arma::vec&
   const arma::umat image = nn::region_image(weight, bias, extent, 240);
   nn::plot::Heatmap map = nn::plot::regions_heatmap(
       whole ? "regions-10" : "regions-10-zoom",
-      "The " + std::to_string(image.max() + 1) + " regions of 10 ReLUs seen in [-" + num(extent, 0, 2) + ", " +
-          num(extent, 0, 2) + "]^2" + (whole ? " (every crossing)" : " (zoomed)"),
+      "The " + std::to_string(image.max() + 1) + " regions of 10 ReLUs seen in [-" + number(extent, 2, 0) + ", " +
+          number(extent, 2, 0) + "]^2" + (whole ? " (every crossing)" : " (zoomed)"),
       image);
   map.x_label = "x (240 pixels across)";
   map.y_label = "y (240 pixels, up at the top)";
@@ -537,7 +533,7 @@ void linear_regions(Context& c, nn::lesson::Step& s) {
   for (arma::uword n = 1; n <= max_units; ++n) {
     const nn::RegionCounts& r = table.rows[n - 1];
     t << std::setw(4) << n << std::setw(10) << r.formula << std::setw(9) << r.counted
-      << std::setw(14) << r.grid_points << std::setw(10) << r.uniform << " (extent " << num(r.extent, 0) << ")\n";
+      << std::setw(14) << r.grid_points << std::setw(10) << r.uniform << " (extent " << number(r.extent, 3, 0) << ")\n";
   }
   s.say(t.str());
   auto lines = nn::plot::Lines("linear-regions", "Linear regions of a ReLU layer R^2 -> R^n", "n (units)", "regions")
