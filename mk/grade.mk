@@ -83,7 +83,7 @@ autograder: $(GRADER)
 	@bash tools/autograder/bundle.sh "$(GRADER)" "$(BUILD)/autograder" "$(AUTOGRADER)" \
 	  "$(EXTRA_DIR)" "$(GRADE_TIMEOUT)" "$(GRADE_LESSONS)" "$(or $(GRADE_DEADLINE),480)"
 
-# ---- the grader's own tests (tests/infra/grading_test.cpp, in make test) -------------------------
+# ---- the grader's own tests (tests/infra/grading_*.cpp, in make test) ----------------------------
 # They need the grader, a binary of planted crashes and endless loops, and the make variables
 # this build used (to rebuild a student release the same way, reusing these objects).
 GRADE_PLANTED_SRC := $(sort $(wildcard tests/fixtures/grading/planted/*.cpp))

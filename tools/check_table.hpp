@@ -124,7 +124,8 @@ inline std::vector<grade_exercises::Exercise> exercises_in(const std::string& ro
 
 // The suite's test files, relative to root: the .cpp files in the folders below tests/
 // (unit/, lessons/, infra/), except the fixtures and the fuzzers (their tags are not the course's)
-// and grading_test.cpp (its tests are fixtures, in strings). In name order.
+// and the grader's own tests, tests/infra/grading*.cpp (their tests are fixtures, in strings).
+// In name order.
 inline std::vector<std::string> test_files_in(const std::string& root) {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
@@ -137,8 +138,10 @@ inline std::vector<std::string> test_files_in(const std::string& root) {
       e.disable_recursion_pending();
       continue;
     }
-    if (e->is_regular_file() && e->path().extension() == ".cpp" && name != "grading_test.cpp")
-      files.push_back(fs::relative(e->path(), root).generic_string());
+    const std::string rel = fs::relative(e->path(), root).generic_string();
+    if (e->is_regular_file() && e->path().extension() == ".cpp" &&
+        rel.rfind("tests/infra/grading", 0) != 0)
+      files.push_back(rel);
   }
   std::sort(files.begin(), files.end());
   return files;

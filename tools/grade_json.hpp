@@ -1,7 +1,7 @@
 // grade_json.hpp -- the little JSON the grader needs: a value, a strict parser, a writer.
 //
 // The grader writes Gradescope's results.json with it and parses its own output back before
-// trusting it; tests/infra/grading_test.cpp reads the reports with the same parser. Strict means
+// trusting it; tests/infra/grading_*.cpp read the reports with the same parser. Strict means
 // RFC 8259: one value, no trailing commas, no comments, escapes and UTF-8 checked, numbers in
 // JSON's own grammar. The writer never emits invalid UTF-8: bytes that are not UTF-8 (a student's
 // program can print anything) become U+FFFD.
