@@ -30,17 +30,17 @@ AUTOGRADER    := $(BUILD)/autograder.zip
 
 # The grader is standard C++ and POSIX only: it builds even when the library does not.
 # tools/grade.cpp is its command line; tools/grade_<part>.cpp one subcommand's part each.
-# They compile as one translation unit ($(BUILD)/unity/grader.cpp includes them), as the tests
+# They compile as one translation unit ($(BUILD)/obj/unity/grader.cpp includes them), as the tests
 # do (Makefile): the parts share the exercise scanner's and the report's headers, whose
 # std::regex and containers each file instantiated again: 17 s of CPU against 40 s.
 GRADER_SRC := $(sort $(wildcard tools/grade*.cpp))
 GRADER_OBJ := $(BUILD)/obj/unity/grader.o
-$(BUILD)/unity/grader.cpp: unity-force
+$(BUILD)/obj/unity/grader.cpp: unity-force
 	@mkdir -p $(@D)
 	@printf '#include "%s"\n' $(GRADER_SRC) > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
 
-$(GRADER_OBJ): $(BUILD)/unity/grader.cpp
+$(GRADER_OBJ): $(BUILD)/obj/unity/grader.cpp
 	@mkdir -p $(@D)
 	$(call quiet,CXX,tools/grade*.cpp ($(words $(GRADER_SRC)) files))$(CXX) $(CPPFLAGS) -iquote . -fmacro-prefix-map=./= $(CXXFLAGS) $(TOOL_OPT) -c $< -o $@
 

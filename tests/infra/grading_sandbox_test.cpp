@@ -73,6 +73,37 @@ static int processes_of(const std::string& name) {
 }
 
 // ---- hostile submissions -----------------------------------------------------------------------
+// One grader run of the hostile suite, shared by the scenario's THEN sections (Catch2 runs a
+// scenario once per section: three runs of about 8 s each before).
+struct HostileRun {
+  Graded graded;
+  double seconds = 0;
+  bool root = false;  // root with useradd: the tests ran as an unprivileged user
+  std::string secret, out;
+};
+
+const HostileRun& hostile_run() {
+  static const HostileRun run = [] {
+    HostileRun r;
+    const fs::path work = fs::absolute(build_dir() + "/grade-selftest/hostile");
+    fs::remove_all(work);
+    fs::create_directories(work / "secret");
+    r.secret = (work / "secret/hidden_test.cpp").string();
+    std::ofstream(r.secret) << "TEST_CASE(\"the hidden test's source\")\n";
+    ::chmod((work / "secret").c_str(), 0700);
+    r.out = (work / "out").string();
+    r.root = ::geteuid() == 0 && shell("command -v useradd", (work / "useradd.log").string()) == 0;
+    const auto start = std::chrono::steady_clock::now();
+    r.graded = grade_once(build_dir() + "/grade_hostile_tests", r.out, "20", "--test-timeout 3",
+                          "HOSTILE_SECRET='" + r.secret + "' HOSTILE_RESULTS='" + r.out +
+                              "/results.json' ");
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (r.root) ::usleep(1500000);  // what a daemon would do after the grader wrote results.json
+    return r;
+  }();
+  return run;
+}
+
 SCENARIO("hostile code inside a test process earns what its tests earn, and no more",
          "[infra][grading]") {
   require_built(grader());
@@ -82,25 +113,16 @@ SCENARIO("hostile code inside a test process earns what its tests earn, and no m
          "cannot run under; the plain make test runs it");
     return;
   }
-  const fs::path work = fs::absolute(build_dir() + "/grade-selftest/hostile");
-  fs::remove_all(work);
-  fs::create_directories(work / "secret");
-  const std::string secret = (work / "secret/hidden_test.cpp").string();
-  std::ofstream(secret) << "TEST_CASE(\"the hidden test's source\")\n";
-  ::chmod((work / "secret").c_str(), 0700);
-  const std::string out = (work / "out").string();
-  const bool root = ::geteuid() == 0 && shell("command -v useradd", (work / "useradd.log").string()) == 0;
+  const HostileRun& h = hostile_run();
+  const Graded& g = h.graded;
+  const bool root = h.root;
+  const std::string& secret = h.secret;
+  const std::string& out = h.out;
+  const double seconds = h.seconds;
   if (!root) WARN("not root (or no useradd): the tests run as this user, isolation is off");
-  const auto start = std::chrono::steady_clock::now();
-  const Graded g = grade_once(build_dir() + "/grade_hostile_tests", out, "20",
-                              "--test-timeout 3", "HOSTILE_SECRET='" + secret +
-                              "' HOSTILE_RESULTS='" + out + "/results.json' ");
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   INFO(g.log);
   REQUIRE(g.status == 0);
   if (!root) return;  // without isolation the daemon may well rewrite results.json
-  ::usleep(1500000);  // what a daemon would do after the grader wrote results.json
   const Value results = read_results(g.results_path);
   THEN("each attack's lesson scores what its honest tests earn") {
     const std::map<std::string, std::pair<double, double>> expected{
