@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "nn/activations.hpp"
 #include "nn/dropout.hpp"
@@ -112,6 +113,7 @@ GridRandomComparison compare_grid_random(
     rep.winner = gap > tie ? 1 : gap < -tie ? -1 : 0;
     result.random_wins += rep.winner == 1;
     result.grid_wins += rep.winner == -1;
+    result.ties += rep.winner == 0;
     result.repeats.push_back(rep);
     if (r == 0) {
       result.grid = g;
@@ -214,6 +216,43 @@ arma::mat by_rate(const std::vector<LogPoint>& points) {
   return rate_score;
 }
 
+// [snippet three-optimizers]
+TrainResult optimizer_run(const std::string& optimizer, int epochs, std::uint64_t seed,
+                          const std::string& tsv_path, const Dataset& train,
+                          const Dataset& validation, const Dataset& test) {
+  nn::seed(seed);
+  Sequential net = image_mlp(100);
+  std::unique_ptr<Optimizer> chosen;
+  if (optimizer == "sgd") chosen = std::make_unique<SGD>(net.parameters(), 0.01);
+  else if (optimizer == "momentum") chosen = std::make_unique<SGD>(net.parameters(), 0.01, 0.9);
+  else if (optimizer == "adam") chosen = std::make_unique<Adam>(net.parameters(), 1e-3);
+  else throw Error("optimizer_run: optimizer \"" + optimizer + "\" (sgd, momentum or adam)");
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;  // the same batch order for all three
+  config.tsv_path = tsv_path;
+  return nn::train(net, *chosen, train, config, test, validation);
+}
+// [/snippet]
+
+PerLayerRun per_layer_run(const std::string& pattern, double multiplier, std::uint64_t seed,
+                          const Dataset& train, const Dataset& validation) {
+  nn::seed(seed);
+  Sequential net = image_mlp(100);
+  SGD sgd(net.parameters(), 0.01, 0.9);
+  // [snippet per-layer-run]
+  // Parameter i steps with lr_of(i) = lr * multiplier_i; the pattern picks parameters by name.
+  if (!pattern.empty()) sgd.set_lr_multiplier(pattern, multiplier);
+  // [/snippet]
+  TrainConfig config = quiet_config(1);
+  config.stats_steps = 100;
+  const TrainResult result = nn::train(net, sgd, train, config);
+  PerLayerRun run;
+  run.parameters = result.history.back().parameters;
+  for (std::size_t i = 0; i < sgd.size(); ++i) run.lr.push_back(sgd.lr_of(i));
+  run.validation_accuracy = accuracy(net, validation.x, validation.y);
+  return run;
+}
+
 TrainResult schedule_run(const Schedule& schedule, int epochs, std::uint64_t seed,
                          const Dataset& train, const Dataset& validation) {
   nn::seed(seed);
@@ -264,6 +303,24 @@ EvalTracked dropout_run(double p, int epochs, std::uint64_t seed, const Dataset&
   config.seed = seed;
   config.restore_best = false;  // report the last epoch's net
   return train_with_eval_accuracy(net, adam, train, validation, config);
+}
+
+EarlyStoppingRun early_stopping_run(int epochs, int patience, std::uint64_t seed, const Dataset& train,
+                                    const Dataset& validation, const Dataset& test) {
+  nn::seed(seed);
+  Sequential net = image_mlp(200);
+  Adam adam(net.parameters(), 1e-3);
+  // [snippet early-stopping-config]
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;
+  config.patience = patience;  // epochs without a lower validation loss
+  config.restore_best = true;  // end with the best epoch's parameters
+  EarlyStoppingRun run;
+  run.result = nn::train(net, adam, train, config, test, validation);
+  // [/snippet]
+  run.validation = evaluate(net, validation.x, validation.y);
+  run.test = evaluate(net, test.x, test.y);
+  return run;
 }
 
 }  // namespace nn

@@ -18,6 +18,9 @@
 // quiet_config(epochs)           lesson 8's TrainConfig: batches of 20, quiet, no parameter stats
 // SearchTrial, random_search     step 10's trials: units, activation and lambda drawn, scored
 // rate_accuracy(point, seed, ..) step 11's score: plain SGD at 10^x, L2 10^y, validation accuracy
+// optimizer_run, per_layer_run,  steps 3, 4, 5, 6, 8 and 9's runs: three optimizers, learning-rate
+//   schedule_run, l2_run,        multipliers, schedules, L2 decay, dropout and early stopping on
+//   dropout_run, early_stopping_run  lesson 8's MLPs
 // train_with_eval_accuracy       nn::train plus the training accuracy in eval mode per epoch
 #pragma once
 
@@ -84,7 +87,7 @@ struct GridRandomRepeat {
 struct GridRandomComparison {
   std::vector<LogPoint> grid, random;  // repeat 0's trials, scored
   std::vector<GridRandomRepeat> repeats;
-  int random_wins = 0, grid_wins = 0;
+  int random_wins = 0, grid_wins = 0, ties = 0;  // over the repeats: they add up to repeats.size()
 };
 
 // Repeat r uses seed = base_seed + 100 r: score(point, seed) trains from that seed (the same
@@ -132,6 +135,26 @@ double rate_accuracy(const LogPoint& p, std::uint64_t seed, int epochs, const Da
 // A layout's points sorted by x (ties keep their order), as (n x 2): the rate 10^x, the score.
 arma::mat by_rate(const std::vector<LogPoint>& points);
 
+// Step 3: MLP 784-100-ReLU-10 (nn::image_mlp(100) after nn::seed(seed)), `epochs` epochs in
+// batches of 20 in the batch order of `seed`, by "sgd" (lr 0.01), "momentum" (SGD lr 0.01,
+// mu 0.9) or "adam" (lr 1e-3); another name throws nn::Error. Test and validation measured
+// after every epoch; each epoch's row written to tsv_path ("": none). Its trainer history.
+TrainResult optimizer_run(const std::string& optimizer, int epochs, std::uint64_t seed,
+                          const std::string& tsv_path, const Dataset& train,
+                          const Dataset& validation, const Dataset& test);
+
+// Step 4: MLP 784-100-ReLU-10 (nn::image_mlp(100) after nn::seed(seed)), momentum SGD (lr 0.01,
+// mu 0.9) with set_lr_multiplier(pattern, multiplier) (none when pattern is empty; a pattern
+// that matches no parameter throws nn::Error), one epoch in batches of 20 in the order nn::rng()
+// draws next, update ratios measured on up to 100 steps (TrainConfig::stats_steps).
+struct PerLayerRun {
+  std::vector<ParameterStats> parameters;  // the epoch's, one per parameter, in optimizer order
+  std::vector<double> lr;                  // each parameter's rate: lr_of(i)
+  double validation_accuracy = 0;          // eval mode, after the epoch
+};
+PerLayerRun per_layer_run(const std::string& pattern, double multiplier, std::uint64_t seed,
+                          const Dataset& train, const Dataset& validation);
+
 // Steps 5 and 6: MLP 784-100-ReLU-10 (nn::image_mlp(100) after nn::seed(seed)), momentum SGD
 // (lr 0.01, mu 0.9), `epochs` epochs in batches of 20 in the batch order of `seed`.
 // schedule_run: the base rate from `schedule` each epoch, validation measured after every epoch,
@@ -159,5 +182,16 @@ EvalTracked train_with_eval_accuracy(Sequential& net, Optimizer& optimizer, cons
 // the batch order of `seed`, the last epoch's net kept; through train_with_eval_accuracy.
 EvalTracked dropout_run(double p, int epochs, std::uint64_t seed, const Dataset& train,
                         const Dataset& validation);
+
+// Step 9: Adam (lr 1e-3) on MLP 784-200-ReLU-10 (nn::image_mlp(200) after nn::seed(seed)), at
+// most `epochs` epochs in the batch order of `seed`, stopped after `patience` epochs without a
+// lower validation loss, ending with the best epoch's parameters (restore_best); the net it
+// hands back evaluated on the validation and test splits.
+struct EarlyStoppingRun {
+  TrainResult result;
+  Evaluation validation, test;  // of the net train() handed back
+};
+EarlyStoppingRun early_stopping_run(int epochs, int patience, std::uint64_t seed, const Dataset& train,
+                                    const Dataset& validation, const Dataset& test);
 
 }  // namespace nn
