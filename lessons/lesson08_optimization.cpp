@@ -55,10 +55,9 @@ std::string act_name(const std::string& activation) { return activation == "relu
 
 // ---- what the steps share ------------------------------------------------------------------
 
-// The lesson (its options) and the data, loaded by the first step that asks for it, so that
-// any step runs alone with --step K: 1500 training and 500 validation images split (seeded)
-// off the subset's 2000 training images, the 1000 test images; standardized per pixel with the
-// training split's statistics (lesson 6): nn::fashion_splits. --quick: 30 / 10 / 20 per class.
+// The lesson (its options) and the data of the header (nn::fashion_splits: a seeded split,
+// standardized per pixel with the training split's statistics as in lesson 6; --quick: 30 / 10
+// / 20 images per class), loaded by the first step that asks for it: any step runs alone.
 struct Context {
   nn::lesson::Lesson& lesson;
   nn::Splits splits;  // empty until data() loads it
@@ -278,9 +277,7 @@ void learning_rate_schedules(Context& c, nn::lesson::Step& s) {
       {"increasing 0.001 -> 0.01", nn::schedule::linear(0.001, 0.01, n - 1)},
   };
   // [/snippet]
-  auto rates = nn::plot::Lines("schedules", "Learning rate per epoch", "epoch", "learning rate")
-                   .log_scale_y()
-                   .marked();
+  auto rates = nn::plot::Lines("schedules", "Learning rate per epoch", "epoch", "learning rate").log_scale_y().marked();
   auto losses = nn::plot::Lines("schedules-loss", "Validation loss per epoch under each schedule (momentum 0.9)",
                                 "epoch", "validation loss").marked();
   std::ostringstream table;
@@ -488,12 +485,10 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
         "cross-entropy; * the lowest validation cost, the winner)\n" + t.str());
   s.say("table: " + nn::plot::write_table("search", nn::search_table(results, best), nn::search_columns()));
   const nn::SearchTrial& b = results[best];
-  s.say("best by validation cost: " + std::to_string(b.hidden) + " " + act_name(b.act) +
-        " units, lambda " + number(b.lambda, 3) + ": validation " + percent(b.validation.accuracy, 1) +
-        ", test " + percent(b.test.accuracy, 1));
-  auto curve = nn::plot::Lines("search-best", "The search's winner: " + std::to_string(b.hidden) + " " +
-                                                  act_name(b.act) + " units, lambda " + number(b.lambda, 3),
-                               "epoch", "cross-entropy").marked();
+  const std::string winner = std::to_string(b.hidden) + " " + act_name(b.act) + " units, lambda " + number(b.lambda, 3);
+  s.say("best by validation cost: " + winner + ": validation " + percent(b.validation.accuracy, 1) + ", test " +
+        percent(b.test.accuracy, 1));
+  auto curve = nn::plot::Lines("search-best", "The search's winner: " + winner, "epoch", "cross-entropy").marked();
   curve.add("training (as trained)", nn::per_epoch(b.history, &nn::EpochStats::train_loss));
   curve.add("validation", nn::per_epoch(b.history, &nn::EpochStats::validation_loss));
   s.plot(curve);
