@@ -96,30 +96,19 @@ void momentum_by_hand(Context& /*c*/, nn::lesson::Step& s) {
   s.needs({"SGD::step"});
   s.code("src/nn/optim.cpp", "sgd-step");
   s.source("src/nn/optim.cpp", "adam-step");
-  // [snippet momentum-by-hand]
-  // The library's optimizers on one parameter whose gradient we write by hand.
-  auto two_steps = [](nn::Optimizer& optimizer, arma::mat& w, arma::mat& grad) {
-    arma::rowvec trace(3);  // w0 w1 w2
-    trace(0) = w(0);
-    for (int t = 1; t <= 2; ++t) {
-      grad = 4 * w;         // dL/dw of L = 2 w^2
-      optimizer.step();
-      trace(t) = w(0);
-    }
-    return trace;
-  };
-  // [/snippet]
+  // The library's optimizers on one parameter whose gradient nn::two_steps writes by hand,
+  // g = 4 w before each step (src/nn/search.cpp, momentum-by-hand).
   arma::mat w = {1.0}, grad = {0.0};
   const std::vector<nn::Parameter> params = {{"w", &w, &grad}};
   nn::SGD plain(params, 0.1);
-  s.show("plain SGD, lr 0.1:  w0 w1 w2", two_steps(plain, w, grad));
+  s.show("plain SGD, lr 0.1:  w0 w1 w2", nn::two_steps(plain, w, grad));
   w = {1.0};
   nn::SGD momentum(params, 0.1, 0.9);
-  s.show("momentum 0.9, lr 0.1:  w0 w1 w2", two_steps(momentum, w, grad));
+  s.show("momentum 0.9, lr 0.1:  w0 w1 w2", nn::two_steps(momentum, w, grad));
   s.show("its velocity after step 2 (0.9 * 0.4 + 0.1 * 2.4)", momentum.velocity(0)(0));
   w = {1.0};
   nn::Adam adam(params, 0.1);
-  s.show("Adam, lr 0.1:  w0 w1 w2", two_steps(adam, w, grad));
+  s.show("Adam, lr 0.1:  w0 w1 w2", nn::two_steps(adam, w, grad));
   s.say("Momentum overshoots later (w3 = 0 - (0.9 * 0.6 + 0) = -0.54): on a single\n"
         "quadratic it trades a faster start for oscillation. Adam moves by ~lr per step\n"
         "whatever the gradient's scale: 1 -> 0.9 -> ~0.8.");
@@ -144,24 +133,13 @@ void momentum_in_a_valley(Context& /*c*/, nn::lesson::Step& s) {
   std::ostringstream table;
   table << "  momentum   loss after " << steps << " steps   w1         w2\n";
   for (double mu : {0.0, 0.5, 0.9}) {
-    // [snippet valley]
-    arma::mat w(2, 1, arma::fill::ones), grad(2, 1);  // (2 x 1) w starts at (1, 1)
-    const arma::vec curvature = {1.0, 100.0};
-    nn::SGD sgd({{"w", &w, &grad}}, 0.015, mu);
-    arma::vec loss(steps + 1);
-    arma::mat trace(2, steps + 1);             // (2 x steps+1) the path
-    for (int t = 0; t <= steps; ++t) {
-      loss(t) = 0.5 * arma::accu(curvature % arma::square(w));
-      trace.col(t) = w;
-      grad = curvature % w;                    // dL/dw
-      if (t < steps) sgd.step();
-    }
-    // [/snippet]
+    // SGD at lr 0.015 with momentum mu: the loss and w before each step (src/nn/search.cpp, valley)
+    const nn::ValleyRun v = nn::valley_run(mu, steps);
     const std::string label = mu == 0 ? "plain SGD" : "momentum " + number(mu, 3);
-    loss_curve.add(label, arma::regspace<arma::vec>(0, steps), loss);
-    path.add(label, trace.row(0).head(41).t(), trace.row(1).head(41).t());
-    table << std::setw(10) << mu << std::setw(20) << number(loss(steps), 3) << std::setw(11)
-          << number(w(0), 3) << std::setw(11) << number(w(1), 3) << "\n";
+    loss_curve.add(label, arma::regspace<arma::vec>(0, steps), v.loss);
+    path.add(label, v.path.row(0).head(41).t(), v.path.row(1).head(41).t());
+    table << std::setw(10) << mu << number(v.loss(steps), 3, 20) << number(v.path(0, steps), 3, 11)
+          << number(v.path(1, steps), 3, 11) << "\n";
   }
   s.say(table.str());
   s.plot(loss_curve);
