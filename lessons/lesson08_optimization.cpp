@@ -45,12 +45,10 @@ using nn::util::number;
 using nn::util::pad;
 using nn::util::percent;
 
-// The MLP of every experiment here: nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 ->
-// hidden -> f -> [Dropout(p)] -> 10 (src/nn/search.cpp, opt-mlp). The runs of steps 4, 5, 6, 8,
-// 10 and 11 live there too (nn::per_layer_run, nn::schedule_run, nn::l2_run, nn::dropout_run,
-// nn::random_search, nn::rate_accuracy), and nn::quiet_config: batches of 20, quiet.
-using nn::quiet_config;
-
+// What the steps compute lives in src/nn/search.{hpp,cpp}: the MLP of every experiment,
+// nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 -> hidden -> f -> [Dropout(p)] -> 10
+// (snippet opt-mlp); steps 1 and 2's worked examples; the runs and searches of steps 3 to 11
+// but 7. The lesson keeps what it prints and draws.
 std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
 // ---- what the steps share ------------------------------------------------------------------
@@ -208,8 +206,7 @@ void per_layer_learning_rates(Context& c, nn::lesson::Step& s) {
   std::ostringstream table;
   table << "setting           parameter   lr_of    ||update||/||W||\n";
   // [snippet per-layer-lr]
-  // label, the parameters' name pattern and their multiplier: "2" matches 2.weight and 2.bias
-  // (the output Linear), "0" the hidden one; "" sets none (every multiplier stays 1)
+  // label, name pattern ("2": 2.weight and 2.bias, the output Linear; "": none), multiplier
   const std::vector<std::tuple<std::string, std::string, double>> settings = {
       {"all x1", "", 1.0}, {"output x0.1", "2", 0.1}, {"hidden x0", "0", 0.0}};  // x0: frozen
   // [/snippet]
@@ -412,9 +409,8 @@ void early_stopping(Context& c, nn::lesson::Step& s) {
   const nn::TrainResult& result = run.result;
   s.say(result.stopped_early ? "stopped early: " + result.reason
                              : "ran all " + std::to_string(epochs) + " epochs");
-  const nn::EpochStats& best = result.history[result.best_epoch - 1];
   s.show("best epoch", static_cast<double>(result.best_epoch), 0);
-  s.show("its validation loss (recorded after that epoch)", best.validation_loss);
+  s.show("its validation loss (recorded after that epoch)", result.history[result.best_epoch - 1].validation_loss);
   s.show("validation loss of the net train() returned", run.validation.loss);
   s.show("validation loss after the last epoch", result.history.back().validation_loss);
   s.show("test accuracy: best epoch's net vs the last epoch's",
@@ -449,8 +445,7 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
   const std::vector<nn::SearchTrial> results = nn::random_search(trials, max_epochs, train, validation, test);
   const std::size_t best = nn::lowest_validation_loss(results);
   std::ostringstream t;
-  t << "  units  function  regularization  epoch | train cost   acc |  val cost   acc |"
-       " test cost   acc\n";
+  t << "  units  function  regularization  epoch | train cost   acc |  val cost   acc | test cost   acc\n";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const nn::SearchTrial& r = results[i];
     t << (i == best ? "* " : "  ") << std::setw(5) << r.hidden << std::setw(10) << act_name(r.act) << std::setw(16)
@@ -494,8 +489,8 @@ std::string tally(const nn::GridRandomComparison& c) {
 
 // The two searches' trials side by side, 36 columns each: lr, lambda, validation accuracy;
 // * the best of each.
-std::string rate_tables(const std::vector<nn::LogPoint>& grid, const std::vector<nn::LogPoint>& random) {
-  const std::size_t grid_best = nn::best_score(grid), random_best = nn::best_score(random);
+std::string rate_tables(const nn::GridRandomComparison& c) {
+  const std::size_t grid_best = nn::best_score(c.grid), random_best = nn::best_score(c.random);
   auto row = [](const nn::LogPoint& p, bool best) {
     std::ostringstream t;
     t << (best ? "  * " : "    ") << std::setw(9) << rate(p) << number(std::pow(10.0, p.y), 3, 10)
@@ -505,18 +500,18 @@ std::string rate_tables(const std::vector<nn::LogPoint>& grid, const std::vector
   std::ostringstream t;
   t << pad("grid (3 rates x 3 lambdas)", 36) << "random (9 draws)\n"
     << pad("         lr     lambda   val acc", 36) << "         lr     lambda   val acc\n";
-  for (std::size_t i = 0; i < grid.size() && i < random.size(); ++i)
-    t << pad(row(grid[i], i == grid_best), 36) << row(random[i], i == random_best) << "\n";
+  for (std::size_t i = 0; i < c.grid.size() && i < c.random.size(); ++i)
+    t << pad(row(c.grid[i], i == grid_best), 36) << row(c.random[i], i == random_best) << "\n";
   return t.str();
 }
 
 // Validation accuracy against the rate, each search's trials sorted by rate.
-nn::plot::Lines rate_curve(const std::vector<nn::LogPoint>& grid, const std::vector<nn::LogPoint>& random) {
+nn::plot::Lines rate_curve(const nn::GridRandomComparison& c) {
   // The key top left, where no rate reaches: nothing of the curves hidden.
   auto curve = nn::plot::Lines("grid-vs-random", "Validation accuracy against the learning rate, 9 trials each, 2 epochs",
                                "learning rate (log scale)", "validation accuracy").keyed("top left").marked();
   curve.log_x = true;
-  const arma::mat g = nn::by_rate(grid), r = nn::by_rate(random);  // (9 x 2) rate, accuracy
+  const arma::mat g = nn::by_rate(c.grid), r = nn::by_rate(c.random);  // (9 x 2) rate, accuracy
   curve.add("grid: 3 rates, each with 3 lambdas", g.col(0), g.col(1));
   curve.add("random: 9 rates", r.col(0), r.col(1));
   return curve;
@@ -536,14 +531,9 @@ void grid_or_random(Context& c, nn::lesson::Step& s) {
   const auto& [train, validation, test] = c.data(s);
   s.code("src/nn/search.cpp", "grid-vs-random");
   const int repeats = c.lesson.quick() ? 1 : static_cast<int>(c.lesson.integer("--search-repeats"));
-  const nn::GridRandomComparison searches = nn::compare_grid_random(
-      repeats, 3, nn::rate_box, c.lesson.seed(), 0.0005, [&](const nn::LogPoint& p, std::uint64_t seed) {
-        return nn::rate_accuracy(p, seed, 2, train, validation);  // 2 epochs
-      });
-  const std::vector<nn::LogPoint>& grid = searches.grid;
-  const std::vector<nn::LogPoint>& random = searches.random;
-
-  s.say(rate_tables(grid, random) + "(* the best validation accuracy of each search)");
+  // 3 x 3 trials of each, 2 epochs each (nn::rate_accuracy), `repeats` times (src/nn/search.cpp)
+  const nn::GridRandomComparison searches = nn::compare_rates(repeats, 2, c.lesson.seed(), train, validation);
+  s.say(rate_tables(searches) + "(* the best validation accuracy of each search)");
 
   const nn::GridRandomRepeat& first = searches.repeats[0];  // the best of each, and who won
   const nn::LogPoint &g = first.grid_best, &r = first.random_best;
@@ -555,7 +545,7 @@ void grid_or_random(Context& c, nn::lesson::Step& s) {
         ".\ndistinct rates tried: grid 3, random 9 (same 9 trials).");
   if (repeats > 1) s.say(tally(searches));
 
-  s.plot(rate_curve(grid, random));
+  s.plot(rate_curve(searches));
   s.say("Look at the grid's rows: its three trials at one rate land within a point or so of\n"
         "one another, because lambda hardly matters in two epochs; six of its nine trials\n"
         "said little new about the rate. Random search put nine points on the rate's curve.\n"

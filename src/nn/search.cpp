@@ -234,6 +234,13 @@ double rate_accuracy(const LogPoint& p, std::uint64_t seed, int epochs, const Da
 }
 // [/snippet]
 
+GridRandomComparison compare_rates(int repeats, int epochs, std::uint64_t seed, const Dataset& train,
+                                   const Dataset& validation) {
+  return compare_grid_random(repeats, 3, rate_box, seed, 0.0005, [&](const LogPoint& p, std::uint64_t s) {
+    return rate_accuracy(p, s, epochs, train, validation);
+  });
+}
+
 arma::mat by_rate(const std::vector<LogPoint>& points) {
   std::vector<LogPoint> sorted = points;
   std::stable_sort(sorted.begin(), sorted.end(),

@@ -1,6 +1,7 @@
 // search.hpp -- hyper-parameter search (lesson 8): trials trained and scored on the three
 // splits, the winner chosen by the validation split alone, and grid against random layouts
-// of a two-axis search at the same budget (Bergstra & Bengio 2012).
+// of a two-axis search at the same budget (Bergstra & Bengio 2012). Also what lesson 8's other
+// steps compute (the lesson keeps what it prints and draws): its MLP, worked examples and runs.
 //
 // image_mlp(hidden, f, p)        the MLP every experiment of lesson 8 trains (and its tests)
 // decay_weights_only(opt, l)     L2 weight decay on the weights, not the biases
@@ -15,13 +16,15 @@
 // best_score(points)             the highest score (ties: the first)
 // compare_grid_random(...)       both layouts of side x side trials, `repeats` times, each repeat
 //                                with its own seed; which found the better point, by how much
-// two_steps, valley_run         steps 1 and 2's worked examples: two steps on 2 w^2, the valley
+// two_steps, valley_run          steps 1 and 2's worked examples: two steps on 2 w^2, the valley
 // quiet_config(epochs)           lesson 8's TrainConfig: batches of 20, quiet, no parameter stats
 // SearchTrial, random_search     step 10's trials: units, activation and lambda drawn, scored
 // rate_accuracy(point, seed, ..) step 11's score: plain SGD at 10^x, L2 10^y, validation accuracy
-// optimizer_run, per_layer_run,  steps 3, 4, 5, 6, 8 and 9's runs: three optimizers, learning-rate
-//   schedule_run, l2_run,        multipliers, schedules, L2 decay, dropout and early stopping on
-//   dropout_run, early_stopping_run  lesson 8's MLPs
+// compare_rates(repeats, ..)     step 11's grid-versus-random comparison over rate_box
+// optimizer_run, per_layer_run,  the runs of steps 3, 4, 5, 6, 8 and 9 on lesson 8's MLPs: three
+// schedule_run, l2_run,          optimizers, learning-rate multipliers, schedules, L2 decay,
+// dropout_run,                   dropout and early stopping
+// early_stopping_run
 // train_with_eval_accuracy       nn::train plus the training accuracy in eval mode per epoch
 #pragma once
 
@@ -145,6 +148,11 @@ inline const LogBox rate_box{-4, -0.5, -5, -2};
 // and is scored with the parameters it had before.
 double rate_accuracy(const LogPoint& p, std::uint64_t seed, int epochs, const Dataset& train,
                      const Dataset& validation);
+
+// Step 11: compare_grid_random(repeats, 3, rate_box, seed, tie 0.0005) with every point
+// scored by rate_accuracy(point, seed of its repeat, epochs, train, validation).
+GridRandomComparison compare_rates(int repeats, int epochs, std::uint64_t seed, const Dataset& train,
+                                   const Dataset& validation);
 
 // A layout's points sorted by x (ties keep their order), as (n x 2): the rate 10^x, the score.
 arma::mat by_rate(const std::vector<LogPoint>& points);

@@ -315,6 +315,22 @@ SCENARIO("random_search and rate_accuracy: seeded, scored trials", "[lesson08][p
   }
 }
 
+SCENARIO("compare_rates: step 11's comparison over rate_box", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(22), validation = tiny_images(23);
+  const nn::GridRandomComparison c = nn::compare_rates(1, 1, 6, train, validation);
+  THEN("3 x 3 grid centres of the box and 9 draws, each scored by rate_accuracy at the seed") {
+    REQUIRE(c.grid.size() == 9);
+    REQUIRE(c.random.size() == 9);
+    REQUIRE(c.repeats.size() == 1);
+    CHECK_THAT(c.grid[0].x, WithinAbs(-4 + 3.5 / 6, 1e-15));
+    CHECK_THAT(c.grid[0].y, WithinAbs(-4.5, 1e-15));
+    CHECK(c.grid[4].score == nn::rate_accuracy(c.grid[4], 6, 1, train, validation));
+    CHECK(c.random[2].score == nn::rate_accuracy(c.random[2], 6, 1, train, validation));
+    CHECK(c.repeats[0].grid_best.score == c.grid[nn::best_score(c.grid)].score);
+    CHECK(c.random_wins + c.grid_wins + c.ties == 1);
+  }
+}
+
 SCENARIO("schedule_run and l2_run: steps 5 and 6 on a tiny set", "[lesson08][points:0]") {
   const nn::Dataset train = tiny_images(12), validation = tiny_images(13);
   THEN("schedule_run sets each epoch's rate from the schedule and keeps every epoch's row") {
