@@ -51,6 +51,14 @@ using nn::util::percent;
 // but 7. The lesson keeps what it prints and draws.
 std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
+// The training loss (as trained) and the validation loss per epoch of one run: steps 9 and 10.
+nn::plot::Lines loss_curves(const std::string& name, const std::string& title, const std::string& y_label,
+                            const std::vector<nn::EpochStats>& history) {
+  auto curve = nn::plot::Lines(name, title, "epoch", y_label).marked();
+  curve.add("training (as trained)", nn::per_epoch(history, &nn::EpochStats::train_loss));
+  return curve.add("validation", nn::per_epoch(history, &nn::EpochStats::validation_loss));
+}
+
 // ---- what the steps share ------------------------------------------------------------------
 
 // The lesson (its options) and the data of the header (nn::fashion_splits: a seeded split,
@@ -296,11 +304,10 @@ void l2_weight_decay(Context& c, nn::lesson::Step& s) {
   table << "   lambda     ||W1||    ||W2||  0.5 lambda ||W||^2  train acc  val acc  val loss\n";
   for (double lambda : {0.0, 1e-3, 1e-2, 1e-1}) {
     const nn::L2Run r = nn::l2_run(lambda, c.epochs(), c.lesson.seed(), train, validation);
-    const nn::Evaluation &tr = r.train, &va = r.validation;
-    table << std::setw(9) << lambda << fixed(r.w1_norm, 2, 11) << fixed(r.w2_norm, 2, 10)
-          << fixed(r.penalty, 4, 20) << percent(tr.accuracy, 1, 10) << percent(va.accuracy, 1, 9)
-          << fixed(va.loss, 4, 10) << "\n";
-    bars.add("lambda " + number(lambda, 3), tr.accuracy - va.accuracy);
+    table << std::setw(9) << lambda << fixed(r.w1_norm, 2, 11) << fixed(r.w2_norm, 2, 10) << fixed(r.penalty, 4, 20)
+          << percent(r.train.accuracy, 1, 10) << percent(r.validation.accuracy, 1, 9)
+          << fixed(r.validation.loss, 4, 10) << "\n";
+    bars.add("lambda " + number(lambda, 3), r.train.accuracy - r.validation.accuracy);
   }
   s.say(table.str());
   s.plot(bars);
@@ -415,12 +422,9 @@ void early_stopping(Context& c, nn::lesson::Step& s) {
   s.show("validation loss after the last epoch", result.history.back().validation_loss);
   s.show("test accuracy: best epoch's net vs the last epoch's",
          arma::rowvec{run.test.accuracy, result.history.back().test_accuracy}, 4);
-  auto curve = nn::plot::Lines("early-stopping", "Adam on MLP 784-200-10: loss per epoch, early stopping",
-                               "epoch", "loss").marked();
-  curve.add("training (as trained)", nn::per_epoch(result.history, &nn::EpochStats::train_loss));
-  const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
-  curve.add("validation", val);
-  const double top = std::max(val.max(), result.history.front().train_loss);
+  auto curve = loss_curves("early-stopping", "Adam on MLP 784-200-10: loss per epoch, early stopping", "loss",
+                           result.history);
+  const double top = std::max(curve.series[1].y.max(), result.history.front().train_loss);  // of both
   curve.add("best epoch " + std::to_string(result.best_epoch),
             arma::vec{double(result.best_epoch), double(result.best_epoch)}, arma::vec{0.0, top});
   s.plot(curve);
@@ -461,10 +465,7 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
   const std::string winner = std::to_string(b.hidden) + " " + act_name(b.act) + " units, lambda " + number(b.lambda, 3);
   s.say("best by validation cost: " + winner + ": validation " + percent(b.validation.accuracy, 1) + ", test " +
         percent(b.test.accuracy, 1));
-  auto curve = nn::plot::Lines("search-best", "The search's winner: " + winner, "epoch", "cross-entropy").marked();
-  curve.add("training (as trained)", nn::per_epoch(b.history, &nn::EpochStats::train_loss));
-  curve.add("validation", nn::per_epoch(b.history, &nn::EpochStats::validation_loss));
-  s.plot(curve);
+  s.plot(loss_curves("search-best", "The search's winner: " + winner, "cross-entropy", b.history));
 }
 
 // 10^x of a point, the learning rate of step 11, as the tables print it.
