@@ -49,6 +49,7 @@ using nn::util::percent;
 // nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 -> hidden -> f -> [Dropout(p)] -> 10
 // (snippet opt-mlp); steps 1 and 2's worked examples; the runs and searches of steps 3 to 11
 // but 7. The lesson keeps what it prints and draws.
+
 std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
 // The training loss (as trained) and the validation loss per epoch of one run: steps 9 and 10.
