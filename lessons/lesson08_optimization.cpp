@@ -33,63 +33,62 @@
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <tuple>
 
-#include "course/lesson.hpp"
-#include "data/splits.hpp"
 #include "nn/nn.hpp"
-#include "nn/optim.hpp"
 #include "nn/search.hpp"
-#include "nn/trainer.hpp"
 
 namespace {
 
+using nn::util::fixed;
 using nn::util::number;
+using nn::util::pad;
 using nn::util::percent;
 
-// The MLP of every experiment here: nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 ->
-// hidden -> f -> [Dropout(p)] -> 10 (src/nn/search.cpp, opt-mlp). The runs of steps 5, 6, 8, 10
-// and 11 live there too (nn::schedule_run, nn::l2_run, nn::dropout_run, nn::random_search,
-// nn::rate_accuracy), and nn::quiet_config: batches of 20, quiet.
-using nn::quiet_config;
+// What the steps compute lives in src/nn/search.{hpp,cpp}: the MLP of every experiment,
+// nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 -> hidden -> f -> [Dropout(p)] -> 10
+// (snippet opt-mlp); steps 1 and 2's worked examples; the runs and searches of steps 3 to 11
+// but 7. The lesson keeps what it prints and draws.
 
 std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
-using nn::util::fixed;
+// The training loss (as trained) and the validation loss per epoch of one run: steps 9 and 10.
+nn::plot::Lines loss_curves(const std::string& name, const std::string& title, const std::string& y_label,
+                            const std::vector<nn::EpochStats>& history) {
+  auto curve = nn::plot::Lines(name, title, "epoch", y_label).marked();
+  curve.add("training (as trained)", nn::per_epoch(history, &nn::EpochStats::train_loss));
+  return curve.add("validation", nn::per_epoch(history, &nn::EpochStats::validation_loss));
+}
 
 // ---- what the steps share ------------------------------------------------------------------
 
-// 1500 training and 500 validation images split (seeded) off the subset's 2000 training
-// images, the 1000 test images; standardized per pixel with the training split's statistics
-// (lesson 6): nn::fashion_splits. --quick: 30 / 10 / 20 images per class.
-struct Splits {
-  nn::Dataset train, validation, test;
-};
-
-// The lesson (its options) and the data, loaded by the first step that asks for it, so that
-// any step runs alone with --step K.
+// The lesson (its options) and the data of the header (nn::fashion_splits: a seeded split,
+// standardized per pixel with the training split's statistics as in lesson 6; --quick: 30 / 10
+// / 20 images per class), loaded by the first step that asks for it: any step runs alone.
 struct Context {
   nn::lesson::Lesson& lesson;
-  Splits splits;  // empty until data() loads it
+  nn::Splits splits;  // empty until data() loads it
 
-  const Splits& data(nn::lesson::Step& s);
+  using Datasets = std::tuple<const nn::Dataset&, const nn::Dataset&, const nn::Dataset&>;
+  Datasets data(nn::lesson::Step& s);  // train, validation, test
   // Epochs of the optimizer comparisons: --epochs, 3 with --quick.
   int epochs() const { return lesson.quick() ? 3 : static_cast<int>(lesson.integer("--epochs")); }
 };
 
-const Splits& Context::data(nn::lesson::Step& s) {
-  if (splits.train.n_samples() > 0) return splits;
-  nn::SplitOptions options;
-  options.full = lesson.is_set("--full");
-  options.quick = lesson.quick();
-  options.validation_share = 0.25;            // 500 of the subset's 2000
-  options.validation_share_full = 1.0 / 12;   // 5000 of 60000
-  options.seed = lesson.seed();
-  options.subset_source = "data/fashion-mnist (the shipped subset; --full for the full set)";
-  nn::Splits data = nn::fashion_splits(options);
-  if (!data.notice.empty()) s.say(data.notice);
-  s.say("data: " + data.description() + " with the training split's statistics");
-  splits = {std::move(data.train), std::move(data.validation), std::move(data.test)};
-  return splits;
+Context::Datasets Context::data(nn::lesson::Step& s) {
+  if (splits.train.n_samples() == 0) {
+    nn::SplitOptions options;
+    options.full = lesson.is_set("--full");
+    options.quick = lesson.quick();
+    options.validation_share = 0.25;           // 500 of the subset's 2000
+    options.validation_share_full = 1.0 / 12;  // 5000 of 60000
+    options.seed = lesson.seed();
+    options.subset_source = "data/fashion-mnist (the shipped subset; --full for the full set)";
+    splits = nn::fashion_splits(options);
+    if (!splits.notice.empty()) s.say(splits.notice);
+    s.say("data: " + splits.description() + " with the training split's statistics");
+  }
+  return {splits.train, splits.validation, splits.test};
 }
 
 // ---- step 1: Momentum by hand: two steps on L(w) = 2 w^2 ----------------------------------------
@@ -104,30 +103,19 @@ void momentum_by_hand(Context& /*c*/, nn::lesson::Step& s) {
   s.needs({"SGD::step"});
   s.code("src/nn/optim.cpp", "sgd-step");
   s.source("src/nn/optim.cpp", "adam-step");
-  // [snippet momentum-by-hand]
-  // The library's optimizers on one parameter whose gradient we write by hand.
-  auto two_steps = [](nn::Optimizer& optimizer, arma::mat& w, arma::mat& grad) {
-    arma::rowvec trace(3);  // w0 w1 w2
-    trace(0) = w(0);
-    for (int t = 1; t <= 2; ++t) {
-      grad = 4 * w;         // dL/dw of L = 2 w^2
-      optimizer.step();
-      trace(t) = w(0);
-    }
-    return trace;
-  };
-  // [/snippet]
+  // The library's optimizers on one parameter whose gradient nn::two_steps writes by hand,
+  // g = 4 w before each step (src/nn/search.cpp, momentum-by-hand).
   arma::mat w = {1.0}, grad = {0.0};
   const std::vector<nn::Parameter> params = {{"w", &w, &grad}};
   nn::SGD plain(params, 0.1);
-  s.show("plain SGD, lr 0.1:  w0 w1 w2", two_steps(plain, w, grad));
+  s.show("plain SGD, lr 0.1:  w0 w1 w2", nn::two_steps(plain, w, grad));
   w = {1.0};
   nn::SGD momentum(params, 0.1, 0.9);
-  s.show("momentum 0.9, lr 0.1:  w0 w1 w2", two_steps(momentum, w, grad));
+  s.show("momentum 0.9, lr 0.1:  w0 w1 w2", nn::two_steps(momentum, w, grad));
   s.show("its velocity after step 2 (0.9 * 0.4 + 0.1 * 2.4)", momentum.velocity(0)(0));
   w = {1.0};
   nn::Adam adam(params, 0.1);
-  s.show("Adam, lr 0.1:  w0 w1 w2", two_steps(adam, w, grad));
+  s.show("Adam, lr 0.1:  w0 w1 w2", nn::two_steps(adam, w, grad));
   s.say("Momentum overshoots later (w3 = 0 - (0.9 * 0.6 + 0) = -0.54): on a single\n"
         "quadratic it trades a faster start for oscillation. Adam moves by ~lr per step\n"
         "whatever the gradient's scale: 1 -> 0.9 -> ~0.8.");
@@ -152,24 +140,13 @@ void momentum_in_a_valley(Context& /*c*/, nn::lesson::Step& s) {
   std::ostringstream table;
   table << "  momentum   loss after " << steps << " steps   w1         w2\n";
   for (double mu : {0.0, 0.5, 0.9}) {
-    // [snippet valley]
-    arma::mat w(2, 1, arma::fill::ones), grad(2, 1);  // (2 x 1) w starts at (1, 1)
-    const arma::vec curvature = {1.0, 100.0};
-    nn::SGD sgd({{"w", &w, &grad}}, 0.015, mu);
-    arma::vec loss(steps + 1);
-    arma::mat trace(2, steps + 1);             // (2 x steps+1) the path
-    for (int t = 0; t <= steps; ++t) {
-      loss(t) = 0.5 * arma::accu(curvature % arma::square(w));
-      trace.col(t) = w;
-      grad = curvature % w;                    // dL/dw
-      if (t < steps) sgd.step();
-    }
-    // [/snippet]
+    // SGD at lr 0.015 with momentum mu: the loss and w before each step (src/nn/search.cpp, valley)
+    const nn::ValleyRun v = nn::valley_run(mu, steps);
     const std::string label = mu == 0 ? "plain SGD" : "momentum " + number(mu, 3);
-    loss_curve.add(label, arma::regspace<arma::vec>(0, steps), loss);
-    path.add(label, trace.row(0).head(41).t(), trace.row(1).head(41).t());
-    table << std::setw(10) << mu << std::setw(20) << number(loss(steps), 3) << std::setw(11)
-          << number(w(0), 3) << std::setw(11) << number(w(1), 3) << "\n";
+    loss_curve.add(label, arma::regspace<arma::vec>(0, steps), v.loss);
+    path.add(label, v.path.row(0).head(41).t(), v.path.row(1).head(41).t());
+    table << std::setw(10) << mu << number(v.loss(steps), 3, 20) << number(v.path(0, steps), 3, 11)
+          << number(v.path(1, steps), 3, 11) << "\n";
   }
   s.say(table.str());
   s.plot(loss_curve);
@@ -198,27 +175,18 @@ void three_optimizers(Context& c, nn::lesson::Step& s) {
                                    "epoch", "validation accuracy").keyed("bottom right").marked();
   std::ostringstream table;
   table << "optimizer                 train loss  val loss  val acc  test acc\n";
+  const std::pair<std::string, std::string> optimizers[] = {  // name, label
+      {"sgd", "SGD lr 0.01"}, {"momentum", "momentum 0.9, lr 0.01"}, {"adam", "Adam lr 1e-3"}};
   for (int k = 0; k < 3; ++k) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::image_mlp(100);
-    // [snippet three-optimizers]
-    nn::SGD plain(net.parameters(), 0.01);
-    nn::SGD momentum(net.parameters(), 0.01, 0.9);
-    nn::Adam adam(net.parameters(), 1e-3);
-    nn::Optimizer& optimizer = k == 0 ? static_cast<nn::Optimizer&>(plain)
-                               : k == 1 ? static_cast<nn::Optimizer&>(momentum) : adam;
-    nn::TrainConfig config = quiet_config(c.epochs());
-    config.seed = c.lesson.seed();  // the same batch order for all three
-    config.tsv_path = c.lesson.output_dir() + "/optimizer-" + std::to_string(k) + ".tsv";
-    const nn::TrainResult result = nn::train(net, optimizer, train, config, test, validation);
-    // [/snippet]
-    const std::string label = k == 0 ? "SGD lr 0.01" : k == 1 ? "momentum 0.9, lr 0.01" : "Adam lr 1e-3";
+    const auto& [name, label] = optimizers[k];
+    // MLP 784-100-10 from the same start and batch order (src/nn/search.cpp, three-optimizers)
+    const std::string tsv = c.lesson.output_dir() + "/optimizer-" + std::to_string(k) + ".tsv";
+    const nn::TrainResult result = nn::optimizer_run(name, c.epochs(), c.lesson.seed(), tsv, train, validation, test);
     const nn::EpochStats& last = result.history.back();
     loss_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::train_loss));
     acc_curve.add(label, nn::per_epoch(result.history, &nn::EpochStats::validation_accuracy));
-    table << std::left << std::setw(24) << label << std::right << fixed(last.train_loss, 4, 12)
-          << fixed(last.validation_loss, 4, 10) << percent(last.validation_accuracy, 1, 8)
-          << percent(last.test_accuracy, 1, 9) << "\n";
+    table << pad(label, 24) << fixed(last.train_loss, 4, 12) << fixed(last.validation_loss, 4, 10)
+          << percent(last.validation_accuracy, 1, 8) << percent(last.test_accuracy, 1, 9) << "\n";
   }
   s.say("after " + std::to_string(c.epochs()) + " epochs (the last epoch's parameters):\n" + table.str());
   s.plot(loss_curve);
@@ -246,28 +214,22 @@ void per_layer_learning_rates(Context& c, nn::lesson::Step& s) {
   bars.log_y = true;
   std::ostringstream table;
   table << "setting           parameter   lr_of    ||update||/||W||\n";
-  const std::vector<std::pair<std::string, double>> settings = {
-      {"all x1", 1.0}, {"output x0.1", 0.1}, {"hidden x0", 0.0}};
-  for (const auto& [label, multiplier] : settings) {
-    nn::seed(c.lesson.seed());
-    nn::Sequential net = nn::image_mlp(100);
-    nn::SGD sgd(net.parameters(), 0.01, 0.9);
-    // [snippet per-layer-lr]
-    if (label == "output x0.1") sgd.set_lr_multiplier("2", multiplier);  // 2.weight, 2.bias
-    if (label == "hidden x0") sgd.set_lr_multiplier("0", multiplier);    // frozen
-    // [/snippet]
-    nn::TrainConfig config = quiet_config(1);
-    config.stats_steps = 100;
-    const nn::TrainResult result = nn::train(net, sgd, train, config);
-    for (std::size_t i = 0; i < sgd.size(); ++i) {
-      const nn::ParameterStats& p = result.history.back().parameters[i];
-      table << std::left << std::setw(18) << label << std::setw(10) << p.name << std::right
-            << std::setw(7) << sgd.lr_of(i) << std::setw(20) << number(p.update_ratio, 3) << "\n";
+  // [snippet per-layer-lr]
+  // label, name pattern ("2": 2.weight and 2.bias, the output Linear; "": none), multiplier
+  const std::vector<std::tuple<std::string, std::string, double>> settings = {
+      {"all x1", "", 1.0}, {"output x0.1", "2", 0.1}, {"hidden x0", "0", 0.0}};  // x0: frozen
+  // [/snippet]
+  for (const auto& [label, pattern, multiplier] : settings) {
+    // momentum SGD on MLP 784-100-10 from the same start, one epoch (src/nn/search.cpp)
+    const nn::PerLayerRun run = nn::per_layer_run(pattern, multiplier, c.lesson.seed(), train, validation);
+    for (std::size_t i = 0; i < run.parameters.size(); ++i) {
+      const nn::ParameterStats& p = run.parameters[i];
+      table << pad(label, 18) << pad(p.name, 10) << std::setw(7) << run.lr[i]
+            << number(p.update_ratio, 3, 20) << "\n";
       if (p.name.find("weight") != std::string::npos)
         bars.add((p.name[0] == '0' ? "W1, " : "W2, ") + label, std::max(p.update_ratio, 1e-6));
     }
-    s.say(label + ": validation accuracy after 1 epoch " +
-          percent(nn::accuracy(net, validation.x, validation.y), 1));
+    s.say(label + ": validation accuracy after 1 epoch " + percent(run.validation_accuracy, 1));
   }
   s.say(table.str() + "(nan: a bias that is still exactly 0, frozen: 0 / 0)");
   s.plot(bars);
@@ -299,24 +261,21 @@ void learning_rate_schedules(Context& c, nn::lesson::Step& s) {
       {"increasing 0.001 -> 0.01", nn::schedule::linear(0.001, 0.01, n - 1)},
   };
   // [/snippet]
-  auto rates = nn::plot::Lines("schedules", "Learning rate per epoch", "epoch", "learning rate")
-                   .log_scale_y()
-                   .marked();
+  auto rates = nn::plot::Lines("schedules", "Learning rate per epoch", "epoch", "learning rate").log_scale_y().marked();
   auto losses = nn::plot::Lines("schedules-loss", "Validation loss per epoch under each schedule (momentum 0.9)",
                                 "epoch", "validation loss").marked();
   std::ostringstream table;
-  table << std::left << std::setw(26) << "schedule" << std::right
-        << "   lr: first     last  best val loss (epoch)   last val loss  val acc\n";
+  table << pad("schedule", 26) << "   lr: first     last  best val loss (epoch)   last val loss  val acc\n";
   for (const auto& [label, schedule] : schedules) {
     // momentum SGD from the same start, the last epoch's net (src/nn/search.cpp)
     const nn::TrainResult result = nn::schedule_run(schedule, n, c.lesson.seed(), train, validation);
     rates.add(label, nn::per_epoch(result.history, &nn::EpochStats::lr));
     const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
     losses.add(label, val);
-    table << std::left << std::setw(26) << label << std::right << std::setw(12)
-          << number(schedule(0), 3) << std::setw(9) << number(schedule(n - 1), 3) << fixed(val.min(), 4, 18)
-          << " (" << std::setw(2) << result.best_epoch << ")" << fixed(val(val.n_elem - 1), 4, 16)
-          << percent(result.history.back().validation_accuracy, 1, 9) << "\n";
+    table << pad(label, 26) << number(schedule(0), 3, 12) << number(schedule(n - 1), 3, 9)
+          << fixed(val.min(), 4, 18) << " (" << std::setw(2) << result.best_epoch << ")"
+          << fixed(val(val.n_elem - 1), 4, 16) << percent(result.history.back().validation_accuracy, 1, 9)
+          << "\n";
   }
   s.say(table.str());
   s.plot(rates);
@@ -346,11 +305,10 @@ void l2_weight_decay(Context& c, nn::lesson::Step& s) {
   table << "   lambda     ||W1||    ||W2||  0.5 lambda ||W||^2  train acc  val acc  val loss\n";
   for (double lambda : {0.0, 1e-3, 1e-2, 1e-1}) {
     const nn::L2Run r = nn::l2_run(lambda, c.epochs(), c.lesson.seed(), train, validation);
-    const nn::Evaluation &tr = r.train, &va = r.validation;
-    table << std::setw(9) << lambda << fixed(r.w1_norm, 2, 11) << fixed(r.w2_norm, 2, 10)
-          << fixed(r.penalty, 4, 20) << percent(tr.accuracy, 1, 10) << percent(va.accuracy, 1, 9)
-          << fixed(va.loss, 4, 10) << "\n";
-    bars.add("lambda " + number(lambda, 3), tr.accuracy - va.accuracy);
+    table << std::setw(9) << lambda << fixed(r.w1_norm, 2, 11) << fixed(r.w2_norm, 2, 10) << fixed(r.penalty, 4, 20)
+          << percent(r.train.accuracy, 1, 10) << percent(r.validation.accuracy, 1, 9)
+          << fixed(r.validation.loss, 4, 10) << "\n";
+    bars.add("lambda " + number(lambda, 3), r.train.accuracy - r.validation.accuracy);
   }
   s.say(table.str());
   s.plot(bars);
@@ -421,9 +379,8 @@ void dropout_in_training(Context& c, nn::lesson::Step& s) {
     const auto [result, eval_train] = nn::dropout_run(p, c.epochs(), c.lesson.seed(), train, validation);
     const std::string label = p > 0 ? "dropout 0.5" : "no dropout";
     const nn::EpochStats& last = result.history.back();
-    table << std::left << std::setw(20) << label << std::right << percent(last.train_accuracy, 1, 22)
-          << percent(eval_train.back(), 1, 18) << percent(last.validation_accuracy, 1, 9)
-          << fixed(last.validation_loss, 4, 10) << "\n";
+    table << pad(label, 20) << percent(last.train_accuracy, 1, 22) << percent(eval_train.back(), 1, 18)
+          << percent(last.validation_accuracy, 1, 9) << fixed(last.validation_loss, 4, 10) << "\n";
     if (p > 0) {
       curve.add("train, as trained (dropout on)", nn::per_epoch(result.history, &nn::EpochStats::train_accuracy));
       curve.add("train, eval mode", arma::vec(eval_train));
@@ -453,31 +410,22 @@ void early_stopping(Context& c, nn::lesson::Step& s) {
   const auto& [train, validation, test] = c.data(s);
   s.source("src/nn/trainer.cpp", "early-stopping");
   s.source("src/nn/trainer.cpp", "early-stopping-patience");
-  nn::seed(c.lesson.seed());
-  nn::Sequential net = nn::image_mlp(200);
-  nn::Adam adam(net.parameters(), 1e-3);
-  // [snippet early-stopping-config]
-  nn::TrainConfig config = quiet_config(c.lesson.quick() ? 8 : 40);
-  config.seed = c.lesson.seed();
-  config.patience = c.lesson.quick() ? 2 : 5;  // epochs without a lower validation loss
-  config.restore_best = true;                // end with the best epoch's parameters
-  const nn::TrainResult result = nn::train(net, adam, train, config, test, validation);
-  // [/snippet]
+  const int epochs = c.lesson.quick() ? 8 : 40, patience = c.lesson.quick() ? 2 : 5;
+  // Adam on MLP 784-200-10, the best epoch's parameters put back (src/nn/search.cpp,
+  // early-stopping-config); the net it hands back evaluated on validation and test
+  const nn::EarlyStoppingRun run = nn::early_stopping_run(epochs, patience, c.lesson.seed(), train, validation, test);
+  const nn::TrainResult& result = run.result;
   s.say(result.stopped_early ? "stopped early: " + result.reason
-                             : "ran all " + std::to_string(config.epochs) + " epochs");
-  const nn::EpochStats& best = result.history[result.best_epoch - 1];
+                             : "ran all " + std::to_string(epochs) + " epochs");
   s.show("best epoch", static_cast<double>(result.best_epoch), 0);
-  s.show("its validation loss (recorded after that epoch)", best.validation_loss);
-  s.show("validation loss of the net train() returned", nn::evaluate(net, validation.x, validation.y).loss);
+  s.show("its validation loss (recorded after that epoch)", result.history[result.best_epoch - 1].validation_loss);
+  s.show("validation loss of the net train() returned", run.validation.loss);
   s.show("validation loss after the last epoch", result.history.back().validation_loss);
   s.show("test accuracy: best epoch's net vs the last epoch's",
-         arma::rowvec{nn::accuracy(net, test.x, test.y), result.history.back().test_accuracy}, 4);
-  auto curve = nn::plot::Lines("early-stopping", "Adam on MLP 784-200-10: loss per epoch, early stopping",
-                               "epoch", "loss").marked();
-  curve.add("training (as trained)", nn::per_epoch(result.history, &nn::EpochStats::train_loss));
-  const arma::vec val = nn::per_epoch(result.history, &nn::EpochStats::validation_loss);
-  curve.add("validation", val);
-  const double top = std::max(val.max(), result.history.front().train_loss);
+         arma::rowvec{run.test.accuracy, result.history.back().test_accuracy}, 4);
+  auto curve = loss_curves("early-stopping", "Adam on MLP 784-200-10: loss per epoch, early stopping", "loss",
+                           result.history);
+  const double top = std::max(curve.series[1].y.max(), result.history.front().train_loss);  // of both
   curve.add("best epoch " + std::to_string(result.best_epoch),
             arma::vec{double(result.best_epoch), double(result.best_epoch)}, arma::vec{0.0, top});
   s.plot(curve);
@@ -502,8 +450,7 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
   const std::vector<nn::SearchTrial> results = nn::random_search(trials, max_epochs, train, validation, test);
   const std::size_t best = nn::lowest_validation_loss(results);
   std::ostringstream t;
-  t << "  units  function  regularization  epoch | train cost   acc |  val cost   acc |"
-       " test cost   acc\n";
+  t << "  units  function  regularization  epoch | train cost   acc |  val cost   acc | test cost   acc\n";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const nn::SearchTrial& r = results[i];
     t << (i == best ? "* " : "  ") << std::setw(5) << r.hidden << std::setw(10) << act_name(r.act) << std::setw(16)
@@ -516,16 +463,14 @@ void search_hyperparameters(Context& c, nn::lesson::Step& s) {
         "cross-entropy; * the lowest validation cost, the winner)\n" + t.str());
   s.say("table: " + nn::plot::write_table("search", nn::search_table(results, best), nn::search_columns()));
   const nn::SearchTrial& b = results[best];
-  s.say("best by validation cost: " + std::to_string(b.hidden) + " " + act_name(b.act) +
-        " units, lambda " + number(b.lambda, 3) + ": validation " + percent(b.validation.accuracy, 1) +
-        ", test " + percent(b.test.accuracy, 1));
-  auto curve = nn::plot::Lines("search-best", "The search's winner: " + std::to_string(b.hidden) + " " +
-                                                  act_name(b.act) + " units, lambda " + number(b.lambda, 3),
-                               "epoch", "cross-entropy").marked();
-  curve.add("training (as trained)", nn::per_epoch(b.history, &nn::EpochStats::train_loss));
-  curve.add("validation", nn::per_epoch(b.history, &nn::EpochStats::validation_loss));
-  s.plot(curve);
+  const std::string winner = std::to_string(b.hidden) + " " + act_name(b.act) + " units, lambda " + number(b.lambda, 3);
+  s.say("best by validation cost: " + winner + ": validation " + percent(b.validation.accuracy, 1) + ", test " +
+        percent(b.test.accuracy, 1));
+  s.plot(loss_curves("search-best", "The search's winner: " + winner, "cross-entropy", b.history));
 }
+
+// 10^x of a point, the learning rate of step 11, as the tables print it.
+std::string rate(const nn::LogPoint& p) { return number(std::pow(10.0, p.x), 3); }
 
 // The grid-versus-random comparison, `repeats` times (nn::compare_grid_random): repeat r has
 // its own initial weights and batch order (seed + 100 r) for both searches, and its own random
@@ -535,32 +480,40 @@ std::string tally(const nn::GridRandomComparison& c) {
   t << "repeat  grid: best lr  val acc | random: best lr  val acc | better\n";
   for (std::size_t r = 0; r < c.repeats.size(); ++r) {
     const nn::LogPoint &gb = c.repeats[r].grid_best, &xb = c.repeats[r].random_best;
-    t << std::setw(6) << r << std::setw(15) << number(std::pow(10.0, gb.x), 3) << percent(gb.score, 1, 9)
-      << " |" << std::setw(16) << number(std::pow(10.0, xb.x), 3) << percent(xb.score, 1, 9) << " | "
+    t << std::setw(6) << r << std::setw(15) << rate(gb) << percent(gb.score, 1, 9) << " |" << std::setw(16)
+      << rate(xb) << percent(xb.score, 1, 9) << " | "
       << (c.repeats[r].winner > 0 ? "random" : c.repeats[r].winner < 0 ? "grid" : "tie") << "\n";
   }
+  t << "over " << c.repeats.size() << " repeats, the better rate was found by random search in "
+    << c.random_wins << ", by the grid in " << c.grid_wins << ", ties: " << c.ties;
   return t.str();
 }
 
-// One search's trials as a table (lr, lambda, validation accuracy; * the best), 34 columns.
-std::string rate_table(const std::string& name, const std::vector<nn::LogPoint>& points) {
-  const std::size_t best = nn::best_score(points);
+// The two searches' trials side by side, 36 columns each: lr, lambda, validation accuracy;
+// * the best of each.
+std::string rate_tables(const nn::GridRandomComparison& c) {
+  const std::size_t grid_best = nn::best_score(c.grid), random_best = nn::best_score(c.random);
+  auto row = [](const nn::LogPoint& p, bool best) {
+    std::ostringstream t;
+    t << (best ? "  * " : "    ") << std::setw(9) << rate(p) << number(std::pow(10.0, p.y), 3, 10)
+      << percent(p.score, 1, 9);
+    return t.str();
+  };
   std::ostringstream t;
-  t << name << "\n         lr     lambda   val acc\n";
-  for (std::size_t i = 0; i < points.size(); ++i)
-    t << (i == best ? "  * " : "    ") << std::setw(9) << number(std::pow(10.0, points[i].x), 3)
-      << std::setw(10) << number(std::pow(10.0, points[i].y), 3)
-      << percent(points[i].score, 1, 9) << "\n";
+  t << pad("grid (3 rates x 3 lambdas)", 36) << "random (9 draws)\n"
+    << pad("         lr     lambda   val acc", 36) << "         lr     lambda   val acc\n";
+  for (std::size_t i = 0; i < c.grid.size() && i < c.random.size(); ++i)
+    t << pad(row(c.grid[i], i == grid_best), 36) << row(c.random[i], i == random_best) << "\n";
   return t.str();
 }
 
 // Validation accuracy against the rate, each search's trials sorted by rate.
-nn::plot::Lines rate_curve(const std::vector<nn::LogPoint>& grid, const std::vector<nn::LogPoint>& random) {
+nn::plot::Lines rate_curve(const nn::GridRandomComparison& c) {
   // The key top left, where no rate reaches: nothing of the curves hidden.
   auto curve = nn::plot::Lines("grid-vs-random", "Validation accuracy against the learning rate, 9 trials each, 2 epochs",
                                "learning rate (log scale)", "validation accuracy").keyed("top left").marked();
   curve.log_x = true;
-  const arma::mat g = nn::by_rate(grid), r = nn::by_rate(random);  // (9 x 2) rate, accuracy
+  const arma::mat g = nn::by_rate(c.grid), r = nn::by_rate(c.random);  // (9 x 2) rate, accuracy
   curve.add("grid: 3 rates, each with 3 lambdas", g.col(0), g.col(1));
   curve.add("random: 9 rates", r.col(0), r.col(1));
   return curve;
@@ -580,37 +533,21 @@ void grid_or_random(Context& c, nn::lesson::Step& s) {
   const auto& [train, validation, test] = c.data(s);
   s.code("src/nn/search.cpp", "grid-vs-random");
   const int repeats = c.lesson.quick() ? 1 : static_cast<int>(c.lesson.integer("--search-repeats"));
-  const nn::GridRandomComparison searches = nn::compare_grid_random(
-      repeats, 3, nn::rate_box, c.lesson.seed(), 0.0005, [&](const nn::LogPoint& p, std::uint64_t seed) {
-        return nn::rate_accuracy(p, seed, 2, train, validation);  // 2 epochs
-      });
-  const std::vector<nn::LogPoint>& grid = searches.grid;
-  const std::vector<nn::LogPoint>& random = searches.random;
+  // 3 x 3 trials of each, 2 epochs each (nn::rate_accuracy), `repeats` times (src/nn/search.cpp)
+  const nn::GridRandomComparison searches = nn::compare_rates(repeats, 2, c.lesson.seed(), train, validation);
+  s.say(rate_tables(searches) + "(* the best validation accuracy of each search)");
 
-  // The two tables side by side: 34 columns each.
-  std::istringstream left(rate_table("grid (3 rates x 3 lambdas)", grid)),
-      right(rate_table("random (9 draws)", random));
-  std::ostringstream both;
-  for (std::string a, b; std::getline(left, a) && std::getline(right, b);)
-    both << std::left << std::setw(36) << a << b << "\n";
-  s.say(both.str() + "(* the best validation accuracy of each search)");
-
-  const nn::LogPoint& g = grid[nn::best_score(grid)];
-  const nn::LogPoint& r = random[nn::best_score(random)];
-  const double gap = r.score - g.score;
-  s.say("best rate found: grid " + number(std::pow(10.0, g.x), 3) + " (" + percent(g.score, 1) + "), random " +
-        number(std::pow(10.0, r.x), 3) + " (" + percent(r.score, 1) + "): " +
-        (gap > 0.0005 ? "random search found the better rate"
-                      : gap < -0.0005 ? "the grid found the better rate"
-                                      : "a tie") +
+  const nn::GridRandomRepeat& first = searches.repeats[0];  // the best of each, and who won
+  const nn::LogPoint &g = first.grid_best, &r = first.random_best;
+  s.say("best rate found: grid " + rate(g) + " (" + percent(g.score, 1) + "), random " + rate(r) + " (" +
+        percent(r.score, 1) + "): " +
+        (first.winner > 0   ? "random search found the better rate"
+         : first.winner < 0 ? "the grid found the better rate"
+                            : "a tie") +
         ".\ndistinct rates tried: grid 3, random 9 (same 9 trials).");
-  if (repeats > 1)
-    s.say(tally(searches) + "over " + std::to_string(repeats) + " repeats, the better rate was found by " +
-          "random search in " + std::to_string(searches.random_wins) + ", by the grid in " +
-          std::to_string(searches.grid_wins) + ", ties: " +
-          std::to_string(repeats - searches.random_wins - searches.grid_wins));
+  if (repeats > 1) s.say(tally(searches));
 
-  s.plot(rate_curve(grid, random));
+  s.plot(rate_curve(searches));
   s.say("Look at the grid's rows: its three trials at one rate land within a point or so of\n"
         "one another, because lambda hardly matters in two epochs; six of its nine trials\n"
         "said little new about the rate. Random search put nine points on the rate's curve.\n"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "nn/activations.hpp"
 #include "nn/dropout.hpp"
@@ -112,6 +113,7 @@ GridRandomComparison compare_grid_random(
     rep.winner = gap > tie ? 1 : gap < -tie ? -1 : 0;
     result.random_wins += rep.winner == 1;
     result.grid_wins += rep.winner == -1;
+    result.ties += rep.winner == 0;
     result.repeats.push_back(rep);
     if (r == 0) {
       result.grid = g;
@@ -119,6 +121,36 @@ GridRandomComparison compare_grid_random(
     }
   }
   return result;
+}
+
+// [snippet momentum-by-hand]
+// The library's optimizers on one parameter whose gradient we write by hand.
+arma::rowvec two_steps(Optimizer& optimizer, arma::mat& w, arma::mat& grad) {
+  arma::rowvec trace(3);  // w0 w1 w2
+  trace(0) = w(0);
+  for (int t = 1; t <= 2; ++t) {
+    grad = 4 * w;         // dL/dw of L = 2 w^2
+    optimizer.step();
+    trace(t) = w(0);
+  }
+  return trace;
+}
+// [/snippet]
+
+ValleyRun valley_run(double mu, int steps, double lr) {
+  // [snippet valley]
+  arma::mat w(2, 1, arma::fill::ones), grad(2, 1);  // (2 x 1) w starts at (1, 1)
+  const arma::vec curvature = {1.0, 100.0};
+  SGD sgd({{"w", &w, &grad}}, lr, mu);
+  ValleyRun run{arma::vec(steps + 1), arma::mat(2, steps + 1)};  // the loss and the path
+  for (int t = 0; t <= steps; ++t) {
+    run.loss(t) = 0.5 * arma::accu(curvature % arma::square(w));
+    run.path.col(t) = w;
+    grad = curvature % w;                    // dL/dw
+    if (t < steps) sgd.step();
+  }
+  // [/snippet]
+  return run;
 }
 
 TrainConfig quiet_config(int epochs, arma::uword batch_size) {
@@ -202,6 +234,13 @@ double rate_accuracy(const LogPoint& p, std::uint64_t seed, int epochs, const Da
 }
 // [/snippet]
 
+GridRandomComparison compare_rates(int repeats, int epochs, std::uint64_t seed, const Dataset& train,
+                                   const Dataset& validation) {
+  return compare_grid_random(repeats, 3, rate_box, seed, 0.0005, [&](const LogPoint& p, std::uint64_t s) {
+    return rate_accuracy(p, s, epochs, train, validation);
+  });
+}
+
 arma::mat by_rate(const std::vector<LogPoint>& points) {
   std::vector<LogPoint> sorted = points;
   std::stable_sort(sorted.begin(), sorted.end(),
@@ -212,6 +251,43 @@ arma::mat by_rate(const std::vector<LogPoint>& points) {
     rate_score(i, 1) = sorted[i].score;
   }
   return rate_score;
+}
+
+// [snippet three-optimizers]
+TrainResult optimizer_run(const std::string& optimizer, int epochs, std::uint64_t seed,
+                          const std::string& tsv_path, const Dataset& train,
+                          const Dataset& validation, const Dataset& test) {
+  nn::seed(seed);
+  Sequential net = image_mlp(100);
+  std::unique_ptr<Optimizer> chosen;
+  if (optimizer == "sgd") chosen = std::make_unique<SGD>(net.parameters(), 0.01);
+  else if (optimizer == "momentum") chosen = std::make_unique<SGD>(net.parameters(), 0.01, 0.9);
+  else if (optimizer == "adam") chosen = std::make_unique<Adam>(net.parameters(), 1e-3);
+  else throw Error("optimizer_run: optimizer \"" + optimizer + "\" (sgd, momentum or adam)");
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;  // the same batch order for all three
+  config.tsv_path = tsv_path;
+  return nn::train(net, *chosen, train, config, test, validation);
+}
+// [/snippet]
+
+PerLayerRun per_layer_run(const std::string& pattern, double multiplier, std::uint64_t seed,
+                          const Dataset& train, const Dataset& validation) {
+  nn::seed(seed);
+  Sequential net = image_mlp(100);
+  SGD sgd(net.parameters(), 0.01, 0.9);
+  // [snippet per-layer-run]
+  // Parameter i steps with lr_of(i) = lr * multiplier_i; the pattern picks parameters by name.
+  if (!pattern.empty()) sgd.set_lr_multiplier(pattern, multiplier);
+  // [/snippet]
+  TrainConfig config = quiet_config(1);
+  config.stats_steps = 100;
+  const TrainResult result = nn::train(net, sgd, train, config);
+  PerLayerRun run;
+  run.parameters = result.history.back().parameters;
+  for (std::size_t i = 0; i < sgd.size(); ++i) run.lr.push_back(sgd.lr_of(i));
+  run.validation_accuracy = accuracy(net, validation.x, validation.y);
+  return run;
 }
 
 TrainResult schedule_run(const Schedule& schedule, int epochs, std::uint64_t seed,
@@ -264,6 +340,24 @@ EvalTracked dropout_run(double p, int epochs, std::uint64_t seed, const Dataset&
   config.seed = seed;
   config.restore_best = false;  // report the last epoch's net
   return train_with_eval_accuracy(net, adam, train, validation, config);
+}
+
+EarlyStoppingRun early_stopping_run(int epochs, int patience, std::uint64_t seed, const Dataset& train,
+                                    const Dataset& validation, const Dataset& test) {
+  nn::seed(seed);
+  Sequential net = image_mlp(200);
+  Adam adam(net.parameters(), 1e-3);
+  // [snippet early-stopping-config]
+  TrainConfig config = quiet_config(epochs);
+  config.seed = seed;
+  config.patience = patience;  // epochs without a lower validation loss
+  config.restore_best = true;  // end with the best epoch's parameters
+  EarlyStoppingRun run;
+  run.result = nn::train(net, adam, train, config, test, validation);
+  // [/snippet]
+  run.validation = evaluate(net, validation.x, validation.y);
+  run.test = evaluate(net, test.x, test.y);
+  return run;
 }
 
 }  // namespace nn

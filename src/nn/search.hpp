@@ -1,6 +1,7 @@
 // search.hpp -- hyper-parameter search (lesson 8): trials trained and scored on the three
 // splits, the winner chosen by the validation split alone, and grid against random layouts
-// of a two-axis search at the same budget (Bergstra & Bengio 2012).
+// of a two-axis search at the same budget (Bergstra & Bengio 2012). Also what lesson 8's other
+// steps compute (the lesson keeps what it prints and draws): its MLP, worked examples and runs.
 //
 // image_mlp(hidden, f, p)        the MLP every experiment of lesson 8 trains (and its tests)
 // decay_weights_only(opt, l)     L2 weight decay on the weights, not the biases
@@ -15,9 +16,15 @@
 // best_score(points)             the highest score (ties: the first)
 // compare_grid_random(...)       both layouts of side x side trials, `repeats` times, each repeat
 //                                with its own seed; which found the better point, by how much
+// two_steps, valley_run          steps 1 and 2's worked examples: two steps on 2 w^2, the valley
 // quiet_config(epochs)           lesson 8's TrainConfig: batches of 20, quiet, no parameter stats
 // SearchTrial, random_search     step 10's trials: units, activation and lambda drawn, scored
 // rate_accuracy(point, seed, ..) step 11's score: plain SGD at 10^x, L2 10^y, validation accuracy
+// compare_rates(repeats, ..)     step 11's grid-versus-random comparison over rate_box
+// optimizer_run, per_layer_run,  the runs of steps 3, 4, 5, 6, 8 and 9 on lesson 8's MLPs: three
+// schedule_run, l2_run,          optimizers, learning-rate multipliers, schedules, L2 decay,
+// dropout_run,                   dropout and early stopping
+// early_stopping_run
 // train_with_eval_accuracy       nn::train plus the training accuracy in eval mode per epoch
 #pragma once
 
@@ -84,7 +91,7 @@ struct GridRandomRepeat {
 struct GridRandomComparison {
   std::vector<LogPoint> grid, random;  // repeat 0's trials, scored
   std::vector<GridRandomRepeat> repeats;
-  int random_wins = 0, grid_wins = 0;
+  int random_wins = 0, grid_wins = 0, ties = 0;  // over the repeats: they add up to repeats.size()
 };
 
 // Repeat r uses seed = base_seed + 100 r: score(point, seed) trains from that seed (the same
@@ -93,6 +100,19 @@ struct GridRandomComparison {
 GridRandomComparison compare_grid_random(
     int repeats, int side, const LogBox& box, std::uint64_t base_seed, double tie,
     const std::function<double(const LogPoint&, std::uint64_t seed)>& score);
+
+// ---- lesson 8's worked examples (steps 1 and 2; the lesson and its test) ---------------------------
+// Step 1: w0 w1 w2 of one parameter under two steps of `optimizer` (which holds {w, grad}) on
+// L(w) = 2 w^2, the gradient written by hand: grad = 4 w before each step. (1 x 3)
+arma::rowvec two_steps(Optimizer& optimizer, arma::mat& w, arma::mat& grad);
+
+// Step 2: SGD (lr, momentum mu) on the ill-conditioned valley L = 0.5 (w1^2 + 100 w2^2) from
+// w = (1, 1), `steps` steps; lr must stay below 2/100 or w2 diverges.
+struct ValleyRun {
+  arma::vec loss;  // (steps + 1) L before each step, and after the last
+  arma::mat path;  // (2 x steps + 1) w at the same moments
+};
+ValleyRun valley_run(double mu, int steps, double lr = 0.015);
 
 // ---- lesson 8's runs ------------------------------------------------------------------------------
 // epochs, batch_size (20: every Fashion-MNIST run of lesson 8), quiet, stats_steps 0.
@@ -129,8 +149,33 @@ inline const LogBox rate_box{-4, -0.5, -5, -2};
 double rate_accuracy(const LogPoint& p, std::uint64_t seed, int epochs, const Dataset& train,
                      const Dataset& validation);
 
+// Step 11: compare_grid_random(repeats, 3, rate_box, seed, tie 0.0005) with every point
+// scored by rate_accuracy(point, seed of its repeat, epochs, train, validation).
+GridRandomComparison compare_rates(int repeats, int epochs, std::uint64_t seed, const Dataset& train,
+                                   const Dataset& validation);
+
 // A layout's points sorted by x (ties keep their order), as (n x 2): the rate 10^x, the score.
 arma::mat by_rate(const std::vector<LogPoint>& points);
+
+// Step 3: MLP 784-100-ReLU-10 (nn::image_mlp(100) after nn::seed(seed)), `epochs` epochs in
+// batches of 20 in the batch order of `seed`, by "sgd" (lr 0.01), "momentum" (SGD lr 0.01,
+// mu 0.9) or "adam" (lr 1e-3); another name throws nn::Error. Test and validation measured
+// after every epoch; each epoch's row written to tsv_path ("": none). Its trainer history.
+TrainResult optimizer_run(const std::string& optimizer, int epochs, std::uint64_t seed,
+                          const std::string& tsv_path, const Dataset& train,
+                          const Dataset& validation, const Dataset& test);
+
+// Step 4: MLP 784-100-ReLU-10 (nn::image_mlp(100) after nn::seed(seed)), momentum SGD (lr 0.01,
+// mu 0.9) with set_lr_multiplier(pattern, multiplier) (none when pattern is empty; a pattern
+// that matches no parameter throws nn::Error), one epoch in batches of 20 in the order nn::rng()
+// draws next, update ratios measured on up to 100 steps (TrainConfig::stats_steps).
+struct PerLayerRun {
+  std::vector<ParameterStats> parameters;  // the epoch's, one per parameter, in optimizer order
+  std::vector<double> lr;                  // each parameter's rate: lr_of(i)
+  double validation_accuracy = 0;          // eval mode, after the epoch
+};
+PerLayerRun per_layer_run(const std::string& pattern, double multiplier, std::uint64_t seed,
+                          const Dataset& train, const Dataset& validation);
 
 // Steps 5 and 6: MLP 784-100-ReLU-10 (nn::image_mlp(100) after nn::seed(seed)), momentum SGD
 // (lr 0.01, mu 0.9), `epochs` epochs in batches of 20 in the batch order of `seed`.
@@ -159,5 +204,16 @@ EvalTracked train_with_eval_accuracy(Sequential& net, Optimizer& optimizer, cons
 // the batch order of `seed`, the last epoch's net kept; through train_with_eval_accuracy.
 EvalTracked dropout_run(double p, int epochs, std::uint64_t seed, const Dataset& train,
                         const Dataset& validation);
+
+// Step 9: Adam (lr 1e-3) on MLP 784-200-ReLU-10 (nn::image_mlp(200) after nn::seed(seed)), at
+// most `epochs` epochs in the batch order of `seed`, stopped after `patience` epochs without a
+// lower validation loss, ending with the best epoch's parameters (restore_best); the net it
+// hands back evaluated on the validation and test splits.
+struct EarlyStoppingRun {
+  TrainResult result;
+  Evaluation validation, test;  // of the net train() handed back
+};
+EarlyStoppingRun early_stopping_run(int epochs, int patience, std::uint64_t seed, const Dataset& train,
+                                    const Dataset& validation, const Dataset& test);
 
 }  // namespace nn

@@ -65,29 +65,10 @@ nn::TrainConfig lesson_config(int epochs) {
   return config;
 }
 
-// w0 w1 w2 of one parameter under two steps of `optimizer` on L = 2 w^2 (g = 4 w).
-arma::mat two_steps(nn::Optimizer& optimizer, arma::mat& w, arma::mat& grad) {
-  arma::mat trace(1, 3);
-  trace(0) = w(0);
-  for (int t = 1; t <= 2; ++t) {
-    grad = 4 * w;
-    optimizer.step();
-    trace(t) = w(0);
-  }
-  return trace;
-}
-
-// L = 0.5 (w1^2 + 100 w2^2) after `steps` steps of SGD (lr 0.015, momentum mu) from (1, 1).
-double valley_loss(double mu, int steps) {
-  arma::mat w(2, 1, arma::fill::ones), grad(2, 1);
-  const arma::vec curvature = {1.0, 100.0};
-  nn::SGD sgd({{"w", &w, &grad}}, 0.015, mu);
-  for (int t = 0; t < steps; ++t) {
-    grad = curvature % w;
-    sgd.step();
-  }
-  return 0.5 * arma::accu(curvature % arma::square(w));
-}
+// Steps 1 and 2's worked examples are the library's (src/nn/search.cpp), as the lesson runs them:
+// nn::two_steps (w0 w1 w2 under two steps on L = 2 w^2) and nn::valley_run (L = 0.5 (w1^2 +
+// 100 w2^2) from (1, 1), lr 0.015 by default).
+double valley_loss(double mu, int steps) { return nn::valley_run(mu, steps).loss(steps); }
 
 std::string lesson_binary(std::filesystem::path& build) {
   namespace fs = std::filesystem;
@@ -135,12 +116,12 @@ SCENARIO("two steps on L(w) = 2 w^2: plain SGD, momentum 0.9 and Adam, by hand",
     WHEN("plain SGD steps twice") {
       nn::SGD sgd(params, 0.1);
       THEN("w is multiplied by 1 - 0.1 * 4 = 0.6 each step: 1, 0.6, 0.36") {
-        CHECK_THAT(two_steps(sgd, w, grad), Equals(grid({{1, 0.6, 0.36}}), 1e-15));
+        CHECK_THAT(nn::two_steps(sgd, w, grad), Equals(grid({{1, 0.6, 0.36}}), 1e-15));
       }
     }
     WHEN("SGD with momentum 0.9 steps twice") {
       nn::SGD sgd(params, 0.1, 0.9);
-      const arma::mat trace = two_steps(sgd, w, grad);
+      const arma::mat trace = nn::two_steps(sgd, w, grad);
       THEN("v1 = 0.4, w1 = 0.6; v2 = 0.9 * 0.4 + 0.1 * 2.4 = 0.6, w2 = 0: the minimum") {
         CHECK_THAT(trace, Equals(grid({{1, 0.6, 0}}), 1e-15));
         CHECK_THAT(sgd.velocity(0)(0), WithinAbs(0.6, 1e-15));
@@ -157,7 +138,7 @@ SCENARIO("two steps on L(w) = 2 w^2: plain SGD, momentum 0.9 and Adam, by hand",
       nn::Adam adam(params, 0.1);
       THEN("the first step is lr * sign(g) = 0.1; the second m^ = 0.72 / 0.19 = 3.7895, "
            "v^ = 0.028944 / 0.001999 = 14.479, w2 = 0.9 - 0.1 * 3.7895 / 3.8052 = 0.80041") {
-        CHECK_THAT(two_steps(adam, w, grad), Equals(grid({{1, 0.9, 0.8004122281815201}}), 1e-9));
+        CHECK_THAT(nn::two_steps(adam, w, grad), Equals(grid({{1, 0.9, 0.8004122281815201}}), 1e-9));
       }
     }
   }

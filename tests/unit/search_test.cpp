@@ -112,8 +112,20 @@ SCENARIO("grid against random search when only x matters", "[lesson08][points:0]
       for (const auto& r : c.repeats) CHECK_THAT(r.grid_best.x, WithinAbs(-2.25, 1e-15));
       int ties = 0;
       for (const auto& r : c.repeats) ties += r.winner == 0;
-      CHECK(c.random_wins + c.grid_wins + ties == 3);
+      CHECK(c.ties == ties);
+      CHECK(c.random_wins + c.grid_wins + c.ties == 3);
       CHECK(c.random_wins >= 2);  // P(one of nine draws lands within 0.55 of -1.7) = 0.97
+    }
+  }
+  GIVEN("a score that ignores the point, 2 repeats of 2 x 2 trials") {
+    const nn::GridRandomComparison c = nn::compare_grid_random(
+        2, 2, nn::LogBox{}, 0, 0.0005, [](const nn::LogPoint&, std::uint64_t) { return 0.5; });
+    THEN("every repeat is a tie: no wins, 2 ties") {
+      CHECK(c.repeats[0].winner == 0);
+      CHECK(c.repeats[1].winner == 0);
+      CHECK(c.random_wins == 0);
+      CHECK(c.grid_wins == 0);
+      CHECK(c.ties == 2);
     }
   }
   THEN("no repeats is refused") {
@@ -166,6 +178,35 @@ nn::Dataset tiny_images(std::uint64_t seed) {
 }
 
 }  // namespace
+
+SCENARIO("two_steps and valley_run: lesson 8's worked examples", "[lesson08][points:0]") {
+  GIVEN("w = 1 under plain SGD at lr 0.1 on L = 2 w^2") {
+    arma::mat w = {1.0}, grad = {0.0};
+    nn::SGD sgd({{"w", &w, &grad}}, 0.1);
+    const arma::rowvec trace = nn::two_steps(sgd, w, grad);
+    THEN("w is multiplied by 0.6 each step; the last gradient written was 4 * 0.6") {
+      CHECK(arma::approx_equal(trace, arma::rowvec{1, 0.6, 0.36}, "absdiff", 1e-15));
+      CHECK_THAT(w(0), WithinAbs(0.36, 1e-15));
+      CHECK_THAT(grad(0), WithinAbs(2.4, 1e-15));
+    }
+  }
+  GIVEN("the valley from (1, 1) at lr 0.015") {
+    const nn::ValleyRun plain = nn::valley_run(0, 3), heavy = nn::valley_run(0.9, 2);
+    THEN("plain SGD: L0 = 50.5, then w = (0.985, -0.5) and L1 = 0.5 (0.985^2 + 25) = 12.98511") {
+      REQUIRE(plain.loss.n_elem == 4);
+      REQUIRE(plain.path.n_cols == 4);
+      CHECK(plain.loss(0) == 50.5);
+      CHECK_THAT(plain.path(0, 1), WithinAbs(0.985, 1e-15));
+      CHECK_THAT(plain.path(1, 1), WithinAbs(-0.5, 1e-15));
+      CHECK_THAT(plain.loss(1), WithinAbs(12.9851125, 1e-12));
+      CHECK_THAT(plain.path(1, 3), WithinAbs(-0.125, 1e-15));  // w2 x (1 - 1.5) per step
+    }
+    THEN("momentum 0.9: v2 = 0.9 (0.015, 1.5) + 0.015 (0.985, -50), so w2 = (0.956725, -1.1)") {
+      CHECK_THAT(heavy.path(0, 2), WithinAbs(0.956725, 1e-15));
+      CHECK_THAT(heavy.path(1, 2), WithinAbs(-1.1, 1e-14));
+    }
+  }
+}
 
 SCENARIO("quiet_config: lesson 8's training configuration", "[lesson08][points:0]") {
   const nn::TrainConfig c = nn::quiet_config(7);
@@ -274,6 +315,22 @@ SCENARIO("random_search and rate_accuracy: seeded, scored trials", "[lesson08][p
   }
 }
 
+SCENARIO("compare_rates: step 11's comparison over rate_box", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(22), validation = tiny_images(23);
+  const nn::GridRandomComparison c = nn::compare_rates(1, 1, 6, train, validation);
+  THEN("3 x 3 grid centres of the box and 9 draws, each scored by rate_accuracy at the seed") {
+    REQUIRE(c.grid.size() == 9);
+    REQUIRE(c.random.size() == 9);
+    REQUIRE(c.repeats.size() == 1);
+    CHECK_THAT(c.grid[0].x, WithinAbs(-4 + 3.5 / 6, 1e-15));
+    CHECK_THAT(c.grid[0].y, WithinAbs(-4.5, 1e-15));
+    CHECK(c.grid[4].score == nn::rate_accuracy(c.grid[4], 6, 1, train, validation));
+    CHECK(c.random[2].score == nn::rate_accuracy(c.random[2], 6, 1, train, validation));
+    CHECK(c.repeats[0].grid_best.score == c.grid[nn::best_score(c.grid)].score);
+    CHECK(c.random_wins + c.grid_wins + c.ties == 1);
+  }
+}
+
 SCENARIO("schedule_run and l2_run: steps 5 and 6 on a tiny set", "[lesson08][points:0]") {
   const nn::Dataset train = tiny_images(12), validation = tiny_images(13);
   THEN("schedule_run sets each epoch's rate from the schedule and keeps every epoch's row") {
@@ -304,4 +361,73 @@ SCENARIO("dropout_run: step 8's run, reproducible from its seed", "[lesson08][po
   CHECK(a.eval_train == b.eval_train);
   CHECK(a.result.history[1].validation_loss == b.result.history[1].validation_loss);
   CHECK(a.eval_train[1] * 40 == std::round(a.eval_train[1] * 40));  // a fraction of 40 images
+}
+
+SCENARIO("optimizer_run: step 3's three optimizers from one start", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(16), validation = tiny_images(17);
+  const nn::TrainResult sgd = nn::optimizer_run("sgd", 2, 5, "", train, validation, validation);
+  const nn::TrainResult momentum = nn::optimizer_run("momentum", 2, 5, "", train, validation, validation);
+  const nn::TrainResult adam = nn::optimizer_run("adam", 2, 5, "", train, validation, validation);
+  THEN("the same initial net for all three, each at its own rate, every epoch kept") {
+    REQUIRE(sgd.history.size() == 2);
+    REQUIRE(adam.history.size() == 2);
+    CHECK(momentum.initial_loss == sgd.initial_loss);
+    CHECK(adam.initial_loss == sgd.initial_loss);
+    CHECK(sgd.history[0].lr == 0.01);
+    CHECK(momentum.history[0].lr == 0.01);
+    CHECK(adam.history[0].lr == 0.001);
+    CHECK(momentum.history[1].train_loss != sgd.history[1].train_loss);  // the velocity differs
+    CHECK(nn::optimizer_run("sgd", 2, 5, "", train, validation, validation).history[1].train_loss ==
+          sgd.history[1].train_loss);
+  }
+  THEN("another optimizer is refused by name") {
+    CHECK_THROWS_WITH(nn::optimizer_run("rmsprop", 1, 5, "", train, validation, validation),
+                      Contains("rmsprop"));
+  }
+}
+
+SCENARIO("per_layer_run: step 4's multipliers by parameter name", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(18), validation = tiny_images(19);
+  GIVEN("no pattern, the output layer at 0.1, the hidden layer frozen") {
+    const nn::PerLayerRun all = nn::per_layer_run("", 1.0, 3, train, validation);
+    const nn::PerLayerRun output = nn::per_layer_run("2", 0.1, 3, train, validation);
+    const nn::PerLayerRun frozen = nn::per_layer_run("0", 0.0, 3, train, validation);
+    THEN("each parameter's rate is 0.01 times its multiplier") {
+      REQUIRE(all.parameters.size() == 4);
+      CHECK(all.parameters[0].name == "0.weight");
+      CHECK(all.parameters[3].name == "2.bias");
+      CHECK(all.lr == std::vector<double>{0.01, 0.01, 0.01, 0.01});
+      REQUIRE(output.lr.size() == 4);
+      CHECK(output.lr[0] == 0.01);
+      CHECK_THAT(output.lr[2], WithinAbs(0.001, 1e-18));
+      CHECK_THAT(output.lr[3], WithinAbs(0.001, 1e-18));
+      CHECK(frozen.lr == std::vector<double>{0, 0, 0.01, 0.01});
+    }
+    THEN("a frozen layer does not move; the others do; accuracy is a fraction of 40 images") {
+      CHECK(frozen.parameters[0].update_ratio == 0);
+      CHECK(frozen.parameters[2].update_ratio > 0);
+      CHECK(all.parameters[0].update_ratio > 0);
+      CHECK(all.validation_accuracy * 40 == std::round(all.validation_accuracy * 40));
+    }
+  }
+  THEN("a pattern that names no parameter is refused") {
+    CHECK_THROWS_WITH(nn::per_layer_run("7", 0.5, 3, train, validation), Contains("no parameter matches '7'"));
+  }
+}
+
+SCENARIO("early_stopping_run: step 9 hands back the best epoch's net", "[lesson08][points:0]") {
+  const nn::Dataset train = tiny_images(20), validation = tiny_images(21);
+  const nn::EarlyStoppingRun run = nn::early_stopping_run(8, 1, 4, train, validation, validation);
+  const nn::TrainResult& r = run.result;
+  THEN("on random labels the first epoch is the best; one more without a lower loss stops the run") {
+    CHECK(r.stopped_early);
+    CHECK(r.best_epoch == 1);
+    REQUIRE(r.history.size() == 2);
+    CHECK(r.history[1].validation_loss > r.history[0].validation_loss);
+  }
+  THEN("the net handed back has the best epoch's validation loss, not the last one's") {
+    CHECK_THAT(run.validation.loss, WithinAbs(r.history[r.best_epoch - 1].validation_loss, 1e-12));
+    CHECK(run.validation.loss < r.history.back().validation_loss);
+    CHECK(run.test.loss == run.validation.loss);  // the same set, the same net
+  }
 }
