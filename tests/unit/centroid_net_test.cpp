@@ -23,6 +23,32 @@ nn::Dataset three_directions(std::uint64_t seed) {
   return d;
 }
 
+// 60 / 20 / 20 samples of 12 features, 3 classes of one cluster each (2 informative, 2 redundant
+// features), seed 5: a synthetic set that trains and searches in milliseconds.
+nn::SyntheticSpec three_class_spec() {
+  nn::SyntheticSpec spec;
+  spec.train = 60;
+  spec.validation = 20;
+  spec.test = 20;
+  spec.features = 12;
+  spec.classes = 3;
+  spec.clusters_per_class = 1;
+  spec.informative = 2;
+  spec.redundant = 2;
+  spec.seed = 5;
+  return spec;
+}
+
+// Widths 4, 3, batches of 10, Adam lr 1e-2: a few epochs on sixty samples.
+nn::CentroidRecipe small_recipe(int epochs) {
+  nn::CentroidRecipe recipe;
+  recipe.widths = {4, 3};
+  recipe.epochs = epochs;
+  recipe.batch_size = 10;
+  recipe.lr = 1e-2;
+  return recipe;
+}
+
 }  // namespace
 
 SCENARIO("centroid_net and cross_entropy_net: Linear + LeakyReLU(0.1) per width", "[lesson10][points:0]") {
@@ -102,11 +128,7 @@ SCENARIO("train_centroid_net refreshes the centroids before training and after e
 SCENARIO("track_centroid_net and track_cross_entropy keep one row per epoch", "[lesson10][points:0]") {
   GIVEN("three directions, 3 epochs, no validation split") {
     const nn::Dataset train = three_directions(1), test = three_directions(4);
-    nn::CentroidRecipe recipe;
-    recipe.widths = {4, 3};
-    recipe.epochs = 3;
-    recipe.batch_size = 10;
-    recipe.lr = 1e-2;
+    const nn::CentroidRecipe recipe = small_recipe(3);
     nn::seed(2);
     int rows_seen = 0;
     nn::TrackedNet c = nn::track_centroid_net(
@@ -159,11 +181,7 @@ SCENARIO("latent_module and latent_snapshots: the latent space by module, and as
   }
   GIVEN("the centroid net on three directions, 3 epochs, snapshots wanted at epochs 0, 3 and 7") {
     const nn::Dataset train = three_directions(1), test = three_directions(4);
-    nn::CentroidRecipe recipe;
-    recipe.widths = {4, 3};
-    recipe.epochs = 3;
-    recipe.batch_size = 10;
-    recipe.lr = 1e-2;
+    const nn::CentroidRecipe recipe = small_recipe(3);
     nn::seed(2);
     std::vector<nn::LatentSnapshot> shots;
     nn::TrackedNet c = nn::track_centroid_net(nn::centroid_net(5, recipe.widths), recipe, 3, 3,
@@ -186,21 +204,9 @@ SCENARIO("latent_module and latent_snapshots: the latent space by module, and as
 SCENARIO("Lesson 10's three models: each from its own seed, the same alone as after the others",
          "[lesson10][points:0]") {
   GIVEN("a small synthetic set (60 / 20 / 20 samples, 12 features, 3 classes, seed 5), widths 4, 3") {
-    nn::SyntheticSpec spec;
-    spec.train = 60;
-    spec.validation = 20;
-    spec.test = 20;
-    spec.features = 12;
-    spec.classes = 3;
-    spec.clusters_per_class = 1;
-    spec.informative = 2;
-    spec.redundant = 2;
-    spec.seed = 5;
+    const nn::SyntheticSpec spec = three_class_spec();
     const nn::SyntheticData d = nn::make_classification(spec);
-    nn::CentroidRecipe recipe;
-    recipe.widths = {4, 3};
-    recipe.epochs = 2;
-    recipe.batch_size = 10;
+    const nn::CentroidRecipe recipe = small_recipe(2);
     const nn::TrackedNet regression = nn::track_softmax_regression(d, spec, recipe);
     const nn::TrackedNet mlp = nn::track_mlp(d, spec, recipe);
     const nn::TrackedNet centroid = nn::track_centroid_model(d, spec, recipe);
@@ -310,16 +316,7 @@ SCENARIO("centroid_numeric_weight_gradient agrees with backward, the centroids h
 }
 
 SCENARIO("kernel_baseline scales gamma from the median heuristic", "[lesson10][points:0]") {
-  nn::SyntheticSpec spec;
-  spec.train = 60;
-  spec.validation = 20;
-  spec.test = 20;
-  spec.features = 12;
-  spec.classes = 3;
-  spec.clusters_per_class = 1;
-  spec.informative = 2;
-  spec.redundant = 2;
-  spec.seed = 5;
+  const nn::SyntheticSpec spec = three_class_spec();
   const nn::SyntheticData d = nn::make_classification(spec);
   const double g0 = nn::median_gamma(d.train.x);
   const nn::KernelRidgeResult k = nn::kernel_baseline(d, {0.5, 2}, {1e-3, 1e-1});
