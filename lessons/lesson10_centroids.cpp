@@ -74,11 +74,6 @@ Sizes sizes_for(const Lesson& lesson) {
     z.ridge_lambdas = {1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1};
     z.snapshots = {0, 1, 5, 20, 50, 100};
   }
-  if (lesson.number("--weight-decay") >= 0) z.recipe.weight_decay = lesson.number("--weight-decay");
-  if (lesson.number("--kernel-gamma") > 0) {
-    z.gamma_factors = {lesson.number("--kernel-gamma")};
-    z.ridge_lambdas = {1e-3};
-  }
   if (lesson.quick()) {
     z.data.train = 600;
     z.data.validation = 100;
@@ -89,6 +84,12 @@ Sizes sizes_for(const Lesson& lesson) {
     z.gamma_factors = {1};
     z.ridge_lambdas = {1};
     z.snapshots = {0, 2};
+  }
+  // A value given on the command line wins over every recipe above.
+  if (lesson.given("--weight-decay")) z.recipe.weight_decay = lesson.number("--weight-decay");
+  if (lesson.given("--kernel-gamma")) {
+    z.gamma_factors = {lesson.number("--kernel-gamma")};
+    z.ridge_lambdas = Sizes().ridge_lambdas;
   }
   if (lesson.given("--epochs")) {
     z.recipe.epochs = static_cast<int>(lesson.integer("--epochs"));
@@ -550,14 +551,26 @@ void all_models(Context& c, Step& s) {
         "tests/unit/synthetic_test.cpp. Doc: docs/lesson10.md.");
 }
 
+// A number option below `bound` (or at it, when `strict`): a usage error (exit 2), as the runner
+// says it of an integer option below its minimum (it has no minimum for number options).
+bool at_least(const Lesson& lesson, const std::string& name, double bound, bool strict) {
+  const double value = lesson.number(name);
+  if (strict ? value > bound : value >= bound) return true;
+  std::cerr << "lesson10: " << name << " wants a number " << (strict ? "> " : ">= ") << bound
+            << ", got '" << value << "'\nTry 'lesson10 --help' for more.\n";
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Lesson lesson(10, "Clustering-oriented representation learning: the centroid loss", argc, argv);
   lesson.option("--epochs", "N", "epochs for every network; 100 with --full", 15, 1);
-  lesson.option("--weight-decay", "WD", "L2 weight decay for every network (-1: 3e-2, 0 with --full)", -1.0);
+  lesson.option("--weight-decay", "WD", "L2 weight decay for every network; 0 with --full",
+                nn::CentroidRecipe().weight_decay);
   lesson.flag("--full", "the talk's recipe: 1000 -> 2048 -> 256 -> 4096, full batches, 100 epochs (long)");
-  lesson.option("--kernel-gamma", "F", "the kernel baseline's gamma alone, F x the median heuristic (0: default)", 0.0);
+  lesson.option("--kernel-gamma", "F", "the kernel baseline's gamma alone, F x the median "
+                "heuristic; --full searches 0.5 .. 32", Sizes().gamma_factors.front());
   lesson.flag("--smaller-net", "with --full: the talk's 2048 -> 128 -> 2048 net, batches of 1700");
 
   Context c{lesson, {}, {}, {}, {}, {}, {}, {}};
@@ -574,5 +587,8 @@ int main(int argc, char** argv) {
   lesson.step(learning_to_cluster_text, c, learning_to_cluster);
   lesson.step(latent_spaces_text, c, latent_spaces);
   lesson.step(all_models_text, c, all_models);
+  if (!lesson.parse() || !at_least(lesson, "--weight-decay", 0, false) ||
+      !at_least(lesson, "--kernel-gamma", 0, true))
+    return 2;
   return lesson.run();
 }
