@@ -24,7 +24,6 @@
 //   dd(u, v)/dv = -0.5 (u / (|u||v|) - cos(u, v) v / |v|^2)
 // and the prediction for x is the class of the nearest centroid, argmin_c d(E_c, f(x)).
 #include <algorithm>
-#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -41,6 +40,8 @@ namespace {
 
 using nn::lesson::Lesson;
 using nn::lesson::Step;
+using nn::util::fixed;
+using nn::util::number;
 using nn::util::percent;
 
 // ---- sizes ----------------------------------------------------------------------------------
@@ -48,10 +49,8 @@ struct Sizes {
   nn::SyntheticSpec data;
   // The networks' widths (each Linear followed by LeakyReLU(0.1); the last is the latent space,
   // the centroid net's output, the MLP's bottleneck), epochs, batches, Adam's lr and the L2
-  // weight decay, the same for all three models. The decay was chosen on the validation split
-  // (docs/lesson10.md, appendix): 0, 1e-3, 1e-2, 3e-2, 1e-1.
+  // weight decay (chosen on the validation split), the same for all three models.
   nn::CentroidRecipe recipe;
-  bool talk = false;  // --full: the talk's recipe
   // The kernel baseline's grid: gamma = factor * median_gamma(train), and ridge lambdas.
   // Default: one pair and one Cholesky solve, gamma 32 x the median heuristic (the best of
   // --full's grid on the validation split; every lambda in 1e-5 .. 1 scored the same there);
@@ -59,8 +58,6 @@ struct Sizes {
   std::vector<double> gamma_factors{32}, ridge_lambdas{1e-3};
   std::vector<int> snapshots{0, 1, 3, 15};  // epochs whose latent space is drawn
 };
-
-arma::uword latent_of(const Sizes& z) { return z.recipe.widths.back(); }
 
 std::string widths(const Sizes& z) {
   std::string w = std::to_string(z.data.features);
@@ -72,16 +69,10 @@ Sizes sizes_for(const Lesson& lesson) {
   Sizes z;
   z.data.seed = lesson.seed();
   if (lesson.is_set("--full")) {  // the talk's recipe, and the kernel baseline's whole grid
-    z.talk = true;
     z.recipe = nn::CentroidRecipe::talk(lesson.is_set("--smaller-net"));
     z.gamma_factors = {0.5, 1, 2, 4, 8, 16, 32};
     z.ridge_lambdas = {1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1};
     z.snapshots = {0, 1, 5, 20, 50, 100};
-  }
-  if (lesson.number("--weight-decay") >= 0) z.recipe.weight_decay = lesson.number("--weight-decay");
-  if (lesson.number("--kernel-gamma") > 0) {
-    z.gamma_factors = {lesson.number("--kernel-gamma")};
-    z.ridge_lambdas = {1e-3};
   }
   if (lesson.quick()) {
     z.data.train = 600;
@@ -94,6 +85,12 @@ Sizes sizes_for(const Lesson& lesson) {
     z.ridge_lambdas = {1};
     z.snapshots = {0, 2};
   }
+  // A value given on the command line wins over every recipe above.
+  if (lesson.given("--weight-decay")) z.recipe.weight_decay = lesson.number("--weight-decay");
+  if (lesson.given("--kernel-gamma")) {
+    z.gamma_factors = {lesson.number("--kernel-gamma")};
+    z.ridge_lambdas = Sizes().ridge_lambdas;
+  }
   if (lesson.given("--epochs")) {
     z.recipe.epochs = static_cast<int>(lesson.integer("--epochs"));
     z.snapshots.back() = z.recipe.epochs;
@@ -102,112 +99,89 @@ Sizes sizes_for(const Lesson& lesson) {
 }
 
 // ---- recording and drawing ------------------------------------------------------------------------
-// The TSV a tracked network writes as it trains (listed at the end of the run), and with
-// --full a progress line per epoch on stderr: a long run shows that it is alive.
+// The TSV a tracked network writes as it trains (listed at the end of the run).
 std::string tsv_path(const std::string& name) {
   const std::string path = nn::plot::output_dir() + "/" + name;
   nn::plot::record_file(path);
   return path;
 }
 
-nn::RowHook progress(const Sizes& z, const std::string& name) {
-  if (!z.talk) return {};
-  return [name, epochs = z.recipe.epochs](const nn::EpochTable& t) {
-    std::cerr << "  " << name << ", epoch " << t.rows.size() << "/" << epochs << ": validation "
-              << std::setprecision(4) << t.column("validation_accuracy").back() << ", test "
-              << t.column("test_accuracy").back() << "\n";
-  };
-}
-
-// The test set's latent space at one epoch (centroid net).
-struct Snapshot {
-  int epoch = 0;
-  nn::LatentView view;
-};
-
-// Points on their first two principal components, coloured by class, maybe with crosses.
-nn::plot::Scatter pc_scatter(const std::string& name, const std::string& title,
-                             const arma::mat& points, const arma::uvec& classes,
-                             const arma::mat& marks = {}) {
+// Points coloured by class, maybe with crosses (the centroids); by default on their first two
+// principal components.
+nn::plot::Scatter scatter(const std::string& name, const std::string& title, const arma::mat& points,
+                          const arma::uvec& classes, const arma::mat& marks = {},
+                          const std::string& x_label = "PC1", const std::string& y_label = "PC2") {
   nn::plot::Scatter fig(name, title, points, classes);
   fig.marks = marks;
-  fig.x_label = "PC1";
-  fig.y_label = "PC2";
+  fig.x_label = x_label;
+  fig.y_label = y_label;
   return fig;
 }
 
-bool wanted(const Sizes& z, int epoch) {
-  return std::find(z.snapshots.begin(), z.snapshots.end(), epoch) != z.snapshots.end();
-}
-
-// ---- the models (each from its own seed) ------------------------------------------------------
-using Model = nn::TrackedNet;
-
-// Softmax regression (one Linear layer) or the cross-entropy MLP, by nn::track_cross_entropy.
-Model train_cross_entropy(const Sizes& z, const nn::SyntheticData& d, bool regression) {
-  nn::seed(z.data.seed + (regression ? 1 : 2));
-  nn::Sequential net;
-  if (regression)
-    net.emplace<nn::Linear>(z.data.features, z.data.classes);
-  else
-    net = nn::cross_entropy_net(z.data.features, z.recipe.widths, z.data.classes);
-  // Representation: the MLP's bottleneck (the last LeakyReLU's output); regression's scores.
-  const std::size_t representation = regression ? 0 : 2 * z.recipe.widths.size() - 1;
-  return nn::track_cross_entropy(std::move(net), z.recipe, z.data.seed + 10, representation,
-                                 d.train, d.validation, d.test,
-                                 tsv_path(regression ? "softmax.tsv" : "mlp.tsv"),
-                                 progress(z, regression ? "softmax regression" : "cross-entropy MLP"));
-}
-
-// The centroid net by nn::track_centroid_net, and the test latent space at the wanted epochs.
-Model train_centroid(const Sizes& z, const nn::SyntheticData& d, std::vector<Snapshot>& shots) {
-  nn::seed(z.data.seed + 3);
-  auto on_refresh = [&](const nn::CentroidRefresh& e) {
-    if (wanted(z, e.epoch)) shots.push_back({e.epoch, nn::latent_view(e.net, e.loss, d.test)});
-  };
-  return nn::track_centroid_net(nn::centroid_net(z.data.features, z.recipe.widths), z.recipe,
-                                z.data.seed + 10, z.data.classes, d.train, d.validation, d.test,
-                                tsv_path("centroid.tsv"), progress(z, "centroid net"), on_refresh);
+// One line of a text table (steps 6, 7 and 13): each cell right-aligned in its column's width;
+// the cells past the last width take the last width.
+std::string table_line(const std::vector<std::string>& cells, const std::vector<int>& widths) {
+  std::ostringstream line;
+  for (std::size_t i = 0; i < cells.size(); ++i)
+    line << std::setw(widths.at(std::min(i, widths.size() - 1))) << cells[i];
+  return line.str() + "\n";
 }
 
 // ---- what the steps share (built lazily, each part from its own seed) ----------------------------
+// The models by nn::track_softmax_regression, track_mlp and track_centroid_model (src/nn/centroid_net).
+using Model = nn::TrackedNet;
+
 struct Context {
   Lesson& lesson;
   std::optional<Sizes> z;
   std::optional<nn::SyntheticData> synthetic;
   std::optional<Model> softmax, perceptron, centroid_model;
-  std::vector<Snapshot> snapshots;  // the centroid net's, filled while it trains
+  std::vector<nn::LatentSnapshot> snapshots;  // the centroid net's, filled while it trains
   std::optional<nn::KernelRidgeResult> kernel;
 
   const Sizes& sizes() { return z ? *z : z.emplace(sizes_for(lesson)); }
+  // With --full a progress line per epoch on stderr: a long run shows that it is alive.
+  nn::RowHook progress(const std::string& name) {
+    if (!lesson.is_set("--full")) return {};
+    return [name, epochs = sizes().recipe.epochs](const nn::EpochTable& t) {
+      std::cerr << "  " << name << ", epoch " << t.rows.size() << "/" << epochs << ": validation "
+                << std::setprecision(4) << t.column("validation_accuracy").back() << ", test "
+                << t.column("test_accuracy").back() << "\n";
+    };
+  }
   const nn::SyntheticData& data() {
     return synthetic ? *synthetic : synthetic.emplace(nn::make_classification(sizes().data));
   }
   Model& softmax_regression() {
-    return softmax ? *softmax : softmax.emplace(train_cross_entropy(sizes(), data(), true));
+    return softmax ? *softmax : softmax.emplace(nn::track_softmax_regression(
+        data(), sizes().data, sizes().recipe, tsv_path("softmax.tsv"), progress("softmax regression")));
   }
   Model& mlp() {
-    return perceptron ? *perceptron : perceptron.emplace(train_cross_entropy(sizes(), data(), false));
+    return perceptron ? *perceptron : perceptron.emplace(nn::track_mlp(
+        data(), sizes().data, sizes().recipe, tsv_path("mlp.tsv"), progress("cross-entropy MLP")));
   }
   Model& centroid() {
-    return centroid_model ? *centroid_model
-                          : centroid_model.emplace(train_centroid(sizes(), data(), snapshots));
+    return centroid_model ? *centroid_model : centroid_model.emplace(nn::track_centroid_model(
+        data(), sizes().data, sizes().recipe, tsv_path("centroid.tsv"), progress("centroid net"),
+        nn::latent_snapshots(sizes().snapshots, data().test, snapshots)));
   }
-  const nn::KernelRidgeResult& kernel_baseline();
+  const nn::KernelRidgeResult& kernel_baseline() {  // src/nn/centroid_net.cpp
+    return kernel ? *kernel : kernel.emplace(nn::kernel_baseline(data(), sizes().gamma_factors,
+                                                                 sizes().ridge_lambdas));
+  }
 };
 
-// The RBF-kernel baseline: nn::kernel_baseline (src/nn/centroid_net.cpp).
-const nn::KernelRidgeResult& Context::kernel_baseline() {
-  if (!kernel) kernel = nn::kernel_baseline(data(), sizes().gamma_factors, sizes().ridge_lambdas);
-  return *kernel;
-}
-
-// A figure of per-epoch columns, as every figure of steps 9 and 10 draws them.
+// A figure of per-epoch columns, as every figure of steps 9 and 10 draws them: each curve is
+// one column of a model's table against that model's epochs, every point marked up to 30 epochs.
+struct Curve { std::string label; const Model& model; std::string column; };
 nn::plot::Lines epoch_figure(const std::string& name, const std::string& title,
-                             const std::string& y_label, bool log_y, const Sizes& z) {
+                             const std::string& y_label, bool log_y,
+                             const std::vector<Curve>& curves) {
   nn::plot::Lines fig(name, title, "epoch", y_label);
   fig.log_y = log_y;
-  return fig.marked(z.recipe.epochs <= 30).keyed("outside right");
+  for (const Curve& k : curves)
+    fig.add(k.label, k.model.table.column("epoch"), k.model.table.column(k.column));
+  return fig.marked(curves.front().model.table.rows.size() <= 30).keyed("outside right");
 }
 
 // ---- step 1: The idea: no output layer, one centroid per class ------------------------------------
@@ -319,17 +293,14 @@ void hard_data(Context& c, Step& s) {
   s.show("rank of the 18 informative + redundant rows (8: the redundant add nothing)",
          double(arma::rank(arma::mat(d.train.x.rows(signal)))), 0);
   s.show("fraction of labels redrawn", arma::mean(arma::conv_to<arma::vec>::from(d.redrawn)), 4);
-  const std::string slice = nn::plot::output_dir() + "/synthetic_train_slice.tsv";
+  const std::string slice = tsv_path("synthetic_train_slice.tsv");
   nn::save_tsv(d.train, slice, 100);
-  nn::plot::record_file(slice);
   s.say("The first 100 training samples are in " + slice + " (label, then every feature).");
   const arma::uvec two = d.informative.head(2);
-  nn::plot::Scatter informative("informative", "Two informative features (8 clusters per class)",
-                                d.train.x.rows(two), d.train.y);
-  informative.x_label = "feature " + std::to_string(two[0]);
-  informative.y_label = "feature " + std::to_string(two[1]);
-  s.plot(informative);
-  s.plot(pc_scatter("input-pca", "The raw input, first two principal components",
+  s.plot(scatter("informative", "Two informative features (8 clusters per class)",
+                    d.train.x.rows(two), d.train.y, {}, "feature " + std::to_string(two[0]),
+                    "feature " + std::to_string(two[1])));
+  s.plot(scatter("input-pca", "The raw input, first two principal components",
                     nn::pca(d.train.x, 2), d.train.y));
 }
 
@@ -364,26 +335,26 @@ void kernel_machine(Context& c, Step& s) {
   const Sizes& z = c.sizes();
   const nn::KernelRidgeResult& k = c.kernel_baseline();
   const double g0 = nn::median_gamma(c.data().train.x);
-  std::ostringstream t;  // validation accuracy: one row per gamma, one column per lambda
-  t << "validation accuracy; gamma = factor x " << std::setprecision(3) << g0
-    << " (median heuristic)\n  factor \\ lambda";
-  for (double l : z.ridge_lambdas) t << std::setw(8) << l;
+  // Validation accuracy: one row per gamma, one column per lambda (k.table: every lambda of a gamma).
+  std::vector<std::string> head{"factor \\ lambda"};
+  for (double l : z.ridge_lambdas) head.push_back(number(l, 3));
+  const std::vector<int> w{18, 8};  // the factor, then every lambda
+  std::string t = "validation accuracy; gamma = factor x " + number(g0, 3) + " (median heuristic)\n" +
+                  table_line(head, w);
   for (std::size_t g = 0; g < z.gamma_factors.size(); ++g) {
-    t << "\n  " << std::setw(16) << z.gamma_factors[g];
+    std::vector<std::string> row{number(z.gamma_factors[g], 3)};
     for (std::size_t l = 0; l < z.ridge_lambdas.size(); ++l)
-      t << std::setw(8) << percent(k.table(g * z.ridge_lambdas.size() + l, 3));
+      row.push_back(percent(k.table(g * z.ridge_lambdas.size() + l, 3)));
+    t += table_line(row, w);
   }
-  s.say(t.str());
+  s.say(t);
   s.say("written: " + nn::plot::write_table("kernel-search", k.table,
                                             {"gamma", "lambda", "train_accuracy",
                                              "validation_accuracy"}));
-  std::ostringstream chosen;
-  chosen << "chosen on validation: gamma " << std::setprecision(3) << k.gamma << " ("
-         << k.gamma / g0 << " x median), lambda " << k.lambda << "; train "
-         << percent(k.train_accuracy) << ", validation " << percent(k.validation_accuracy)
-         << ", test " << percent(k.test_accuracy) << " (" << int(k.seconds) << " s)."
-         << " The talk's tuned RBF SVM: 63%.";
-  s.say(chosen.str());
+  s.say("chosen on validation: gamma " + number(k.gamma, 3) + " (" + number(k.gamma / g0, 3) +
+        " x median), lambda " + number(k.lambda, 3) + "; train " + percent(k.train_accuracy) +
+        ", validation " + percent(k.validation_accuracy) + ", test " + percent(k.test_accuracy) +
+        " (" + std::to_string(int(k.seconds)) + " s). The talk's tuned RBF SVM: 63%.");
 }
 
 // ---- step 7: The centroid network -----------------------------------------------------------------
@@ -396,16 +367,15 @@ const nn::lesson::StepText centroid_network_text{
 
 // Every epoch up to 16, else 16 rows evenly spread (the last always), as one table.
 std::string epoch_table(const Model& m) {
-  std::ostringstream t;
-  t << "epoch      loss  attraction  repulsion  train acc  val acc  test acc\n";
+  const std::vector<int> w{5, 10, 12, 11, 11, 9, 10};
+  std::string t = table_line(
+      {"epoch", "loss", "attraction", "repulsion", "train acc", "val acc", "test acc"}, w);
   for (std::size_t r : nn::spread_rows(m.table.rows.size(), 16)) {
     const auto& row = m.table.rows[r];
-    t << std::setw(5) << int(row[0]) << std::fixed << std::setprecision(4) << std::setw(10)
-      << row[1] << std::setw(12) << row[2] << std::setw(11) << row[3] << std::setw(11)
-      << percent(row[4]) << std::setw(9) << percent(row[5]) << std::setw(10)
-      << percent(row[6]) << "\n";
+    t += table_line({std::to_string(int(row[0])), fixed(row[1], 4), fixed(row[2], 4),
+                     fixed(row[3], 4), percent(row[4]), percent(row[5]), percent(row[6])}, w);
   }
-  return t.str();
+  return t;
 }
 
 void centroid_network(Context& c, Step& s) {
@@ -449,13 +419,11 @@ void accuracy_over_time(Context& c, Step& s) {
   s.needs({"Linear::backward", "leaky_relu_backward", "SoftmaxCrossEntropy::backward",
            "CentroidLoss::backward"});
   const Model &n = c.centroid(), &m = c.mlp(), &r = c.softmax_regression();
-  nn::plot::Lines fig = epoch_figure("accuracy", "Accuracy per epoch", "accuracy", false, c.sizes());
-  fig.add("centroid net, train", n.table.column("epoch"), n.table.column("train_accuracy"));
-  fig.add("centroid net, test", n.table.column("epoch"), n.table.column("test_accuracy"));
-  fig.add("cross-entropy MLP, train", m.table.column("epoch"), m.table.column("train_accuracy"));
-  fig.add("cross-entropy MLP, test", m.table.column("epoch"), m.table.column("test_accuracy"));
-  fig.add("softmax regression, test", r.table.column("epoch"), r.table.column("test_accuracy"));
-  s.plot(fig);
+  s.plot(epoch_figure("accuracy", "Accuracy per epoch", "accuracy", false,
+                      {{"centroid net, train", n, "train_accuracy"}, {"centroid net, test", n, "test_accuracy"},
+                       {"cross-entropy MLP, train", m, "train_accuracy"},
+                       {"cross-entropy MLP, test", m, "test_accuracy"},
+                       {"softmax regression, test", r, "test_accuracy"}}));
   s.say("The MLP memorises the training set, the centroid net gets most of it; what they "
         "keep on the test set is the comparison that matters.");
 }
@@ -470,33 +438,20 @@ const nn::lesson::StepText training_dynamics_text{
 
 void training_dynamics(Context& c, Step& s) {
   s.needs({"Linear::backward", "leaky_relu_backward", "CentroidLoss::backward"});
-  const Sizes& z = c.sizes();
   const Model &n = c.centroid(), &m = c.mlp();
-  const arma::vec ce = n.table.column("epoch"), me = m.table.column("epoch");
-  auto grad = epoch_figure("gradient-norm", "Norm of the gradient over time", "|dL/dparameters|", true, z);
-  grad.add("centroid net", ce, n.table.column("grad_norm"));
-  grad.add("cross-entropy MLP", me, m.table.column("grad_norm"));
-  s.plot(grad);
-
-  auto norms = epoch_figure("norms", "Norms per epoch", "norm", true, z);
-  norms.add("centroid net: weights", ce, n.table.column("weight_norm"));
-  norms.add("centroid net: latent h", ce, n.table.column("representation_norm"));
-  norms.add("MLP: weights", me, m.table.column("weight_norm"));
-  norms.add("MLP: bottleneck", me, m.table.column("representation_norm"));
-  s.plot(norms);
-
-  auto losses = epoch_figure("attraction-repulsion", "The centroid loss's two terms (training set)",
-                             "mean cosine distance", false, z);
-  losses.add("attraction", ce, n.table.column("attraction"));
-  losses.add("repulsion", ce, n.table.column("repulsion"));
-  s.plot(losses);
-
-  auto moves = epoch_figure("centroid-movement", "How far each centroid turned in an epoch",
-                            "d(E before, E after)", true, z);
-  moves.add("mean over classes", ce, n.table.column("centroid_move_mean"));
-  moves.add("class 0", ce, n.table.column("move_0"));
-  moves.add("class 1", ce, n.table.column("move_1"));
-  s.plot(moves);
+  s.plot(epoch_figure("gradient-norm", "Norm of the gradient over time", "|dL/dparameters|", true,
+                      {{"centroid net", n, "grad_norm"}, {"cross-entropy MLP", m, "grad_norm"}}));
+  s.plot(epoch_figure("norms", "Norms per epoch", "norm", true,
+                      {{"centroid net: weights", n, "weight_norm"},
+                       {"centroid net: latent h", n, "representation_norm"},
+                       {"MLP: weights", m, "weight_norm"}, {"MLP: bottleneck", m, "representation_norm"}}));
+  s.plot(epoch_figure("attraction-repulsion", "The centroid loss's two terms (training set)",
+                      "mean cosine distance", false,
+                      {{"attraction", n, "attraction"}, {"repulsion", n, "repulsion"}}));
+  s.plot(epoch_figure("centroid-movement", "How far each centroid turned in an epoch",
+                      "d(E before, E after)", true,
+                      {{"mean over classes", n, "centroid_move_mean"}, {"class 0", n, "move_0"},
+                       {"class 1", n, "move_1"}}));
   s.say("The centroids turn most in the first epochs, while they are stale the longest. "
         "The loss's gradient is perpendicular to h: it turns h and never stretches it, so "
         "only weight decay (when on) acts on the latent norm.");
@@ -512,8 +467,8 @@ const nn::lesson::StepText learning_to_cluster_text{
 void learning_to_cluster(Context& c, Step& s) {
   s.needs({"Linear::backward", "leaky_relu_backward", "CentroidLoss::backward"});
   c.centroid();
-  for (const Snapshot& shot : c.snapshots) {
-    s.plot(pc_scatter("latent-epoch-" + std::to_string(shot.epoch),
+  for (const nn::LatentSnapshot& shot : c.snapshots) {
+    s.plot(scatter("latent-epoch-" + std::to_string(shot.epoch),
                       "Centroid net, test latent space, epoch " + std::to_string(shot.epoch) +
                           " (test " + percent(shot.view.accuracy) + ")",
                       shot.view.points, c.data().test.y, shot.view.marks));
@@ -535,12 +490,13 @@ void latent_spaces(Context& c, Step& s) {
   const nn::SyntheticData& d = c.data();
   Model& n = c.centroid();
   Model& m = c.mlp();
-  const nn::LatentView latent = nn::latent_view(n.net, *n.loss, d.test);
-  s.plot(pc_scatter("latent-centroid", "Centroid net: test latent space (PCA)", latent.points,
-                    d.test.y, latent.marks));
-  const arma::mat b = nn::layer_output(m.net, d.test.x, 2 * c.sizes().recipe.widths.size() - 1);
-  s.plot(pc_scatter("latent-mlp", "Cross-entropy MLP: test bottleneck (PCA)", nn::pca(b, 2), d.test.y));
-  s.say("Two components of a " + std::to_string(latent_of(c.sizes())) + "-D space hide most of it.");
+  const nn::LatentView view = nn::latent_view(n.net, *n.loss, d.test);
+  s.plot(scatter("latent-centroid", "Centroid net: test latent space (PCA)", view.points,
+                    d.test.y, view.marks));
+  const arma::mat b = nn::layer_output(m.net, d.test.x, nn::latent_module(c.sizes().recipe.widths));
+  s.plot(scatter("latent-mlp", "Cross-entropy MLP: test bottleneck (PCA)", nn::pca(b, 2), d.test.y));
+  s.say("Two components of a " + std::to_string(c.sizes().recipe.widths.back()) +
+        "-D space hide most of it.");
 }
 
 // ---- step 13: All models on the test set ----------------------------------------------------------
@@ -550,37 +506,27 @@ const nn::lesson::StepText all_models_text{
     "the test accuracy at the epoch with the best validation accuracy (model selection).\n"
     "In the file, model 0 is softmax regression, 1 the MLP, 2 the centroid net, 3 kernel ridge."};
 
-// (4 x 8): nn::comparison_table of softmax regression, the MLP, the centroid net and kernel
-// ridge (its parameters: one coefficient per training sample and class).
-arma::mat comparison(Context& c) {
-  const nn::SyntheticSpec& spec = c.sizes().data;
-  return nn::comparison_table({&c.softmax_regression(), &c.mlp(), &c.centroid()}, c.kernel_baseline(),
-                              double(spec.train * spec.classes));
-}
-
 // The table as text, the models by name (the file keeps numbers only).
 std::string comparison_text(const arma::mat& table) {
   const char* names[] = {"softmax regression", "cross-entropy MLP", "centroid net",
                          "RBF kernel ridge"};
-  std::ostringstream t;
-  t << std::left << std::setw(20) << "model" << std::right << std::setw(12) << "parameters"
-    << std::setw(8) << "train" << std::setw(12) << "validation" << std::setw(8) << "test"
-    << std::setw(12) << "best epoch" << std::setw(12) << "test there" << std::setw(10)
-    << "seconds" << "\n";
+  const std::vector<int> w{20, 12, 8, 12, 8, 12, 12, 10};  // the names left-aligned by pad
+  std::string t = table_line({nn::util::pad("model", 20), "parameters", "train", "validation", "test", "best epoch",
+                              "test there", "seconds"}, w);
   for (int i = 0; i < 4; ++i)
-    t << std::left << std::setw(20) << names[i] << std::right << std::setw(12)
-      << static_cast<long>(table(i, 1)) << std::setw(8) << percent(table(i, 2))
-      << std::setw(12) << percent(table(i, 3)) << std::setw(8) << percent(table(i, 4))
-      << std::setw(12) << (i == 3 ? std::string("-") : std::to_string(long(table(i, 5))))
-      << std::setw(12) << percent(table(i, 6)) << std::setw(10)
-      << nn::util::fixed(table(i, 7), 1) << "\n";
-  return t.str();
+    t += table_line({nn::util::pad(names[i], 20), std::to_string(long(table(i, 1))), percent(table(i, 2)),
+                     percent(table(i, 3)), percent(table(i, 4)),
+                     i == 3 ? "-" : std::to_string(long(table(i, 5))), percent(table(i, 6)),
+                     fixed(table(i, 7), 1)}, w);
+  return t;
 }
 
 void all_models(Context& c, Step& s) {
   s.needs({"Linear::backward", "leaky_relu_backward", "SoftmaxCrossEntropy::backward",
            "CentroidLoss::backward"});
-  const arma::mat table = comparison(c);
+  const nn::SyntheticSpec& spec = c.sizes().data;  // kernel ridge: a coefficient per sample and class
+  const arma::mat table = nn::comparison_table({&c.softmax_regression(), &c.mlp(), &c.centroid()},
+                                               c.kernel_baseline(), double(spec.train * spec.classes));
   s.say(comparison_text(table));
   s.say("written: " + nn::plot::write_table("comparison", table, nn::comparison_columns()));
   s.say("Test accuracy after the last epoch: softmax regression " + percent(table(0, 4)) +
@@ -588,7 +534,7 @@ void all_models(Context& c, Step& s) {
         percent(table(2, 4)) + ", RBF kernel ridge " + percent(table(3, 4)) +
         "; at each network's best validation epoch: " + percent(table(0, 6)) + ", " +
         percent(table(1, 6)) + ", " + percent(table(2, 6)) + ".");
-  if (c.sizes().talk)
+  if (c.lesson.is_set("--full"))
     s.say("The talk (Kenyon-Dean), same recipe on its own synthetic set: centroid net "
           "validation 87.9%, test 85.2% (smaller net: 87.9%, 85.8%); logistic regression "
           "20%; tuned RBF SVM 63%. Here: centroid net validation " + percent(table(2, 3)) +
@@ -605,14 +551,26 @@ void all_models(Context& c, Step& s) {
         "tests/unit/synthetic_test.cpp. Doc: docs/lesson10.md.");
 }
 
+// A number option below `bound` (or at it, when `strict`): a usage error (exit 2), as the runner
+// says it of an integer option below its minimum (it has no minimum for number options).
+bool at_least(const Lesson& lesson, const std::string& name, double bound, bool strict) {
+  const double value = lesson.number(name);
+  if (strict ? value > bound : value >= bound) return true;
+  std::cerr << "lesson10: " << name << " wants a number " << (strict ? "> " : ">= ") << bound
+            << ", got '" << value << "'\nTry 'lesson10 --help' for more.\n";
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Lesson lesson(10, "Clustering-oriented representation learning: the centroid loss", argc, argv);
   lesson.option("--epochs", "N", "epochs for every network; 100 with --full", 15, 1);
-  lesson.option("--weight-decay", "WD", "L2 weight decay for every network (-1: 3e-2, 0 with --full)", -1.0);
+  lesson.option("--weight-decay", "WD", "L2 weight decay for every network; 0 with --full",
+                nn::CentroidRecipe().weight_decay);
   lesson.flag("--full", "the talk's recipe: 1000 -> 2048 -> 256 -> 4096, full batches, 100 epochs (long)");
-  lesson.option("--kernel-gamma", "F", "the kernel baseline's gamma alone, F x the median heuristic (0: default)", 0.0);
+  lesson.option("--kernel-gamma", "F", "the kernel baseline's gamma alone, F x the median "
+                "heuristic; --full searches 0.5 .. 32", Sizes().gamma_factors.front());
   lesson.flag("--smaller-net", "with --full: the talk's 2048 -> 128 -> 2048 net, batches of 1700");
 
   Context c{lesson, {}, {}, {}, {}, {}, {}, {}};
@@ -629,5 +587,8 @@ int main(int argc, char** argv) {
   lesson.step(learning_to_cluster_text, c, learning_to_cluster);
   lesson.step(latent_spaces_text, c, latent_spaces);
   lesson.step(all_models_text, c, all_models);
+  if (!lesson.parse() || !at_least(lesson, "--weight-decay", 0, false) ||
+      !at_least(lesson, "--kernel-gamma", 0, true))
+    return 2;
   return lesson.run();
 }

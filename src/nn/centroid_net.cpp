@@ -9,6 +9,7 @@
 #include "nn/gradcheck.hpp"
 #include "nn/inspect.hpp"
 #include "nn/linear.hpp"
+#include "nn/random.hpp"
 #include "nn/train_log.hpp"
 
 namespace nn {
@@ -171,6 +172,20 @@ LatentView latent_view(Sequential& net, const CentroidLoss& loss, const Dataset&
   return view;
 }
 
+std::size_t latent_module(const std::vector<arma::uword>& widths) {
+  if (widths.empty()) throw Error("latent_module: no widths, so no latent space");
+  return 2 * widths.size() - 1;  // Linear, LeakyReLU per width
+}
+
+std::function<void(const CentroidRefresh&)> latent_snapshots(std::vector<int> epochs,
+                                                             const Dataset& set,
+                                                             std::vector<LatentSnapshot>& into) {
+  return [epochs = std::move(epochs), &set, &into](const CentroidRefresh& e) {
+    if (std::find(epochs.begin(), epochs.end(), e.epoch) != epochs.end())
+      into.push_back({e.epoch, latent_view(e.net, e.loss, set)});
+  };
+}
+
 arma::vec EpochTable::column(const std::string& name) const {
   const auto at = std::find(header.begin(), header.end(), name);
   if (at == header.end()) throw Error("EpochTable::column: no column \"" + name + "\"");
@@ -260,6 +275,33 @@ TrackedNet track_centroid_net(Sequential net, const CentroidRecipe& recipe, std:
   m.loss = loss;
   select_best(m);
   return m;
+}
+
+TrackedNet track_softmax_regression(const SyntheticData& d, const SyntheticSpec& spec,
+                                    const CentroidRecipe& recipe, const std::string& tsv,
+                                    const RowHook& on_row) {
+  nn::seed(spec.seed + 1);
+  Sequential net;
+  net.emplace<Linear>(spec.features, spec.classes);  // (classes x batch): class scores
+  return track_cross_entropy(std::move(net), recipe, spec.seed + 10, 0, d.train, d.validation,
+                             d.test, tsv, on_row);
+}
+
+TrackedNet track_mlp(const SyntheticData& d, const SyntheticSpec& spec, const CentroidRecipe& recipe,
+                     const std::string& tsv, const RowHook& on_row) {
+  nn::seed(spec.seed + 2);
+  return track_cross_entropy(cross_entropy_net(spec.features, recipe.widths, spec.classes), recipe,
+                             spec.seed + 10, latent_module(recipe.widths), d.train, d.validation,
+                             d.test, tsv, on_row);
+}
+
+TrackedNet track_centroid_model(const SyntheticData& d, const SyntheticSpec& spec,
+                                const CentroidRecipe& recipe, const std::string& tsv,
+                                const RowHook& on_row,
+                                const std::function<void(const CentroidRefresh&)>& on_refresh) {
+  nn::seed(spec.seed + 3);
+  return track_centroid_net(centroid_net(spec.features, recipe.widths), recipe, spec.seed + 10,
+                            spec.classes, d.train, d.validation, d.test, tsv, on_row, on_refresh);
 }
 
 arma::mat centroid_numeric_weight_gradient(Sequential& net, CentroidLoss& loss, const arma::mat& x,

@@ -13,6 +13,10 @@
 // track_cross_entropy / track_centroid_net: a network trained by that recipe, measured after
 //   every epoch into an EpochTable (one row per epoch: the lesson's TSVs and figures), with its
 //   final accuracies and the epoch of its best validation accuracy (model selection).
+// track_softmax_regression / track_mlp / track_centroid_model: lesson 10's three models on one
+//   synthetic data set, each from its own seed.
+// latent_view / latent_snapshots: what the lesson draws of a latent space, after training or
+//   at chosen epochs while it trains.
 #pragma once
 
 #include <armadillo>
@@ -43,7 +47,8 @@ struct CentroidRecipe {
   int epochs = 15;
   arma::uword batch_size = 32;  // 0: full batches
   double lr = 3e-4;
-  double weight_decay = 3e-2;
+  double weight_decay = 3e-2;  // chosen on the validation split from 0, 1e-3, 1e-2, 3e-2, 1e-1
+                                // (docs/lesson10.md, appendix)
 
   // The talk's recipe (Kenyon-Dean): 1000 -> 2048 -> 256 -> 4096, full batches, lr 6.5e-4, no
   // weight decay, 100 epochs (its best row: validation 87.9%, test 85.2%); the smaller net
@@ -78,6 +83,23 @@ struct LatentView {
   double accuracy = 0;
 };
 LatentView latent_view(Sequential& net, const CentroidLoss& loss, const Dataset& set);
+
+// The module whose output is the latent space in centroid_net(features, widths), and the
+// bottleneck in cross_entropy_net's body: the last LeakyReLU, 2 widths.size() - 1. Empty
+// widths throw nn::Error.
+std::size_t latent_module(const std::vector<arma::uword>& widths);
+
+// A data set's latent space at chosen epochs, as lesson 10 draws it while the net trains.
+struct LatentSnapshot {
+  int epoch = 0;
+  LatentView view;
+};
+// An on_refresh for train_centroid_net / track_centroid_net: at each refresh whose epoch is one
+// of `epochs` (0: the untrained net), appends latent_view(net, loss, set) to `into`. `set` and
+// `into` must outlive the training.
+std::function<void(const CentroidRefresh&)> latent_snapshots(std::vector<int> epochs,
+                                                             const Dataset& set,
+                                                             std::vector<LatentSnapshot>& into);
 
 // ---- lesson 10's worked examples, shared with its tests ------------------------------------------
 arma::mat centroid_example_latent();   // (2 x 6) six 2-D latent vectors of three classes
@@ -140,6 +162,22 @@ TrackedNet track_centroid_net(Sequential net, const CentroidRecipe& recipe, std:
                               const Dataset& validation, const Dataset& test,
                               const std::string& tsv = "", const RowHook& on_row = {},
                               const std::function<void(const CentroidRefresh&)>& on_refresh = {});
+
+// ---- lesson 10's three models on one synthetic data set ----------------------------------------------
+// By `recipe` on d's splits (spec: d's features, classes and seed), each net's weights from its own
+// seed so that a model trains the same alone (the lesson's --step K) as after the others:
+// spec.seed + 1 softmax regression (one Linear), + 2 the cross-entropy MLP (cross_entropy_net; its
+// representation the bottleneck, latent_module), + 3 the centroid net; every batch order from
+// spec.seed + 10. tsv, on_row and on_refresh as track_cross_entropy's and track_centroid_net's.
+TrackedNet track_softmax_regression(const SyntheticData& d, const SyntheticSpec& spec,
+                                    const CentroidRecipe& recipe, const std::string& tsv = "",
+                                    const RowHook& on_row = {});
+TrackedNet track_mlp(const SyntheticData& d, const SyntheticSpec& spec, const CentroidRecipe& recipe,
+                     const std::string& tsv = "", const RowHook& on_row = {});
+TrackedNet track_centroid_model(const SyntheticData& d, const SyntheticSpec& spec,
+                                const CentroidRecipe& recipe, const std::string& tsv = "",
+                                const RowHook& on_row = {},
+                                const std::function<void(const CentroidRefresh&)>& on_refresh = {});
 
 // ---- lesson 10's summaries ------------------------------------------------------------------------
 // Rows of a table of n rows to print when at most `most` fit: every row when n <= most, else

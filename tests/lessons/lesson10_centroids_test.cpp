@@ -1,6 +1,7 @@
 // Lesson 10's claims: the tiny example's centroids, loss and gradient; the gradient against
 // the numeric one, on the latent vectors and through a small net; a gradient that only turns h;
-// the centroid net beating softmax regression on a small synthetic set; and the lesson's run.
+// the centroid net beating softmax regression on a small synthetic set; the lesson's run and its
+// number options.
 // (The cosine distance and CentroidLoss's own contract are in tests/unit/centroid_test.cpp, the
 // generator in tests/unit/synthetic_test.cpp.)
 #include <cstdlib>
@@ -159,4 +160,20 @@ TEST_CASE("lesson 10 runs straight through and draws its figures", "[lesson10][r
   CHECK(header.find("grad_norm\trepresentation_norm") != std::string::npos);
   CHECK(header.find("move_9") != std::string::npos);
   CHECK(rows == 2);
+}
+
+TEST_CASE("lesson 10's number options: defaults the help names, and out-of-range values refused",
+          "[lesson10][runs-lesson][points:0]") {
+  using Catch::Matchers::Contains;
+  const testing::LessonRun help = testing::run_lesson(10, "--help");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.output, Contains("L2 weight decay for every network; 0 with --full (default 0.03)"));
+  CHECK_THAT(help.output, Contains("--full searches 0.5 .. 32 (default 32)"));
+  INFO("a negative weight decay or a gamma factor <= 0 is a usage error (exit 2), never a magic value");
+  const testing::LessonRun decay = testing::run_lesson(10, "--weight-decay -1");
+  CHECK(decay.exit_code == 2);
+  CHECK_THAT(decay.output, Contains("--weight-decay wants a number >= 0, got '-1'"));
+  const testing::LessonRun gamma = testing::run_lesson(10, "--kernel-gamma 0");
+  CHECK(gamma.exit_code == 2);
+  CHECK_THAT(gamma.output, Contains("--kernel-gamma wants a number > 0, got '0'"));
 }

@@ -23,6 +23,32 @@ nn::Dataset three_directions(std::uint64_t seed) {
   return d;
 }
 
+// 60 / 20 / 20 samples of 12 features, 3 classes of one cluster each (2 informative, 2 redundant
+// features), seed 5: a synthetic set that trains and searches in milliseconds.
+nn::SyntheticSpec three_class_spec() {
+  nn::SyntheticSpec spec;
+  spec.train = 60;
+  spec.validation = 20;
+  spec.test = 20;
+  spec.features = 12;
+  spec.classes = 3;
+  spec.clusters_per_class = 1;
+  spec.informative = 2;
+  spec.redundant = 2;
+  spec.seed = 5;
+  return spec;
+}
+
+// Widths 4, 3, batches of 10, Adam lr 1e-2: a few epochs on sixty samples.
+nn::CentroidRecipe small_recipe(int epochs) {
+  nn::CentroidRecipe recipe;
+  recipe.widths = {4, 3};
+  recipe.epochs = epochs;
+  recipe.batch_size = 10;
+  recipe.lr = 1e-2;
+  return recipe;
+}
+
 }  // namespace
 
 SCENARIO("centroid_net and cross_entropy_net: Linear + LeakyReLU(0.1) per width", "[lesson10][points:0]") {
@@ -102,11 +128,7 @@ SCENARIO("train_centroid_net refreshes the centroids before training and after e
 SCENARIO("track_centroid_net and track_cross_entropy keep one row per epoch", "[lesson10][points:0]") {
   GIVEN("three directions, 3 epochs, no validation split") {
     const nn::Dataset train = three_directions(1), test = three_directions(4);
-    nn::CentroidRecipe recipe;
-    recipe.widths = {4, 3};
-    recipe.epochs = 3;
-    recipe.batch_size = 10;
-    recipe.lr = 1e-2;
+    const nn::CentroidRecipe recipe = small_recipe(3);
     nn::seed(2);
     int rows_seen = 0;
     nn::TrackedNet c = nn::track_centroid_net(
@@ -137,6 +159,78 @@ SCENARIO("track_centroid_net and track_cross_entropy keep one row per epoch", "[
       CHECK(m.table.header.size() == 8);
       CHECK(m.test_accuracy == nn::accuracy(m.net, test.x, test.y));
       CHECK(m.table.column("representation_norm")(2) > 0);
+    }
+  }
+}
+
+SCENARIO("latent_module and latent_snapshots: the latent space by module, and as it trains",
+         "[lesson10][points:0]") {
+  GIVEN("5 features and widths 4, 3") {
+    const std::vector<arma::uword> widths{4, 3};
+    nn::seed(0);
+    nn::Sequential body = nn::centroid_net(5, widths);
+    nn::seed(0);
+    nn::Sequential mlp = nn::cross_entropy_net(5, widths, 3);
+    const arma::mat x = arma::randn(5, 4);
+    THEN("the latent space is module 3, the last LeakyReLU, and the MLP's bottleneck is there") {
+      CHECK(nn::latent_module(widths) == 3);
+      CHECK(nn::latent_module({2048, 256, 4096}) == 5);
+      CHECK(arma::abs(nn::layer_output(mlp, x, nn::latent_module(widths)) - body.forward(x)).max() == 0);
+      CHECK_THROWS_WITH(nn::latent_module({}), Contains("latent_module: no widths"));
+    }
+  }
+  GIVEN("the centroid net on three directions, 3 epochs, snapshots wanted at epochs 0, 3 and 7") {
+    const nn::Dataset train = three_directions(1), test = three_directions(4);
+    const nn::CentroidRecipe recipe = small_recipe(3);
+    nn::seed(2);
+    std::vector<nn::LatentSnapshot> shots;
+    nn::TrackedNet c = nn::track_centroid_net(nn::centroid_net(5, recipe.widths), recipe, 3, 3,
+                                              train, {}, test, "", {},
+                                              nn::latent_snapshots({0, 3, 7}, test, shots));
+    THEN("epochs 0 and 3 (7 never comes); the last is the trained net's view of the test set") {
+      REQUIRE(shots.size() == 2);
+      CHECK(shots[0].epoch == 0);
+      CHECK(shots[1].epoch == 3);
+      const nn::LatentView last = nn::latent_view(c.net, *c.loss, test);
+      CHECK(arma::abs(shots[1].view.points - last.points).max() == 0);
+      CHECK(arma::abs(shots[1].view.marks - last.marks).max() == 0);
+      CHECK(shots[1].view.accuracy == c.test_accuracy);
+      CHECK(shots[0].view.points.n_cols == 60);
+      CHECK(arma::abs(shots[0].view.points - last.points).max() > 0);  // training moved it
+    }
+  }
+}
+
+SCENARIO("Lesson 10's three models: each from its own seed, the same alone as after the others",
+         "[lesson10][points:0]") {
+  GIVEN("a small synthetic set (60 / 20 / 20 samples, 12 features, 3 classes, seed 5), widths 4, 3") {
+    const nn::SyntheticSpec spec = three_class_spec();
+    const nn::SyntheticData d = nn::make_classification(spec);
+    const nn::CentroidRecipe recipe = small_recipe(2);
+    const nn::TrackedNet regression = nn::track_softmax_regression(d, spec, recipe);
+    const nn::TrackedNet mlp = nn::track_mlp(d, spec, recipe);
+    const nn::TrackedNet centroid = nn::track_centroid_model(d, spec, recipe);
+    THEN("softmax regression is one Linear(12 -> 3), the MLP 12 -> 4 -> 3 -> 3, the centroid net 12 -> 4 -> 3") {
+      CHECK(regression.parameters == 12 * 3 + 3);
+      CHECK(mlp.parameters == 12 * 4 + 4 + 4 * 3 + 3 + 3 * 3 + 3);
+      CHECK(centroid.parameters == 12 * 4 + 4 + 4 * 3 + 3);
+      CHECK(centroid.table.rows.size() == 2);
+    }
+    THEN("each is what the tracker gives from seed 5 + 1, 2 or 3 with batch order seed 15") {
+      nn::seed(5 + 2);
+      const nn::TrackedNet by_hand = nn::track_cross_entropy(
+          nn::cross_entropy_net(12, recipe.widths, 3), recipe, 15, 3, d.train, d.validation, d.test);
+      CHECK(by_hand.table.rows == mlp.table.rows);
+      nn::seed(5 + 3);
+      const nn::TrackedNet centroid_by_hand = nn::track_centroid_net(
+          nn::centroid_net(12, recipe.widths), recipe, 15, 3, d.train, d.validation, d.test);
+      CHECK(centroid_by_hand.table.rows == centroid.table.rows);
+    }
+    THEN("trained in the other order, after other random draws, each comes out the same") {
+      nn::seed(99);
+      CHECK(nn::track_centroid_model(d, spec, recipe).table.rows == centroid.table.rows);
+      CHECK(nn::track_mlp(d, spec, recipe).table.rows == mlp.table.rows);
+      CHECK(nn::track_softmax_regression(d, spec, recipe).table.rows == regression.table.rows);
     }
   }
 }
@@ -222,16 +316,7 @@ SCENARIO("centroid_numeric_weight_gradient agrees with backward, the centroids h
 }
 
 SCENARIO("kernel_baseline scales gamma from the median heuristic", "[lesson10][points:0]") {
-  nn::SyntheticSpec spec;
-  spec.train = 60;
-  spec.validation = 20;
-  spec.test = 20;
-  spec.features = 12;
-  spec.classes = 3;
-  spec.clusters_per_class = 1;
-  spec.informative = 2;
-  spec.redundant = 2;
-  spec.seed = 5;
+  const nn::SyntheticSpec spec = three_class_spec();
   const nn::SyntheticData d = nn::make_classification(spec);
   const double g0 = nn::median_gamma(d.train.x);
   const nn::KernelRidgeResult k = nn::kernel_baseline(d, {0.5, 2}, {1e-3, 1e-1});
