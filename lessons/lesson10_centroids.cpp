@@ -551,26 +551,17 @@ void all_models(Context& c, Step& s) {
         "tests/unit/synthetic_test.cpp. Doc: docs/lesson10.md.");
 }
 
-// A number option below `bound` (or at it, when `strict`): a usage error (exit 2), as the runner
-// says it of an integer option below its minimum (it has no minimum for number options).
-bool at_least(const Lesson& lesson, const std::string& name, double bound, bool strict) {
-  const double value = lesson.number(name);
-  if (strict ? value > bound : value >= bound) return true;
-  std::cerr << "lesson10: " << name << " wants a number " << (strict ? "> " : ">= ") << bound
-            << ", got '" << value << "'\nTry 'lesson10 --help' for more.\n";
-  return false;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   Lesson lesson(10, "Clustering-oriented representation learning: the centroid loss", argc, argv);
   lesson.option("--epochs", "N", "epochs for every network; 100 with --full", 15, 1);
   lesson.option("--weight-decay", "WD", "L2 weight decay for every network; 0 with --full",
-                nn::CentroidRecipe().weight_decay);
+                nn::CentroidRecipe().weight_decay, 0.0);
   lesson.flag("--full", "the talk's recipe: 1000 -> 2048 -> 256 -> 4096, full batches, 100 epochs (long)");
   lesson.option("--kernel-gamma", "F", "the kernel baseline's gamma alone, F x the median "
-                "heuristic; --full searches 0.5 .. 32", Sizes().gamma_factors.front());
+                "heuristic; --full searches 0.5 .. 32", Sizes().gamma_factors.front(), 0.0,
+                Lesson::Bound::above);
   lesson.flag("--smaller-net", "with --full: the talk's 2048 -> 128 -> 2048 net, batches of 1700");
 
   Context c{lesson, {}, {}, {}, {}, {}, {}, {}};
@@ -587,8 +578,5 @@ int main(int argc, char** argv) {
   lesson.step(learning_to_cluster_text, c, learning_to_cluster);
   lesson.step(latent_spaces_text, c, latent_spaces);
   lesson.step(all_models_text, c, all_models);
-  if (!lesson.parse() || !at_least(lesson, "--weight-decay", 0, false) ||
-      !at_least(lesson, "--kernel-gamma", 0, true))
-    return 2;
   return lesson.run();
 }

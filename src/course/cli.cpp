@@ -9,6 +9,7 @@
 
 #include "course/lesson.hpp"
 #include "course/text.hpp"
+#include "util/format.hpp"
 #include "nn/error.hpp"
 #include "util/strings.hpp"
 
@@ -53,6 +54,18 @@ void Lesson::option(const std::string& name, const std::string& metavar,
   check_option_name(name);
   if (!options_.count(name)) option_order_.push_back(name);
   options_[name] = Option{metavar, help, Option::Kind::number, default_value};
+}
+
+void Lesson::option(const std::string& name, const std::string& metavar,
+                    const std::string& help, double default_value, double bound, Bound kind) {
+  const bool exclusive = kind == Bound::above;
+  if (exclusive ? !(default_value > bound) : !(default_value >= bound)) {
+    throw Error("Lesson::option: " + name + "'s default " + util::number(default_value) +
+                " is outside its bound (" + (exclusive ? "> " : ">= ") + util::number(bound) + ")");
+  }
+  option(name, metavar, help, default_value);
+  options_[name].minimum = bound;
+  options_[name].exclusive = exclusive;
 }
 
 void Lesson::flag(const std::string& name, const std::string& help) {
@@ -226,6 +239,10 @@ bool Lesson::set_option(const std::string& name, const std::string& value) {
     } else if (o.kind == Option::Kind::number) {
       double v = 0;
       if (!parse_double(value, v)) return usage_error(name + " wants a number, got '" + value + "'");
+      if (o.exclusive ? !(v > o.minimum) : v < o.minimum) {
+        return usage_error(name + " wants a number " + (o.exclusive ? "> " : ">= ") +
+                           util::number(o.minimum) + ", got '" + value + "'");
+      }
       o.value = v;
     }
   }

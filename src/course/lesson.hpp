@@ -122,6 +122,10 @@ public:
   void option(const std::string& name, const std::string& metavar, const std::string& help,
               long default_value, long minimum);
   void option(const std::string& name, const std::string& metavar, const std::string& help,
+              int default_value, int minimum) {
+    option(name, metavar, help, static_cast<long>(default_value), static_cast<long>(minimum));
+  }
+  void option(const std::string& name, const std::string& metavar, const std::string& help,
               int default_value) {
     option(name, metavar, help, static_cast<long>(default_value));
   }
@@ -131,6 +135,11 @@ public:
   }
   void option(const std::string& name, const std::string& metavar, const std::string& help,
               double default_value);
+  // A number option with a bound: "--weight-decay -1" is then a usage error (exit 2). With
+  // Bound::above the bound itself is refused too ("--kernel-gamma wants a number > 0").
+  enum class Bound { at_least, above };
+  void option(const std::string& name, const std::string& metavar, const std::string& help,
+              double default_value, double bound, Bound kind = Bound::at_least);
   void flag(const std::string& name, const std::string& help);  // --full: on or off
 
   // Values, inside steps (after run() has parsed the command line).
@@ -179,7 +188,8 @@ private:
     enum class Kind { integer, number, flag } kind;
     double value;
     bool set = false;
-    double minimum = -1e300;  // integer options: the smallest value the command line may give
+    double minimum = -1e300;  // the smallest value the command line may give
+    bool exclusive = false;   // number options: the minimum itself is refused too
   };
   struct StepEntry {
     std::string title, explanation;

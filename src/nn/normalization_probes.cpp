@@ -122,7 +122,7 @@ DeepRun deep_net_run(std::size_t depth, arma::uword width, arma::uword batch, co
   nn::seed(seed);
   const arma::mat x = arma::randn(width, batch);  // (width x batch)
   const arma::mat g = arma::randn(width, batch);  // upstream gradient
-  DeepRun run{normalized_deep_net(depth, width, activation, batchnorm), {}};
+  DeepRun run{normalized_deep_net(depth, width, activation, batchnorm), {}, {}};
   scheme.apply(run.net, x);  // fills every Linear weight
   run.profile = depth_profile(run.net, x, g, depth);
   const std::size_t per_layer = run.net.size() / depth;  // modules per layer

@@ -75,6 +75,7 @@ static int processes_of(const std::string& name) {
 // ---- hostile submissions -----------------------------------------------------------------------
 // One grader run of the hostile suite, shared by the scenario's THEN sections (Catch2 runs a
 // scenario once per section: three runs of about 8 s each before).
+namespace {
 struct HostileRun {
   Graded graded;
   double seconds = 0;
@@ -103,6 +104,7 @@ const HostileRun& hostile_run() {
   }();
   return run;
 }
+}  // namespace
 
 SCENARIO("hostile code inside a test process earns what its tests earn, and no more",
          "[infra][grading]") {

@@ -37,6 +37,8 @@ struct Fixture {
     lesson.option("--lr", "RATE", "learning rate", 0.1);
     lesson.flag("--full", "train on every image");
     lesson.option("--batch", "N", "samples per batch", arma::uword(32));
+    lesson.option("--decay", "WD", "weight decay", 1e-3, 0.0);
+    lesson.option("--gamma", "F", "kernel width factor", 2.0, 0.0, nn::lesson::Lesson::Bound::above);
     for (int k = 1; k <= 3; ++k) {
       lesson.step("Step number " + std::to_string(k), "Explains step " + std::to_string(k) + ".",
                   [this, k](nn::lesson::Step&) { ran.push_back(k); });
@@ -123,11 +125,34 @@ SCENARIO("a lesson reads its command line", "[infra]") {
         CHECK(f.ran.empty());
       }
     }
+    WHEN("a number option is given outside its bound: --decay -0.5 (>= 0), --gamma 0 (> 0)") {
+      Fixture below({"--decay", "-0.5"});
+      Fixture at({"--gamma", "0"});
+      THEN("exit code 2 naming the bound, and no step runs") {
+        CHECK(below.lesson.run() == 2);
+        CHECK_THAT(below.err.str(), Contains("--decay wants a number >= 0, got '-0.5'"));
+        CHECK(at.lesson.run() == 2);
+        CHECK_THAT(at.err.str(), Contains("--gamma wants a number > 0, got '0'"));
+        CHECK(below.ran.empty());
+        CHECK(at.ran.empty());
+      }
+    }
+    WHEN("a number option is given at or inside its bound: --decay 0 --gamma 0.25") {
+      Fixture f({"--decay", "0", "--gamma", "0.25", "--no-pause"});
+      THEN("the steps run and read the values given") {
+        CHECK(f.lesson.run() == 0);
+        CHECK(f.lesson.number("--decay") == 0.0);
+        CHECK(f.lesson.number("--gamma") == 0.25);
+        CHECK(f.ran == std::vector<int>{1, 2, 3});
+      }
+    }
     WHEN("an option's default is below its minimum") {
       Fixture f({});
       THEN("declaring it is an error that names the option") {
         CHECK_THROWS_WITH(f.lesson.option("--units", "N", "hidden units", 0, 1),
                           Contains("--units's default 0 is below its minimum 1"));
+        CHECK_THROWS_WITH(f.lesson.option("--width", "F", "width", 0.0, 0.0, nn::lesson::Lesson::Bound::above),
+                          Contains("--width's default 0 is outside its bound (> 0)"));
       }
     }
     WHEN("run with --help") {
