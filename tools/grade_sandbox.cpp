@@ -274,6 +274,16 @@ bool drain(int fds[3], Process& p, std::string& progress, const Limits& limits, 
   return true;
 }
 
+// Why the process must stop now, if it must: too much output, the whole run's time, or the
+// running test's own limit (t: seconds since the start).
+Process::Stop stop_reason(const Process& p, const Limits& limits, double t, double test_started) {
+  if (p.output_bytes > limits.max_output_bytes) return Process::Stop::output;
+  if (t > limits.timeout) return Process::Stop::timeout;
+  if (p.running_limit > 0 && test_started >= 0 && t - test_started > p.running_limit)
+    return Process::Stop::test_timeout;
+  return Process::Stop::none;
+}
+
 }  // namespace
 
 Process run_process(const std::vector<std::string>& argv,
@@ -300,8 +310,7 @@ Process run_process(const std::vector<std::string>& argv,
   std::string pending;
   double test_started = -1, stop_at = -1;
   int status = 0;
-  bool done = false;
-  while (!done) {
+  for (;;) {
     const double t = elapsed();
     drain(fds, p, pending, limits, 20, t, test_started);
     const pid_t r = ::waitpid(pid, &status, WNOHANG);
@@ -310,11 +319,7 @@ Process run_process(const std::vector<std::string>& argv,
       p.error = std::strerror(errno);
       break;
     }
-    Process::Stop why = Process::Stop::none;
-    if (p.output_bytes > limits.max_output_bytes) why = Process::Stop::output;
-    else if (t > limits.timeout) why = Process::Stop::timeout;
-    else if (p.running_limit > 0 && test_started >= 0 && t - test_started > p.running_limit)
-      why = Process::Stop::test_timeout;
+    const Process::Stop why = stop_reason(p, limits, t, test_started);
     if (p.stopped == Process::Stop::none && why != Process::Stop::none) {
       p.stopped = why;
       stop_at = t;
@@ -323,7 +328,6 @@ Process run_process(const std::vector<std::string>& argv,
     } else if (p.stopped != Process::Stop::none && t > stop_at + 3) {
       ::killpg(pid, SIGKILL);
     }
-    done = false;
   }
   ::killpg(pid, SIGKILL);  // what it left running in its group
   kill_user_processes(box);  // and anywhere else, when isolated
