@@ -3,12 +3,12 @@
 # one failed, and closes with one line from Catch2's own counts: "tests: N passed, N failed".
 #   tools/run_tests.sh BUILD_DIR BINARY [BINARY...]
 # Environment:
-#   TEST_JOBS=N   N >= 2 runs the suite (the first binary) in three processes at once: the test
-#                 cases that run lesson programs ([run], [runs-lesson]: they write out/lessonN/
-#                 and must not run two at a time), the grader's scenarios ([grading]: they wait
+#   TEST_JOBS=N   N >= 2 runs the suite (the first binary) in four processes at once: the
+#                 lessons' run-throughs ([run]), the other test cases that run lesson programs
+#                 ([runs-lesson], with STEPNET_OUT=BUILD_DIR/test-out, so that the two never
+#                 write the same out/lessonN/ files), the grader's scenarios ([grading]: they wait
 #                 on time limits and child processes more than they compute), and every other
-#                 test case. Idle, 2 cores: 48 s, against 62 s in two processes (the grader's
-#                 scenarios with the rest) and about 95 s in one.
+#                 test case. A process's test cases run one at a time.
 #   TEST_SPEC=S   run only the test cases Catch2's spec S selects (one process), e.g. "[e2e]"
 #   TEST_LOG=F    the log the counts are summed from (default BUILD_DIR/test.log)
 set -u
@@ -42,13 +42,17 @@ for bin in "$@"; do
     run_one part0 "$bin" "$TEST_SPEC" || status=1
     parts="part0"
   elif [ "$first" = 1 ] && [ "$jobs" -ge 2 ]; then
-    echo "   (three processes: the lesson runs, the grader's scenarios, everything else)" | tee -a "$log"
-    run_one part1 "$bin" "[run],[runs-lesson]" & lessons=$!
-    run_one part2 "$bin" "[grading]~[.]~[run]~[runs-lesson]" & grading=$!
-    run_one part3 "$bin" "~[.]~[run]~[runs-lesson]~[grading]" || status=1
+    echo "   (four processes: the lessons' run-throughs, the other tests that run lessons, the" \
+         "grader's scenarios, everything else)" | tee -a "$log"
+    run_one part1 "$bin" "[run]" & lessons=$!
+    # Its lessons write under an output directory of its own: a lesson may run in both at once.
+    STEPNET_OUT="$build/test-out" run_one part2 "$bin" "[runs-lesson]~[run]" & runs=$!
+    run_one part3 "$bin" "[grading]~[.]~[run]~[runs-lesson]" & grading=$!
+    run_one part4 "$bin" "~[.]~[run]~[runs-lesson]~[grading]" || status=1
     wait "$lessons" || status=1
+    wait "$runs" || status=1
     wait "$grading" || status=1
-    parts="part1 part2 part3"
+    parts="part1 part2 part3 part4"
   else
     run_one part0 "$bin" || status=1
     parts="part0"

@@ -33,7 +33,7 @@ Lesson::Lesson(int number, std::string title, int argc, const char* const* argv)
     program_ = fs::path(argv[0]).filename().string();
   }
   for (int i = 1; i < argc; ++i) args_.emplace_back(argv[i]);
-  output_dir_ = repository_root() + "/out/lesson" + std::to_string(number);
+  output_dir_ = output_root() + "/lesson" + std::to_string(number);
 }
 
 void Lesson::step(const std::string& title, const std::string& explanation,

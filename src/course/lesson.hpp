@@ -248,6 +248,10 @@ const std::vector<ExerciseState>& exercises_in(const std::string& root);
 // directory, then from the running program's directory (/proc/self/exe); else the current
 // directory. Computed once.
 const std::string& repository_root();
+// Where lessons write their figures and tables (lesson N: <it>/lessonN): $STEPNET_OUT when set
+// (relative to the repository root), else out/ in the repository root. make test gives one of
+// its processes a directory of its own, so two runs of a lesson never share files.
+std::string output_root();
 // Walk up from `start` to the first directory holding `marker`; "" when there is none.
 std::string find_upwards(const std::string& start, const std::string& marker);
 

@@ -1,4 +1,5 @@
 // paths.cpp -- where things are: the repository root, and the exercises its sources hold.
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 
@@ -39,6 +40,13 @@ const std::string& repository_root() {
     return found;
   }();
   return root;
+}
+
+std::string output_root() {
+  const char* env = std::getenv("STEPNET_OUT");
+  if (env == nullptr || *env == '\0') return repository_root() + "/out";
+  const fs::path out(env);
+  return (out.is_relative() ? fs::path(repository_root()) / out : out).string();
 }
 
 // ---- exercises ---------------------------------------------------------------------------

@@ -119,12 +119,12 @@ SCENARIO("the figures committed under docs/figures/ are current", "[infra][docs]
     WHEN("each step is run again, default seed and options, THEN its data has the same sums") {
       std::set<std::pair<int, int>> ran;
       for (const FigureRow& r : rows) {
-        const fs::path data = root / "out" / ("lesson" + std::to_string(r.lesson)) / r.data;
+        const fs::path data = testing::lesson_out(r.lesson) / r.data;
         const std::pair<int, int> key{r.lesson, r.step};
         if (ran.insert(key).second) {
           for (const FigureRow& other : rows)  // no stale copy can pass
             if (other.lesson == r.lesson && other.step == r.step)
-              fs::remove(root / "out" / ("lesson" + std::to_string(r.lesson)) / other.data);
+              fs::remove(testing::lesson_out(r.lesson) / other.data);
           const testing::LessonRun run = testing::run_lesson(
               r.lesson, "--step " + std::to_string(r.step) + " --no-pause" +
                             (r.options == "-" ? "" : " " + r.options));

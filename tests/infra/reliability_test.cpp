@@ -133,7 +133,7 @@ static std::map<std::string, std::string> lesson_tables(const std::string& dir) 
 
 SCENARIO("a lesson's training run gives bit-identical tables for the same seed", "[reliability][runs-lesson]") {
   GIVEN("lesson 6 (training runs with the trainer's TSV histories, a random search), --quick") {
-    const std::string out = nn::lesson::repository_root() + "/out/lesson6";
+    const std::string out = testing::lesson_out(6).string();
     WHEN("it runs twice with --seed 7, and once with --seed 8") {
       const testing::LessonRun first = testing::run_lesson(6, "--no-pause --quick --seed 7");
       REQUIRE(first.exit_code == 0);

@@ -406,7 +406,7 @@ SCENARIO("the random search picks the row with the lowest validation cost",
          "[lesson08][points:0][runs-lesson]") {
   namespace fs = std::filesystem;
   GIVEN("the search step of lesson 8, run quick (4 trials) into out/lesson8/search.tsv") {
-    const fs::path table = fs::path(nn::lesson::repository_root()) / "out" / "lesson8" / "search.tsv";
+    const fs::path table = testing::lesson_out(8) / "search.tsv";
     fs::remove(table);
     const std::string problem = run_lesson("--no-pause --quick --step 10", "lesson8_search.log");
     if (!problem.empty()) FAIL(problem);
@@ -454,8 +454,7 @@ SCENARIO("grid and random search get the same budget; the grid tries 3 rates, ra
          "[lesson08][points:0][runs-lesson]") {
   namespace fs = std::filesystem;
   GIVEN("step 11 of lesson 8, run quick (one repeat) into out/lesson8/grid-vs-random.tsv") {
-    const fs::path root = nn::lesson::repository_root();
-    const fs::path data = root / "out" / "lesson8" / "grid-vs-random.tsv";
+    const fs::path data = testing::lesson_out(8) / "grid-vs-random.tsv";
     fs::remove(data);
     const std::string problem = run_lesson("--no-pause --quick --step 11", "lesson8_grid.log");
     if (!problem.empty()) FAIL(problem);

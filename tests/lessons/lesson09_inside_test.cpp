@@ -159,7 +159,7 @@ TEST_CASE("lesson 9 runs straight through and draws its figures", "[lesson09][ru
   const std::vector<std::string> figures = {"first-layer.png", "saliency.png", "confusion.png",
                                             "pca.png",         "tsne.png",     "random-labels.png",
                                             "wide-weights.png"};
-  const fs::path out = fs::path(root) / "out" / "lesson9";
+  const fs::path out = testing::lesson_out(9);
   for (const auto& f : figures) fs::remove(out / f);  // so a stale picture cannot pass
 
   const fs::path log = build / "lesson9_run.log";

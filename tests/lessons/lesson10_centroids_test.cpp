@@ -150,7 +150,7 @@ TEST_CASE("lesson 10 runs straight through and draws its figures", "[lesson10][r
            "latent-epoch-2.png", "latent-centroid.png",
            "latent-mlp.png", "centroid.tsv", "mlp.tsv", "softmax.tsv", "comparison.tsv",
            "synthetic_train_slice.tsv"});
-  std::ifstream in(nn::lesson::repository_root() + "/out/lesson10/centroid.tsv");
+  std::ifstream in(testing::lesson_out(10) / "centroid.tsv");
   std::string header, line;
   std::getline(in, header);
   int rows = 0;

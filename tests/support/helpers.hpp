@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -27,6 +28,11 @@ inline std::string build_dir() {
   return build.string();
 }
 
+// Where lesson N writes (out/lessonN, or under $STEPNET_OUT: nn::lesson::output_root()).
+inline std::filesystem::path lesson_out(int number) {
+  return std::filesystem::path(nn::lesson::output_root()) / ("lesson" + std::to_string(number));
+}
+
 struct LessonRun {
   int exit_code = -1;  // -1: did not exit normally (a signal)
   std::string output;  // stdout and stderr together
@@ -38,7 +44,8 @@ inline LessonRun run_lesson(int number, const std::string& arguments) {
   const std::string n = std::to_string(number);
   const std::string binary = build_dir() + "/lessons/lesson" + n;
   if (!std::filesystem::exists(binary)) FAIL(binary << " is missing: make " << binary << " builds it");
-  const std::string log = build_dir() + "/lesson" + n + "_run.log";
+  // One log per test process: two processes may run the same lesson at once.
+  const std::string log = build_dir() + "/lesson" + n + "_run." + std::to_string(::getpid()) + ".log";
   const std::string command = "cd '" + nn::lesson::repository_root() + "' && '" + binary + "' " +
                               arguments + " > '" + log + "' 2>&1 < /dev/null";
   const int status = std::system(command.c_str());
@@ -58,7 +65,7 @@ inline LessonRun run_lesson(int number, const std::string& arguments) {
 inline void check_lesson_run(int number, const std::vector<std::string>& files,
                              const std::string& arguments = "--no-pause --quick") {
   namespace fs = std::filesystem;
-  const fs::path out = fs::path(nn::lesson::repository_root()) / "out" / ("lesson" + std::to_string(number));
+  const fs::path out = lesson_out(number);
   for (const auto& f : files) fs::remove(out / f);
 
   const LessonRun run = run_lesson(number, arguments);
