@@ -44,17 +44,20 @@ inline LessonRun run_lesson(int number, const std::string& arguments) {
   const std::string n = std::to_string(number);
   const std::string binary = build_dir() + "/lessons/lesson" + n;
   if (!std::filesystem::exists(binary)) FAIL(binary << " is missing: make " << binary << " builds it");
-  // One log per test process: two processes may run the same lesson at once.
+  // One log per test process (two processes may run the same lesson at once), read and removed.
   const std::string log = build_dir() + "/lesson" + n + "_run." + std::to_string(::getpid()) + ".log";
   const std::string command = "cd '" + nn::lesson::repository_root() + "' && '" + binary + "' " +
                               arguments + " > '" + log + "' 2>&1 < /dev/null";
   const int status = std::system(command.c_str());
   LessonRun run;
   if (status != -1 && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  std::ifstream in(log);
-  std::ostringstream text;
-  text << in.rdbuf();
-  run.output = text.str();
+  {
+    std::ifstream in(log);
+    std::ostringstream text;
+    text << in.rdbuf();
+    run.output = text.str();
+  }
+  std::filesystem::remove(log);
   return run;
 }
 
