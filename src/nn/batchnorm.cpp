@@ -1,7 +1,7 @@
 #include "nn/batchnorm.hpp"
+#include "util/format.hpp"
 
 #include <cmath>
-#include <sstream>
 
 namespace nn {
 
@@ -98,17 +98,11 @@ arma::mat rows_as_channels(const arma::mat& rows, const Shape& shape) {
 }
 
 // ---- the modules ---------------------------------------------------------------------------
-static std::string number(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-
 static void check_settings(const std::string& where, double eps, double momentum) {
   if (!(eps > 0) || !std::isfinite(eps))
-    throw Error(where + ": eps must be positive and finite, got " + number(eps));
+    throw Error(where + ": eps must be positive and finite, got " + util::number(eps, 6));
   if (!(momentum >= 0 && momentum <= 1))
-    throw Error(where + ": momentum must be in [0, 1], got " + number(momentum));
+    throw Error(where + ": momentum must be in [0, 1], got " + util::number(momentum, 6));
 }
 
 BatchNorm1d::BatchNorm1d(arma::uword features, double eps, double momentum)
@@ -125,8 +119,8 @@ BatchNorm1d::BatchNorm1d(arma::uword features, double eps, double momentum)
 
 std::string BatchNorm1d::describe_arguments() const {
   std::string s;
-  if (eps_ != 1e-5) s += ", eps = " + number(eps_);
-  if (momentum_ != 0.1) s += ", momentum = " + number(momentum_);
+  if (eps_ != 1e-5) s += ", eps = " + util::number(eps_, 6);
+  if (momentum_ != 0.1) s += ", momentum = " + util::number(momentum_, 6);
   return s;
 }
 

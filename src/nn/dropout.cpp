@@ -1,23 +1,17 @@
 #include "nn/dropout.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "nn/random.hpp"
 #include "nn/shape.hpp"
+#include "util/format.hpp"
 
 namespace nn {
-
-static std::string number(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
 
 static void check_p(const char* where, double p) {  // where: a literal, a string only on error
   if (!(p >= 0 && p < 1))
     throw Error(std::string(where) + ": p (the probability of dropping a unit) must be in [0, 1), got " +
-                number(p));
+                util::number(p, 6));
 }
 
 // [snippet dropout-mask]
@@ -43,7 +37,7 @@ arma::mat dropout_backward(const arma::mat& mask, const arma::mat& grad_y) {
 
 Dropout::Dropout(double p) : p_(p) { check_p("Dropout", p); }
 
-std::string Dropout::name() const { return "Dropout(p = " + number(p_) + ")"; }
+std::string Dropout::name() const { return "Dropout(p = " + util::number(p_, 6) + ")"; }
 
 arma::mat Dropout::forward(const arma::mat& input) {
   if (input.n_elem == 0) throw Error(name() + "::forward: got an empty input " + describe(input));

@@ -2,23 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 #include <string>
 
 #include "nn/activations.hpp"
 #include "nn/error.hpp"
 #include "nn/random.hpp"
 #include "nn/trainer.hpp"
+#include "util/format.hpp"
 
 namespace nn {
-
-namespace {
-std::string number(double value) {  // "30", "2.5": as short as it reads
-  std::ostringstream s;
-  s << value;
-  return s.str();
-}
-}  // namespace
 
 // ---- a hidden layer ----------------------------------------------------------------------------
 // [snippet layer-output]
@@ -201,7 +193,8 @@ arma::mat conditional_probabilities(const arma::mat& sq_distances, double perple
     throw Error("conditional_probabilities: distances must be square, got " +
                 describe(sq_distances));
   if (n < 2 || !(perplexity >= 1) || perplexity >= static_cast<double>(n) - 1)
-    throw Error("t-SNE: perplexity " + number(perplexity) + " needs 1 <= perplexity < points - 1 = " +
+    throw Error("t-SNE: perplexity " + util::number(perplexity, 6) +
+                " needs 1 <= perplexity < points - 1 = " +
                 std::to_string(n > 0 ? n - 1 : 0));
   const double target = std::log(perplexity);  // entropy wanted, in nats
   arma::mat p(n, n, arma::fill::zeros);        // (n x n) row i: p_{j|i}

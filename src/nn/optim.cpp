@@ -1,21 +1,16 @@
 #include "nn/optim.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "nn/shape.hpp"
+#include "util/format.hpp"
 
 namespace nn {
 
-static std::string number(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
-
 static void check_rate(const std::string& where, const char* what, double value) {
   if (!(value >= 0) || !std::isfinite(value))
-    throw Error(where + ": " + what + " must be a finite number >= 0, got " + number(value));
+    throw Error(where + ": " + what + " must be a finite number >= 0, got " +
+                util::number(value, 6));
 }
 
 // ---- the common base ---------------------------------------------------------------------
@@ -124,14 +119,14 @@ SGD::SGD(std::vector<Parameter> params, double lr, double momentum, double weigh
 
 void SGD::set_momentum(double momentum) {
   if (!(momentum >= 0 && momentum < 1))
-    throw Error("SGD: momentum must be in [0, 1), got " + number(momentum));
+    throw Error("SGD: momentum must be in [0, 1), got " + util::number(momentum, 6));
   momentum_ = momentum;
 }
 
 std::string SGD::name() const {
-  std::string s = "SGD(lr = " + number(lr_);
-  if (momentum_ != 0) s += ", momentum = " + number(momentum_);
-  if (weight_decay_[0] != 0) s += ", weight decay = " + number(weight_decay_[0]);
+  std::string s = "SGD(lr = " + util::number(lr_, 6);
+  if (momentum_ != 0) s += ", momentum = " + util::number(momentum_, 6);
+  if (weight_decay_[0] != 0) s += ", weight decay = " + util::number(weight_decay_[0], 6);
   return s + ")";
 }
 
@@ -166,10 +161,10 @@ Adam::Adam(std::vector<Parameter> params, double lr, double beta1, double beta2,
            double weight_decay)
     : Optimizer(std::move(params), lr, weight_decay), beta1_(beta1), beta2_(beta2), eps_(eps) {
   if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
-    throw Error("Adam: beta1 and beta2 must be in [0, 1), got " + number(beta1) + " and " +
-                number(beta2));
+    throw Error("Adam: beta1 and beta2 must be in [0, 1), got " + util::number(beta1, 6) + " and " +
+                util::number(beta2, 6));
   if (!(eps > 0) || !std::isfinite(eps))
-    throw Error("Adam: eps must be a finite number > 0, got " + number(eps));
+    throw Error("Adam: eps must be a finite number > 0, got " + util::number(eps, 6));
   for (const Parameter& p : params_) {
     m_.emplace_back(arma::size(*p.value), arma::fill::zeros);
     v_.emplace_back(arma::size(*p.value), arma::fill::zeros);
@@ -177,9 +172,9 @@ Adam::Adam(std::vector<Parameter> params, double lr, double beta1, double beta2,
 }
 
 std::string Adam::name() const {
-  std::string s = "Adam(lr = " + number(lr_) + ", beta1 = " + number(beta1_) +
-                  ", beta2 = " + number(beta2_) + ", eps = " + number(eps_);
-  if (weight_decay_[0] != 0) s += ", weight decay = " + number(weight_decay_[0]);
+  std::string s = "Adam(lr = " + util::number(lr_, 6) + ", beta1 = " + util::number(beta1_, 6) +
+                  ", beta2 = " + util::number(beta2_, 6) + ", eps = " + util::number(eps_, 6);
+  if (weight_decay_[0] != 0) s += ", weight decay = " + util::number(weight_decay_[0], 6);
   return s + ")";
 }
 
@@ -224,7 +219,8 @@ Schedule constant(double lr) {
 Schedule step_decay(double lr0, double factor, int every) {
   check_start("step_decay", lr0);
   check_rate("schedule::step_decay", "the factor", factor);
-  if (every < 1) throw Error("schedule::step_decay: every must be >= 1 epoch, got " + number(every));
+  if (every < 1)
+    throw Error("schedule::step_decay: every must be >= 1 epoch, got " + util::number(every, 6));
   return [=](int epoch) { return lr0 * std::pow(factor, epoch / every); };
 }
 
@@ -243,7 +239,8 @@ Schedule inverse_time(double lr0, double k) {
 Schedule linear(double from, double to, int epochs) {
   check_start("linear", from);
   check_start("linear", to);
-  if (epochs < 1) throw Error("schedule::linear: epochs must be >= 1, got " + number(epochs));
+  if (epochs < 1)
+    throw Error("schedule::linear: epochs must be >= 1, got " + util::number(epochs, 6));
   return [=](int epoch) {
     if (epoch >= epochs) return to;
     return from + (to - from) * static_cast<double>(epoch) / epochs;
