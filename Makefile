@@ -78,7 +78,7 @@ room_lib    = $(BUILD)/libstepnet_$(if $(filter nn,$(1)),core,$(1)).a
 # A file with an exercise (a BEGIN SOLUTION marker) compiles alone, so make check N after an
 # edit recompiles that file only. A room's other files compile as one translation unit (two for
 # the core), like the tests: $(BUILD)/obj/unity/lib_GROUP.cpp includes them. That took the
-# library's 40 such files from 86 s of CPU to 44 s; an edit to one of them recompiles its group.
+# library's 40 such files from 104 s of CPU to 63 s; an edit to one of them recompiles its group.
 # (The student release has the stub's TODO(lessonNN) line where the solution was.)
 EXERCISE_LIB_SRC := $(shell grep -lE '^ *// (BEGIN SOLUTION|TODO\(lesson[0-9]+\))' $(wildcard src/*/*.cpp) 2>/dev/null)
 plain_src_  = $(filter-out $(EXERCISE_LIB_SRC),$(sort $(wildcard src/$(1)/*.cpp)))
