@@ -70,40 +70,9 @@ nn::TrainConfig lesson_config(int epochs) {
 // 100 w2^2) from (1, 1), lr 0.015 by default).
 double valley_loss(double mu, int steps) { return nn::valley_run(mu, steps).loss(steps); }
 
-std::string lesson_binary(std::filesystem::path& build) {
-  namespace fs = std::filesystem;
-  const std::string root = nn::lesson::repository_root();
-  const char* env = std::getenv("STEPNET_BUILD");
-  build = env && *env ? env : "build";
-  if (build.is_relative()) build = fs::path(root) / build;
-  return (build / "lessons" / "lesson8").string();
-}
-
-// Runs lesson 8 with `args` from the repository root; "" when it exited 0, else what went wrong.
-std::string run_lesson(const std::string& args, const std::string& log_name) {
-  namespace fs = std::filesystem;
-  fs::path build;
-  const std::string binary = lesson_binary(build);
-  if (!fs::exists(binary)) return binary + " is missing: make " + binary + " builds it";
-  const fs::path log = build / log_name;
-  const std::string command = "cd '" + nn::lesson::repository_root() + "' && '" + binary + "' " +
-                              args + " > '" + log.string() + "' 2>&1 < /dev/null";
-  const int status = std::system(command.c_str());
-  std::ifstream in(log);
-  std::ostringstream text;
-  text << in.rdbuf();
-  // A student release skips the steps whose exercises are unwritten: name them.
-  const auto skipped = text.str().find("\nSkipped ");
-  if (skipped != std::string::npos)
-    return "lesson 8 " + args + " ran, but" + text.str().substr(skipped);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
-  std::string reasons, line;
-  for (std::istringstream lines(text.str()); std::getline(lines, line);)
-    if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";
-  const std::string output = text.str();
-  return "lesson 8 " + args + " exited with status " + std::to_string(status) + ":\n" + reasons +
-         "(output in " + log.string() + "; it ends:)\n" +
-         output.substr(output.size() > 2000 ? output.size() - 2000 : 0);
+// Runs lesson 8 with `args`; "" when it exited 0 and skipped nothing, else what went wrong.
+std::string run_lesson8(const std::string& args) {
+  return testing::run_problem(8, args, testing::run_lesson(8, args));
 }
 
 }  // namespace
@@ -408,7 +377,7 @@ SCENARIO("the random search picks the row with the lowest validation cost",
   GIVEN("the search step of lesson 8, run quick (4 trials) into out/lesson8/search.tsv") {
     const fs::path table = testing::lesson_out(8) / "search.tsv";
     fs::remove(table);
-    const std::string problem = run_lesson("--no-pause --quick --step 10", "lesson8_search.log");
+    const std::string problem = run_lesson8("--no-pause --quick --step 10");
     if (!problem.empty()) FAIL(problem);
     REQUIRE(fs::exists(table));
     std::ifstream in(table);
@@ -456,7 +425,7 @@ SCENARIO("grid and random search get the same budget; the grid tries 3 rates, ra
   GIVEN("step 11 of lesson 8, run quick (one repeat) into out/lesson8/grid-vs-random.tsv") {
     const fs::path data = testing::lesson_out(8) / "grid-vs-random.tsv";
     fs::remove(data);
-    const std::string problem = run_lesson("--no-pause --quick --step 11", "lesson8_grid.log");
+    const std::string problem = run_lesson8("--no-pause --quick --step 11");
     if (!problem.empty()) FAIL(problem);
     REQUIRE(fs::exists(data));
     // Two series (grid, then random), each "# ..." header lines and "rate<TAB>accuracy" rows,

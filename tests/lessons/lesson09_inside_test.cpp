@@ -148,61 +148,16 @@ SCENARIO("the lesson's network memorizes shuffled labels but learns nothing that
 }
 
 TEST_CASE("lesson 9 runs straight through and draws its figures", "[lesson09][run][points:0]") {
-  namespace fs = std::filesystem;
-  const std::string root = nn::lesson::repository_root();
-  const char* env = std::getenv("STEPNET_BUILD");
-  fs::path build = env && *env ? env : "build";
-  if (build.is_relative()) build = fs::path(root) / build;
-  const fs::path binary = build / "lessons" / "lesson9";
-  if (!fs::exists(binary)) FAIL(binary.string() << " is missing: make " << binary.string() << " builds it");
-
-  const std::vector<std::string> figures = {"first-layer.png", "saliency.png", "confusion.png",
-                                            "pca.png",         "tsne.png",     "random-labels.png",
-                                            "wide-weights.png"};
-  const fs::path out = testing::lesson_out(9);
-  for (const auto& f : figures) fs::remove(out / f);  // so a stale picture cannot pass
-
-  const fs::path log = build / "lesson9_run.log";
-  const std::string command = "cd '" + root + "' && '" + binary.string() +
-                              "' --no-pause --quick > '" + log.string() + "' 2>&1 < /dev/null";
-  const int status = std::system(command.c_str());
-  REQUIRE(WIFEXITED(status));
-  if (WEXITSTATUS(status) != 0) {
-    std::ifstream in(log);
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string reasons, line;
-    for (std::istringstream lines(text.str()); std::getline(lines, line);)
-      if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";
-    const std::string output = text.str();
-    FAIL("lesson 9 exited with " << WEXITSTATUS(status) << ":\n" << reasons << "(output in "
-         << log.string() << "; it ends:)\n"
-         << output.substr(output.size() > 2000 ? output.size() - 2000 : 0));
-  }
-
-  {  // A student release skips the steps whose exercises are unwritten: name them.
-    std::ifstream in(log);
-    std::ostringstream text;
-    text << in.rdbuf();
-    const auto skipped = text.str().find("\nSkipped ");
-    if (skipped != std::string::npos) FAIL("lesson 9 ran, but" << text.str().substr(skipped));
-    // The confusion matrix is printed with its class names, columns by their first 5 letters.
-    CHECK(text.str().find("T-shi Trous Pullo Dress  Coat Sanda Shirt Sneak   Bag Ankle\n"
-                          "  T-shirt/top ") != std::string::npos);
-  }
-  {  // Step 3: 16 units of each wide net, 28x28 images.
-    std::ifstream in(out / "wide-weights.tsv");
-    int images = 0;
-    for (std::string line; std::getline(in, line);)
-      if (line.rfind("# image ", 0) == 0 && line.find("(28x28)") != std::string::npos) ++images;
-    CHECK(images == 32);
-  }
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
-    WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");
-    return;
-  }
-  for (const auto& f : figures) {
-    INFO("expected figure " << (out / f).string());
-    CHECK(fs::exists(out / f));
-  }
+  const testing::LessonRun run = testing::check_lesson_run(
+      9, {"first-layer.png", "saliency.png", "confusion.png", "pca.png", "tsne.png",
+          "random-labels.png", "wide-weights.png", "wide-weights.tsv"});
+  // The confusion matrix is printed with its class names, columns by their first 5 letters.
+  CHECK(run.output.find("T-shi Trous Pullo Dress  Coat Sanda Shirt Sneak   Bag Ankle\n"
+                        "  T-shirt/top ") != std::string::npos);
+  // Step 3: 16 units of each wide net, 28x28 images.
+  std::ifstream in(testing::lesson_out(9) / "wide-weights.tsv");
+  int images = 0;
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("# image ", 0) == 0 && line.find("(28x28)") != std::string::npos) ++images;
+  CHECK(images == 32);
 }

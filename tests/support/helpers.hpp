@@ -61,31 +61,38 @@ inline LessonRun run_lesson(int number, const std::string& arguments) {
   return run;
 }
 
-// Runs lesson N straight through (`arguments`, --no-pause --quick by default) and checks that
-// it exits 0 and writes every file in `files` under out/lessonN/. Stale copies are removed
-// first, so an old file cannot pass. PNGs are checked only when gnuplot is installed (the run
-// and the data files always are). A failed run shows why it stopped and how its output ends.
-inline void check_lesson_run(int number, const std::vector<std::string>& files,
-                             const std::string& arguments = "--no-pause --quick") {
-  namespace fs = std::filesystem;
-  const fs::path out = lesson_out(number);
-  for (const auto& f : files) fs::remove(out / f);
-
-  const LessonRun run = run_lesson(number, arguments);
+// What went wrong in a run of lesson N with `arguments`, or "" when it exited 0 and skipped no
+// step: the steps that stopped and how its output ends, or (a student release) the skipped steps.
+inline std::string run_problem(int number, const std::string& arguments, const LessonRun& run) {
+  const std::string what = "lesson " + std::to_string(number) + " " + arguments;
   if (run.exit_code != 0) {
     std::string reasons, line;
     for (std::istringstream lines(run.output); std::getline(lines, line);)
       if (line.find(" stopped: ") != std::string::npos) reasons += line + "\n";
     const std::string& output = run.output;
-    FAIL("lesson " << number << " " << arguments << " exited with " << run.exit_code << ":\n"
-                   << reasons << "(its output ends:)\n"
-                   << output.substr(output.size() > 2000 ? output.size() - 2000 : 0));
+    return what + " exited with " + std::to_string(run.exit_code) + ":\n" + reasons +
+           "(its output ends:)\n" + output.substr(output.size() > 2000 ? output.size() - 2000 : 0);
   }
-  // A student release skips the steps whose exercises are unwritten: name them, not the files.
   const auto skipped = run.output.find("\nSkipped ");
   if (skipped != std::string::npos)
-    FAIL("lesson " << number << " " << arguments << " ran, but"
-                   << run.output.substr(skipped, run.output.find("\nFiles written", skipped) - skipped));
+    return what + " ran, but" +
+           run.output.substr(skipped, run.output.find("\nFiles written", skipped) - skipped);
+  return "";
+}
+
+// Runs lesson N straight through (`arguments`, --no-pause --quick by default) and checks that
+// it exits 0, skips no step and writes every file in `files` under out/lessonN/. Stale copies
+// are removed first, so an old file cannot pass. PNGs are checked only when gnuplot is installed
+// (the run and the data files always are). Returns the run, for checks of its output.
+inline LessonRun check_lesson_run(int number, const std::vector<std::string>& files,
+                                  const std::string& arguments = "--no-pause --quick") {
+  namespace fs = std::filesystem;
+  const fs::path out = lesson_out(number);
+  for (const auto& f : files) fs::remove(out / f);
+
+  const LessonRun run = run_lesson(number, arguments);
+  const std::string problem = run_problem(number, arguments, run);
+  if (!problem.empty()) FAIL(problem);
   const bool gnuplot = std::system("command -v gnuplot > /dev/null 2>&1") == 0;
   if (!gnuplot) WARN("gnuplot is not installed: the PNG check is skipped (the run was checked)");
   for (const auto& f : files) {
@@ -93,6 +100,7 @@ inline void check_lesson_run(int number, const std::vector<std::string>& files,
     INFO("expected file " << (out / f).string());
     CHECK(fs::exists(out / f));
   }
+  return run;
 }
 
 }  // namespace testing
