@@ -36,6 +36,7 @@
 #include <tuple>
 
 #include "nn/nn.hpp"
+#include "nn/momentum_example.hpp"
 #include "nn/search.hpp"
 
 namespace {
@@ -47,8 +48,8 @@ using nn::util::percent;
 
 // What the steps compute lives in src/nn/search.{hpp,cpp}: the MLP of every experiment,
 // nn::image_mlp(hidden, "relu" or "tanh", dropout), 784 -> hidden -> f -> [Dropout(p)] -> 10
-// (snippet opt-mlp); steps 1 and 2's worked examples; the runs and searches of steps 3 to 11
-// but 7. The lesson keeps what it prints and draws.
+// (snippet opt-mlp); the runs and searches of steps 3 to 11 but 7. Steps 1 and 2's worked
+// examples are in src/nn/momentum_example. The lesson keeps what it prints and draws.
 
 std::string act_name(const std::string& activation) { return activation == "relu" ? "ReLU" : "tanh"; }
 
@@ -104,7 +105,7 @@ void momentum_by_hand(Context& /*c*/, nn::lesson::Step& s) {
   s.code("src/nn/optim.cpp", "sgd-step");
   s.source("src/nn/optim.cpp", "adam-step");
   // The library's optimizers on one parameter whose gradient nn::two_steps writes by hand,
-  // g = 4 w before each step (src/nn/search.cpp, momentum-by-hand).
+  // g = 4 w before each step (src/nn/momentum_example.cpp, momentum-by-hand).
   arma::mat w = {1.0}, grad = {0.0};
   const std::vector<nn::Parameter> params = {{"w", &w, &grad}};
   nn::SGD plain(params, 0.1);
@@ -140,7 +141,7 @@ void momentum_in_a_valley(Context& /*c*/, nn::lesson::Step& s) {
   std::ostringstream table;
   table << "  momentum   loss after " << steps << " steps   w1         w2\n";
   for (double mu : {0.0, 0.5, 0.9}) {
-    // SGD at lr 0.015 with momentum mu: the loss and w before each step (src/nn/search.cpp, valley)
+    // SGD, lr 0.015, momentum mu: loss and w before each step (src/nn/momentum_example.cpp, valley)
     const nn::ValleyRun v = nn::valley_run(mu, steps);
     const std::string label = mu == 0 ? "plain SGD" : "momentum " + number(mu, 3);
     loss_curve.add(label, arma::regspace<arma::vec>(0, steps), v.loss);

@@ -1,7 +1,8 @@
 // search.hpp -- hyper-parameter search (lesson 8): trials trained and scored on the three
 // splits, the winner chosen by the validation split alone, and grid against random layouts
 // of a two-axis search at the same budget (Bergstra & Bengio 2012). Also what lesson 8's other
-// steps compute (the lesson keeps what it prints and draws): its MLP, worked examples and runs.
+// steps compute (the lesson keeps what it prints and draws): its MLP and runs. Its worked
+// examples (steps 1 and 2) are in nn/momentum_example.hpp.
 //
 // image_mlp(hidden, f, p)        the MLP every experiment of lesson 8 trains (and its tests)
 // decay_weights_only(opt, l)     L2 weight decay on the weights, not the biases
@@ -16,7 +17,6 @@
 // best_score(points)             the highest score (ties: the first)
 // compare_grid_random(...)       both layouts of side x side trials, `repeats` times, each repeat
 //                                with its own seed; which found the better point, by how much
-// two_steps, valley_run          steps 1 and 2's worked examples: two steps on 2 w^2, the valley
 // quiet_config(epochs)           lesson 8's TrainConfig: batches of 20, quiet, no parameter stats
 // SearchTrial, random_search     step 10's trials: units, activation and lambda drawn, scored
 // rate_accuracy(point, seed, ..) step 11's score: plain SGD at 10^x, L2 10^y, validation accuracy
@@ -100,19 +100,6 @@ struct GridRandomComparison {
 GridRandomComparison compare_grid_random(
     int repeats, int side, const LogBox& box, std::uint64_t base_seed, double tie,
     const std::function<double(const LogPoint&, std::uint64_t seed)>& score);
-
-// ---- lesson 8's worked examples (steps 1 and 2; the lesson and its test) ---------------------------
-// Step 1: w0 w1 w2 of one parameter under two steps of `optimizer` (which holds {w, grad}) on
-// L(w) = 2 w^2, the gradient written by hand: grad = 4 w before each step. (1 x 3)
-arma::rowvec two_steps(Optimizer& optimizer, arma::mat& w, arma::mat& grad);
-
-// Step 2: SGD (lr, momentum mu) on the ill-conditioned valley L = 0.5 (w1^2 + 100 w2^2) from
-// w = (1, 1), `steps` steps; lr must stay below 2/100 or w2 diverges.
-struct ValleyRun {
-  arma::vec loss;  // (steps + 1) L before each step, and after the last
-  arma::mat path;  // (2 x steps + 1) w at the same moments
-};
-ValleyRun valley_run(double mu, int steps, double lr = 0.015);
 
 // ---- lesson 8's runs ------------------------------------------------------------------------------
 // epochs, batch_size (20: every Fashion-MNIST run of lesson 8), quiet, stats_steps 0.

@@ -17,6 +17,7 @@
 
 #include "helpers.hpp"
 #include "nn/optim.hpp"
+#include "nn/momentum_example.hpp"
 #include "nn/search.hpp"
 #include "nn/trainer.hpp"
 
