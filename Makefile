@@ -83,7 +83,8 @@ room_lib    = $(BUILD)/libstepnet_$(if $(filter nn,$(1)),core,$(1)).a
 # edit recompiles that file only. A room's other files compile as one translation unit (two for
 # the core), like the tests: $(BUILD)/obj/unity/lib_GROUP.cpp includes them. That took the
 # library's 40 such files from 104 s of CPU to 63 s; an edit to one of them recompiles its group.
-# (The student release has the stub's TODO(lessonNN) line where the solution was.)
+# (The student release has the stub's TODO(lessonNN) line where the solution was; the markers
+# are defined in src/course/exercises.hpp, whose scanner make cannot run before it builds.)
 EXERCISE_LIB_SRC := $(shell grep -lE '^ *// (BEGIN SOLUTION|TODO\(lesson[0-9]+\))' $(wildcard src/*/*.cpp) 2>/dev/null)
 plain_src_  = $(filter-out $(EXERCISE_LIB_SRC),$(sort $(wildcard src/$(1)/*.cpp)))
 NN_PLAIN_  := $(call plain_src_,nn)

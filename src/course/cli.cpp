@@ -9,8 +9,8 @@
 
 #include "course/lesson.hpp"
 #include "course/text.hpp"
-#include "util/format.hpp"
 #include "nn/error.hpp"
+#include "util/format.hpp"
 #include "util/strings.hpp"
 
 namespace nn::lesson {
