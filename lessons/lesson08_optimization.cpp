@@ -429,7 +429,7 @@ void early_stopping(Context& c, nn::lesson::Step& s) {
   const double top = std::max(curve.series[1].y.max(), result.history.front().train_loss);  // of both
   curve.add("best epoch " + std::to_string(result.best_epoch),
             arma::vec{double(result.best_epoch), double(result.best_epoch)}, arma::vec{0.0, top});
-  s.plot(curve);
+  s.plot(curve.keyed("outside right"));  // inside, the key covered the marker's top
 }
 
 // ---- step 10: A random search: units, activation and L2 strength --------------------------------
